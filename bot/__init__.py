@@ -1,0 +1,1 @@
+"""cohortbot application: settings, the Application factory, domain services and the command line."""

@@ -1,0 +1,77 @@
+"""Builds the Application from settings. Nothing happens at import time."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.ext import ApplicationBuilder, ContextTypes
+
+from bot.services.clock import Clock, utc_now
+from bot.services.cohorts import CohortService, RoleService
+from bot.services.people import PeopleService
+from bot.services.registration import RegistrationService
+from bot.settings import Settings
+from handlers import setup as setup_handlers
+from handlers.context import SERVICES_KEY, BotApplication, BotContext, Services
+from handlers.menus import publish_defaults, refresh_privileged_menus
+from storage.persistence import SqlPersistence
+from storage.uow import Database
+
+log = logging.getLogger(__name__)
+
+META = "meta"
+BOT_USERNAME_KEY = "bot_username"
+
+
+def build_services(settings: Settings, db: Database, clock: Clock = utc_now) -> Services:
+    return Services(
+        settings=settings,
+        db=db,
+        cohorts=CohortService(db, clock),
+        roles=RoleService(db, clock),
+        registration=RegistrationService(db, clock),
+        people=PeopleService(db, clock),
+    )
+
+
+def build_application(settings: Settings, *, db: Database | None = None, clock: Clock = utc_now) -> BotApplication:
+    """The bot, wired to its database. The schema must be current (see `bot.runtime.prepare_database`)."""
+    database = db or Database(settings.database_url)
+    services = build_services(settings, database, clock)
+    application: BotApplication = (
+        ApplicationBuilder()
+        .token(settings.require_token())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_base_file_url)
+        .context_types(ContextTypes(context=BotContext))
+        .persistence(SqlPersistence(database, update_interval=settings.persistence_interval))
+        .concurrent_updates(settings.concurrent_updates)
+        .post_init(on_startup)
+        .post_shutdown(on_shutdown)
+        .build()
+    )
+    application.bot_data[SERVICES_KEY] = services
+    setup_handlers(application)
+    return application
+
+
+def services_of(application: BotApplication) -> Services:
+    services = application.bot_data[SERVICES_KEY]
+    assert isinstance(services, Services)
+    return services
+
+
+async def on_startup(application: BotApplication) -> None:
+    """After initialize (getMe done): remember the username for the CLI, publish menus and descriptions."""
+    services = services_of(application)
+    async with services.db.unit_of_work() as uow:
+        await uow.state.put(META, BOT_USERNAME_KEY, application.bot.username)
+        await uow.commit()
+    await publish_defaults(application.bot, services.settings.bot_default_locale)
+    # Per-chat menus can be many calls: they must not delay answering updates.
+    application.create_task(refresh_privileged_menus(application.bot, services), name="chat-menus")
+    log.info("bot @%s ready", application.bot.username)
+
+
+async def on_shutdown(application: BotApplication) -> None:
+    await services_of(application).db.dispose()

@@ -1,0 +1,190 @@
+"""`cohortbot` command line: run, migrate, backup, cohort, invite, role. Operator-facing (English)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import re
+import sqlite3
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from telegram import Bot
+
+from bot.logs import configure_logging
+from bot.parsing import parse_date, parse_time
+from bot.runtime import prepare_database, run
+from bot.services.cohorts import CohortService, RoleService, deep_link
+from bot.services.errors import DomainError
+from bot.settings import Settings, SettingsError, load_settings
+from storage import migrate
+from storage.dto import CohortStatus, InviteDTO, Role
+from storage.uow import Database
+
+_DURATION = re.compile(r"^(\d+)\s*([dhm])$")
+
+
+class CliError(Exception):
+    """A problem to print as one line, exit status 1."""
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="cohortbot", description="Arabic-first Telegram bot for training cohorts.")
+    commands = root.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="apply migrations and start the bot (long polling, or webhook if WEBHOOK_URL)")
+    commands.add_parser("migrate", help="apply database migrations")
+    backup = commands.add_parser("backup", help="consistent online copy of the SQLite database")
+    backup.add_argument("path", type=Path, help="file to write (or a folder to write a dated file into)")
+
+    cohort = commands.add_parser("cohort", help="cohorts").add_subparsers(dest="action", required=True)
+    create = cohort.add_parser("create", help="create a cohort and print its trainee invite link")
+    create.add_argument("name")
+    create.add_argument("--start", required=True, help="start date, YYYY-MM-DD")
+    create.add_argument("--lesson-time", required=True, help="daily lesson time, HH:MM")
+    create.add_argument("--tz", default=None, help="IANA time zone (default BOT_TIMEZONE)")
+    cohort.add_parser("list", help="cohorts with member counts")
+    end = cohort.add_parser("end", help="end a cohort: its invites stop working")
+    end.add_argument("name")
+
+    invite = commands.add_parser("invite", help="invites").add_subparsers(dest="action", required=True)
+    invite_create = invite.add_parser("create", help="a new invite link")
+    invite_create.add_argument("--cohort", required=True)
+    invite_create.add_argument("--role", choices=[r.value for r in Role], default=Role.TRAINEE.value)
+    invite_create.add_argument("--expires", help="YYYY-MM-DD (end of that day) or a duration such as 7d, 48h")
+    invite_create.add_argument("--max-uses", type=int, help="how many people may use it")
+    invite_revoke = invite.add_parser("revoke", help="withdraw an invite")
+    invite_revoke.add_argument("token")
+
+    role = commands.add_parser("role", help="grant or revoke the coordinator role")
+    role.add_argument("action", choices=["grant", "revoke"])
+    role.add_argument("user_id", type=int, help="numeric Telegram user id")
+    role.add_argument("role", choices=["coordinator"])
+    return root
+
+
+def parse_expiry(text: str, zone: ZoneInfo, now: dt.datetime) -> dt.datetime:
+    if match := _DURATION.match(text.strip()):
+        amount, unit = int(match.group(1)), match.group(2)
+        return now + dt.timedelta(**{{"d": "days", "h": "hours", "m": "minutes"}[unit]: amount})
+    day = parse_date(text)
+    if day is None:
+        raise CliError(f"--expires: expected YYYY-MM-DD or a duration such as 7d, got {text!r}")
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=zone)
+
+
+async def bot_username(settings: Settings, db: Database) -> str:
+    async with db.unit_of_work() as uow:
+        stored = await uow.state.get("meta", "bot_username")
+    if stored:
+        return stored
+    token = settings.require_token()
+    async with Bot(token, base_url=settings.telegram_api_base_url) as bot:
+        return bot.username
+
+
+async def print_invite(settings: Settings, db: Database, invite: InviteDTO) -> None:
+    print(deep_link(await bot_username(settings, db), invite.token))
+    expiry = invite.expires_at.isoformat(timespec="minutes") if invite.expires_at else "never"
+    print(f"role={invite.role.value} expires={expiry} max_uses={invite.max_uses or 'unlimited'}")
+
+
+async def manage(settings: Settings, args: argparse.Namespace) -> None:
+    await prepare_database(settings)
+    db = Database(settings.database_url)
+    cohorts, roles = CohortService(db), RoleService(db)
+    try:
+        if args.command == "cohort" and args.action == "create":
+            start, lesson_time = parse_date(args.start), parse_time(args.lesson_time)
+            if start is None:
+                raise CliError(f"--start: expected YYYY-MM-DD, got {args.start!r}")
+            if lesson_time is None:
+                raise CliError(f"--lesson-time: expected HH:MM, got {args.lesson_time!r}")
+            zone = args.tz or settings.bot_timezone
+            try:
+                ZoneInfo(zone)
+            except (KeyError, ValueError) as exc:
+                raise CliError(f"--tz: unknown time zone {zone!r}") from exc
+            created = await cohorts.create(name=args.name, start_date=start, lesson_time=lesson_time, timezone=zone)
+            print(f"cohort {created.cohort.name!r} created (id {created.cohort.id})")
+            await print_invite(settings, db, created.invite)
+        elif args.command == "cohort" and args.action == "list":
+            for summary in await cohorts.summaries():
+                c = summary.cohort
+                print(
+                    f"{c.name}\tstart={c.start_date} lesson={c.lesson_time:%H:%M} tz={c.timezone} "
+                    f"status={c.status.value} trainees={summary.trainees} trainers={summary.trainers}"
+                )
+        elif args.command == "cohort" and args.action == "end":
+            cohort = await cohorts.find(args.name)
+            await cohorts.set_status(cohort.id, CohortStatus.ENDED)
+            print(f"cohort {cohort.name!r} ended")
+        elif args.command == "invite" and args.action == "create":
+            cohort = await cohorts.find(args.cohort)
+            if args.max_uses is not None and args.max_uses < 1:
+                raise CliError("--max-uses: expected a whole number of at least 1")
+            expires = (
+                parse_expiry(args.expires, ZoneInfo(cohort.timezone), dt.datetime.now(dt.UTC)) if args.expires else None
+            )
+            invite = await cohorts.create_invite(cohort.id, Role(args.role), expires_at=expires, max_uses=args.max_uses)
+            await print_invite(settings, db, invite)
+        elif args.command == "invite" and args.action == "revoke":
+            async with db.unit_of_work() as uow:
+                found = await uow.invites.by_token(args.token)
+            if found is None:
+                raise CliError("no invite with that token")
+            await cohorts.revoke_invite(found.id)
+            print("invite revoked")
+        elif args.command == "role":
+            if args.action == "grant":
+                changed = await roles.grant_coordinator(args.user_id)
+                print(f"{args.user_id} is {'now' if changed else 'already'} a coordinator")
+            else:
+                changed = await roles.revoke_coordinator(args.user_id)
+                print(f"{args.user_id} {'is no longer' if changed else 'was not'} a coordinator")
+    except DomainError as error:
+        raise CliError(f"{error.problem.value.replace('_', ' ')}: {error.details or ''}".rstrip(": ")) from None
+    finally:
+        await db.dispose()
+
+
+def backup(settings: Settings, target: Path) -> Path:
+    """SQLite's online backup API: a consistent copy even while the bot writes."""
+    source = settings.sqlite_path
+    if source is None:
+        raise CliError("backup copies the SQLite database; for PostgreSQL use pg_dump (see README)")
+    if not source.exists():
+        raise CliError(f"no database at {source}")
+    if target.is_dir():
+        target = target / f"cohortbot-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.db"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return target
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        if args.command == "run":
+            configure_logging(settings.log_level, settings.require_token())
+            asyncio.run(prepare_database(settings))
+            run(settings)
+        elif args.command == "migrate":
+            configure_logging(settings.log_level, settings.telegram_bot_token.get_secret_value())
+            asyncio.run(prepare_database(settings))
+            print("database is at revision", migrate.revisions()[-1])
+        elif args.command == "backup":
+            print("backup written to", backup(settings, args.path))
+        else:
+            configure_logging("WARNING", settings.telegram_bot_token.get_secret_value())
+            asyncio.run(manage(settings, args))
+    except (SettingsError, CliError) as error:
+        print(f"cohortbot: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0

@@ -1,0 +1,77 @@
+"""Start-up steps shared by `cohortbot run`, the tests and the benchmarks."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlparse
+
+from telegram import Update
+
+from bot.app import build_application, on_shutdown, on_startup
+from bot.services.cohorts import RoleService
+from bot.settings import Settings, SettingsError
+from handlers.context import BotApplication
+from storage import migrate
+from storage.uow import Database
+
+log = logging.getLogger(__name__)
+
+
+async def prepare_database(settings: Settings) -> None:
+    """Apply migrations and make the configured coordinators; before the Application loads its state."""
+    db = Database(settings.database_url)
+    try:
+        await migrate.upgrade(db.engine)
+        added = await RoleService(db).seed_coordinators(settings.bot_coordinators)
+        if added:
+            log.info("%d coordinator(s) added from BOT_COORDINATORS", len(added))
+    finally:
+        await db.dispose()
+
+
+def run(settings: Settings) -> None:
+    """Run until stopped: long polling, or a webhook when WEBHOOK_URL is set."""
+    application = build_application(settings)
+    if settings.webhook_url:
+        if settings.webhook_secret is None:
+            raise SettingsError(
+                "WEBHOOK_SECRET is invalid: expected 1-256 characters of A-Z a-z 0-9 _ - (required with WEBHOOK_URL)."
+            )
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret.get_secret_value(),
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+
+
+class BotRunner:
+    """The same lifecycle as `run_polling`, under the caller's event loop (tests, benchmarks)."""
+
+    def __init__(self, application: BotApplication, *, poll_timeout: float = 1.0) -> None:
+        self.application = application
+        self._poll_timeout = poll_timeout
+
+    async def start(self) -> None:
+        app = self.application
+        await app.initialize()
+        await on_startup(app)
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0, timeout=int(self._poll_timeout), allowed_updates=Update.ALL_TYPES
+        )
+        await app.start()
+
+    async def stop(self) -> None:
+        app = self.application
+        assert app.updater is not None
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        await on_shutdown(app)

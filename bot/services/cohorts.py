@@ -1,0 +1,166 @@
+"""Cohorts, invites and the coordinator role: what coordinators do in chat and on the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.services.clock import Clock, utc_now
+from bot.services.errors import DomainError, Problem
+from bot.text import normalize_key
+from storage.dto import CohortDTO, CohortStatus, CohortSummary, InviteDTO, MembershipDTO, PersonDTO, Role
+from storage.uow import Database
+
+INVITE_TOKEN_BYTES = 16  # 22 URL-safe characters: unguessable, and fits a deep-link payload (<= 64)
+DEFAULT_INVITE_DAYS = 30
+
+
+def deep_link(bot_username: str, token: str) -> str:
+    return f"https://t.me/{bot_username}?start={token}"
+
+
+@dataclass(frozen=True, slots=True)
+class NewCohort:
+    cohort: CohortDTO
+    invite: InviteDTO
+
+
+class CohortService:
+    def __init__(self, db: Database, clock: Clock = utc_now) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def create(self, *, name: str, start_date: dt.date, lesson_time: dt.time, timezone: str) -> NewCohort:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {timezone!r}") from exc
+        now = self._clock()
+        async with self._db.unit_of_work() as uow:
+            if await uow.cohorts.by_name_key(normalize_key(name)) is not None:
+                raise DomainError(Problem.COHORT_EXISTS, name=name)
+            cohort = await uow.cohorts.add(
+                name=name,
+                name_key=normalize_key(name),
+                timezone=timezone,
+                start_date=start_date,
+                lesson_time=lesson_time,
+                now=now,
+            )
+            invite = await uow.invites.add(
+                token=secrets.token_urlsafe(INVITE_TOKEN_BYTES),
+                cohort_id=cohort.id,
+                role=Role.TRAINEE,
+                expires_at=now + dt.timedelta(days=DEFAULT_INVITE_DAYS),
+                max_uses=None,
+                now=now,
+            )
+            await uow.commit()
+        return NewCohort(cohort, invite)
+
+    async def find(self, name: str) -> CohortDTO:
+        async with self._db.unit_of_work() as uow:
+            cohort = await uow.cohorts.by_name_key(normalize_key(name))
+        if cohort is None:
+            raise DomainError(Problem.COHORT_NOT_FOUND, name=name)
+        return cohort
+
+    async def summaries(self, cohort_ids: frozenset[int] | None = None) -> list[CohortSummary]:
+        async with self._db.unit_of_work() as uow:
+            return await uow.cohorts.summaries(None if cohort_ids is None else sorted(cohort_ids))
+
+    async def members(self, cohort_id: int, role: Role | None = None) -> list[tuple[MembershipDTO, PersonDTO]]:
+        async with self._db.unit_of_work() as uow:
+            return await uow.memberships.members(cohort_id, role)
+
+    async def set_status(self, cohort_id: int, status: CohortStatus) -> None:
+        async with self._db.unit_of_work() as uow:
+            await uow.cohorts.set_status(cohort_id, status)
+            await uow.commit()
+
+    async def create_invite(
+        self,
+        cohort_id: int,
+        role: Role,
+        *,
+        expires_at: dt.datetime | None = None,
+        max_uses: int | None = None,
+    ) -> InviteDTO:
+        now = self._clock()
+        if expires_at is None:
+            expires_at = now + dt.timedelta(days=DEFAULT_INVITE_DAYS)
+        async with self._db.unit_of_work() as uow:
+            cohort = await uow.cohorts.by_id(cohort_id)
+            if cohort is None:
+                raise DomainError(Problem.COHORT_NOT_FOUND, name=str(cohort_id))
+            if cohort.status is CohortStatus.ENDED:
+                raise DomainError(Problem.COHORT_ENDED, name=cohort.name)
+            invite = await uow.invites.add(
+                token=secrets.token_urlsafe(INVITE_TOKEN_BYTES),
+                cohort_id=cohort_id,
+                role=role,
+                expires_at=expires_at,
+                max_uses=max_uses,
+                now=now,
+            )
+            await uow.commit()
+        return invite
+
+    async def invites(self, cohort_id: int) -> list[InviteDTO]:
+        async with self._db.unit_of_work() as uow:
+            return await uow.invites.for_cohort(cohort_id)
+
+    async def invite(self, invite_id: int) -> InviteDTO | None:
+        async with self._db.unit_of_work() as uow:
+            return await uow.invites.by_id(invite_id)
+
+    async def revoke_invite(self, invite_id: int) -> InviteDTO:
+        async with self._db.unit_of_work() as uow:
+            invite = await uow.invites.by_id(invite_id)
+            if invite is None:
+                raise DomainError(Problem.INVITE_NOT_FOUND)
+            await uow.invites.revoke(invite_id, self._clock())
+            await uow.commit()
+            revoked = await uow.invites.by_id(invite_id)
+        assert revoked is not None
+        return revoked
+
+
+class RoleService:
+    """The org-wide coordinator role, keyed by numeric Telegram id."""
+
+    def __init__(self, db: Database, clock: Clock = utc_now) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def grant_coordinator(self, telegram_id: int) -> bool:
+        async with self._db.unit_of_work() as uow:
+            changed = await uow.coordinators.grant(telegram_id, self._clock())
+            await uow.commit()
+        return changed
+
+    async def revoke_coordinator(self, telegram_id: int) -> bool:
+        async with self._db.unit_of_work() as uow:
+            changed = await uow.coordinators.revoke(telegram_id)
+            await uow.commit()
+        return changed
+
+    async def seed_coordinators(self, telegram_ids: tuple[int, ...]) -> list[int]:
+        """Make the configured ids coordinators; returns the ids that were new."""
+        added = []
+        async with self._db.unit_of_work() as uow:
+            for telegram_id in telegram_ids:
+                if await uow.coordinators.grant(telegram_id, self._clock()):
+                    added.append(telegram_id)
+            await uow.commit()
+        return added
+
+    async def coordinators(self) -> list[int]:
+        async with self._db.unit_of_work() as uow:
+            return await uow.coordinators.all_ids()
+
+    async def trainers(self) -> list[int]:
+        async with self._db.unit_of_work() as uow:
+            return await uow.memberships.trainer_telegram_ids()

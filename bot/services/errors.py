@@ -1,0 +1,26 @@
+"""Domain refusals. Handlers turn the code into a translated sentence."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Problem(StrEnum):
+    COHORT_EXISTS = "cohort_exists"
+    COHORT_NOT_FOUND = "cohort_not_found"
+    COHORT_ENDED = "cohort_ended"
+    INVITE_NOT_FOUND = "invite_not_found"
+    INVITE_EXPIRED = "expired"
+    INVITE_REVOKED = "revoked"
+    INVITE_USED_UP = "used_up"
+    ALREADY_MEMBER = "already_member"
+    NOT_ALLOWED = "not_allowed"
+    PERSON_NOT_FOUND = "person_not_found"
+    ROLE_UNCHANGED = "role_unchanged"
+
+
+class DomainError(Exception):
+    def __init__(self, problem: Problem, **details: object) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+        self.details = details

@@ -1,0 +1,72 @@
+"""A person's own settings and data: language, blocked state, /mydata and /forgetme."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.services.clock import Clock, utc_now
+from storage.dto import CohortDTO, MembershipDTO, PersonDTO, PersonStatus
+from storage.persistence import forget_state
+from storage.uow import Database
+
+
+@dataclass(frozen=True, slots=True)
+class MyData:
+    telegram_id: int
+    person: PersonDTO | None
+    memberships: list[tuple[MembershipDTO, CohortDTO]]
+    is_coordinator: bool
+
+    @property
+    def empty(self) -> bool:
+        return self.person is None and not self.is_coordinator
+
+
+class PeopleService:
+    def __init__(self, db: Database, clock: Clock = utc_now) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def set_locale(self, telegram_id: int, locale: str) -> None:
+        """Remember a language choice; keeps only the id and the choice for someone not registered."""
+        async with self._db.unit_of_work() as uow:
+            person = await uow.people.by_telegram_id(telegram_id)
+            if person is None:
+                await uow.people.add(telegram_id, self._clock(), locale)
+            else:
+                await uow.people.set_locale(person.id, locale)
+            await uow.commit()
+
+    async def set_reachable(self, telegram_id: int, reachable: bool) -> bool:
+        """The bot was blocked or unblocked in a private chat; False when the person is unknown."""
+        async with self._db.unit_of_work() as uow:
+            changed = await uow.people.set_status(
+                telegram_id, PersonStatus.ACTIVE if reachable else PersonStatus.BLOCKED
+            )
+            await uow.commit()
+        return changed
+
+    async def my_data(self, telegram_id: int) -> MyData:
+        async with self._db.unit_of_work() as uow:
+            person = await uow.people.by_telegram_id(telegram_id)
+            pairs: list[tuple[MembershipDTO, CohortDTO]] = []
+            if person is not None:
+                memberships = await uow.memberships.for_person(person.id)
+                cohorts = {c.id: c for c in await uow.cohorts.by_ids([m.cohort_id for m in memberships])}
+                pairs = [(m, cohorts[m.cohort_id]) for m in memberships if m.cohort_id in cohorts]
+            is_coordinator = await uow.coordinators.is_coordinator(telegram_id)
+        return MyData(telegram_id, person, pairs, is_coordinator)
+
+    async def forget(self, telegram_id: int) -> bool:
+        """Delete the person, their memberships (cascade), saved flow state and role; False if nothing was kept.
+
+        Aggregates that other features keep (counts, delivery totals) hold no person id and stay.
+        """
+        async with self._db.unit_of_work() as uow:
+            person = await uow.people.by_telegram_id(telegram_id)
+            if person is not None:
+                await uow.people.delete(person.id)
+            revoked = await uow.coordinators.revoke(telegram_id)
+            await forget_state(uow.state, telegram_id)
+            await uow.commit()
+        return person is not None or revoked

@@ -1,0 +1,104 @@
+"""Joining a cohort by invite: checks that store nothing, then one commit at consent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.services.clock import Clock, utc_now
+from bot.services.errors import DomainError, Problem
+from bot.text import normalize_key
+from storage.dto import CohortDTO, CohortStatus, InviteDTO, PersonDTO, Role
+from storage.uow import Database, UnitOfWork
+
+TOWNS = ("هيت", "الرمادي", "الفلوجة", "ديالى", "بغداد")
+TOWN_MAX = 64
+
+
+@dataclass(frozen=True, slots=True)
+class InviteCheck:
+    invite: InviteDTO
+    cohort: CohortDTO
+    person: PersonDTO | None
+    already_member: bool
+
+    @property
+    def registered(self) -> bool:
+        """Registered people join a further cohort with one confirmation, without re-entering details."""
+        return self.person is not None and self.person.is_registered
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    cohort: CohortDTO
+    role: Role
+    role_upgraded: bool = False
+
+
+class RegistrationService:
+    def __init__(self, db: Database, clock: Clock = utc_now) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def _check(self, uow: UnitOfWork, token: str, telegram_id: int) -> InviteCheck:
+        invite = await uow.invites.by_token(token)
+        if invite is None:
+            raise DomainError(Problem.INVITE_NOT_FOUND)
+        problem = invite.problem(self._clock())
+        if problem is not None:
+            raise DomainError(Problem(problem))
+        cohort = await uow.cohorts.by_id(invite.cohort_id)
+        if cohort is None:
+            raise DomainError(Problem.INVITE_NOT_FOUND)
+        if cohort.status is CohortStatus.ENDED:
+            raise DomainError(Problem.COHORT_ENDED, name=cohort.name)
+        person = await uow.people.by_telegram_id(telegram_id)
+        membership = await uow.memberships.get(person.id, cohort.id) if person else None
+        already = membership is not None and not (membership.role is Role.TRAINEE and invite.role is Role.TRAINER)
+        return InviteCheck(invite, cohort, person, already)
+
+    async def check_invite(self, token: str, telegram_id: int) -> InviteCheck:
+        """Validate an invite for this person; raises DomainError; stores nothing."""
+        async with self._db.unit_of_work() as uow:
+            return await self._check(uow, token, telegram_id)
+
+    async def register(self, *, token: str, telegram_id: int, full_name: str, town: str, locale: str) -> Joined:
+        """Record consent, details and membership in one transaction (the invite is re-checked)."""
+        async with self._db.unit_of_work() as uow:
+            check = await self._check(uow, token, telegram_id)
+            if check.already_member:
+                raise DomainError(Problem.ALREADY_MEMBER, cohort=check.cohort.name)
+            now = self._clock()
+            person = check.person or await uow.people.add(telegram_id, now, locale)
+            await uow.people.register(
+                person.id,
+                full_name=full_name,
+                name_key=normalize_key(full_name),
+                town=town[:TOWN_MAX],
+                locale=locale,
+                consent_at=now,
+            )
+            joined = await self._join(uow, check, person.id)
+            await uow.commit()
+        return joined
+
+    async def join(self, *, token: str, telegram_id: int) -> Joined:
+        """A registered person joins a further cohort (or a trainee becomes its trainer)."""
+        async with self._db.unit_of_work() as uow:
+            check = await self._check(uow, token, telegram_id)
+            if check.already_member:
+                raise DomainError(Problem.ALREADY_MEMBER, cohort=check.cohort.name)
+            if check.person is None or not check.person.is_registered:
+                raise DomainError(Problem.PERSON_NOT_FOUND)
+            joined = await self._join(uow, check, check.person.id)
+            await uow.commit()
+        return joined
+
+    async def _join(self, uow: UnitOfWork, check: InviteCheck, person_id: int) -> Joined:
+        if not await uow.invites.use(check.invite.id):
+            raise DomainError(Problem.INVITE_USED_UP)
+        existing = await uow.memberships.get(person_id, check.cohort.id)
+        if existing is not None:  # a trainee of this cohort invited as its trainer
+            await uow.memberships.set_role(existing.id, Role.TRAINER)
+            return Joined(check.cohort, Role.TRAINER, role_upgraded=True)
+        await uow.memberships.add(person_id, check.cohort.id, check.invite.role, self._clock())
+        return Joined(check.cohort, check.invite.role)

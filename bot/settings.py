@@ -1,0 +1,134 @@
+"""Typed settings, read from the environment or `.env` only when `load_settings()` is called."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SUPPORTED_LOCALES = ("ar", "en")
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+# What each variable expects, quoted in start-up errors.
+_EXPECTED = {
+    "TELEGRAM_BOT_TOKEN": "the token @BotFather gave you, like 123456:ABC-DEF...",
+    "TELEGRAM_API_BASE_URL": "a URL such as https://api.telegram.org/bot",
+    "TELEGRAM_API_BASE_FILE_URL": "a URL such as https://api.telegram.org/file/bot",
+    "DATABASE_URL": "an SQLAlchemy async URL: sqlite+aiosqlite:///path.db or postgresql+asyncpg://...",
+    "BOT_TIMEZONE": "an IANA time zone such as Asia/Baghdad",
+    "BOT_DEFAULT_LOCALE": "one of: " + ", ".join(SUPPORTED_LOCALES),
+    "BOT_COORDINATORS": "comma-separated numeric Telegram user ids, such as 12345,67890",
+    "WEBHOOK_URL": "an https URL that Telegram can reach",
+    "WEBHOOK_SECRET": "1-256 characters of A-Z a-z 0-9 _ -",
+    "WEBHOOK_LISTEN": "an address to listen on, such as 0.0.0.0",
+    "WEBHOOK_PORT": "a port number from 1 to 65535",
+    "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
+}
+
+NO_TOKEN_MESSAGE = (
+    "TELEGRAM_BOT_TOKEN is not set: open Telegram, talk to @BotFather, send /newbot, "  # noqa: S105
+    "then put the token it gives you in .env as TELEGRAM_BOT_TOKEN=... (see .env.example)."
+)
+
+
+class SettingsError(Exception):
+    """A configuration problem, with one line meant for the operator."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr = Field(default=SecretStr(""))
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_api_base_file_url: str = "https://api.telegram.org/file/bot"
+    database_url: str = "sqlite+aiosqlite:///data/cohortbot.db"
+    bot_timezone: str = "Asia/Baghdad"
+    bot_default_locale: Literal["ar", "en"] = "ar"
+    bot_coordinators: Annotated[tuple[int, ...], NoDecode] = ()
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0"  # noqa: S104 - a webhook must listen beyond loopback
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Seconds between flushes of conversation state; small so a crash loses little.
+    persistence_interval: float = Field(default=1.0, gt=0)
+    # Updates handled at once; replies never wait behind someone else's update.
+    concurrent_updates: int = Field(default=32, ge=1, le=256)
+
+    @field_validator("bot_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("unknown time zone") from exc
+        return value
+
+    @field_validator("bot_coordinators", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            if not all(p.isdigit() for p in parts):
+                raise ValueError("not numeric ids")
+            return tuple(int(p) for p in parts)
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("unsupported driver")
+        return value
+
+    @field_validator("telegram_api_base_url", "telegram_api_base_file_url", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("not an http(s) URL")
+        return value or None
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_chars(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _WEBHOOK_SECRET.match(value.get_secret_value()):
+            raise ValueError("bad characters")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.bot_timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file for SQLite URLs, None for in-memory or other databases."""
+        if not self.is_sqlite:
+            return None
+        path = self.database_url.split(":///", 1)[1].split("?", 1)[0]
+        return None if path in ("", ":memory:") else Path(path)
+
+    def require_token(self) -> str:
+        token = self.telegram_bot_token.get_secret_value().strip()
+        if not token:
+            raise SettingsError(NO_TOKEN_MESSAGE)
+        return token
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; any bad value becomes one SettingsError line naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "?"
+        variable = field.upper()
+        expected = _EXPECTED.get(variable, first["msg"])
+        raise SettingsError(f"{variable} is invalid: expected {expected}.") from None

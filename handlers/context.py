@@ -1,0 +1,53 @@
+"""The typed callback context: the services and the principal that access control resolved for this update."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, BaseHandler, CallbackContext, ExtBot
+
+from bot.services.access import Principal
+from bot.services.cohorts import CohortService, RoleService
+from bot.services.people import PeopleService
+from bot.services.registration import RegistrationService
+from bot.settings import Settings
+from storage.uow import Database
+
+SERVICES_KEY = "services"
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    settings: Settings
+    db: Database
+    cohorts: CohortService
+    roles: RoleService
+    registration: RegistrationService
+    people: PeopleService
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    principal_value: Principal | None = None
+
+    @property
+    def services(self) -> Services:
+        services = self.application.bot_data[SERVICES_KEY]
+        assert isinstance(services, Services)
+        return services
+
+    @property
+    def principal(self) -> Principal:
+        """Set by access control (group -1) before any handler runs."""
+        if self.principal_value is None:
+            raise RuntimeError("principal read before access control ran")
+        return self.principal_value
+
+
+BotApplication = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
+
+
+def state(*handlers: BaseHandler[Update, BotContext, Any]) -> list[BaseHandler[Update, BotContext, object]]:
+    """One conversation state's handlers (their return types differ; PTB only reads the state they return)."""
+    return list(handlers)

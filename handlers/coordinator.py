@@ -1,0 +1,338 @@
+"""Coordinators: /newcohort, /invite, /invites (revoke), /endcohort, /grant, /revoke; /cohorts for trainers too."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from typing import Any
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.warnings import PTBUserWarning
+
+from bot.i18n import _, ngettext
+from bot.parsing import parse_cohort_name, parse_date, parse_positive_int, parse_time
+from bot.qr import qr_png
+from bot.services.cohorts import deep_link
+from bot.services.errors import DomainError
+from bot.text import cmd, fmt, local_date, local_datetime, local_time, ltr, name, normalize_key
+from handlers.context import BotApplication, BotContext, state
+from handlers.menus import refresh_chat_menu
+from handlers.problems import problem_text
+from handlers.ui import buttons, reply, reply_photo, with_retries
+from storage.dto import CohortDTO, CohortStatus, InviteDTO, Role
+
+COHORT_NAME, START_DATE, LESSON_TIME = range(3)
+END = ConversationHandler.END
+DRAFT = "new_cohort"
+TRAINER_WORDS = {"trainer", "مدرب", "مدربة"}
+START_WINDOW = (dt.timedelta(days=365), dt.timedelta(days=730))  # how far back / ahead a start date may be
+
+
+def new_cohort_draft(context: BotContext) -> dict[str, Any]:
+    assert context.user_data is not None
+    value = context.user_data.setdefault(DRAFT, {})
+    assert isinstance(value, dict)
+    return value
+
+
+async def new_cohort(update: Update, context: BotContext) -> int:
+    assert context.user_data is not None
+    context.user_data.pop(DRAFT, None)
+    if context.args:
+        return await cohort_name_typed(update, context, " ".join(context.args))
+    await reply(update, _("Let's create a cohort. What is its name? (for example: Baghdad digital campaigns, March)"))
+    return COHORT_NAME
+
+
+async def cohort_name_typed(update: Update, context: BotContext, typed: str | None = None) -> int:
+    text = typed if typed is not None else (update.message.text if update.message and update.message.text else "")
+    cohort_name = parse_cohort_name(text)
+    if cohort_name is None:
+        await reply(update, _("Please type a name of 2 to 64 characters."))
+        return COHORT_NAME
+    summaries = await context.services.cohorts.summaries()
+    if any(normalize_key(s.cohort.name) == normalize_key(cohort_name) for s in summaries):
+        await reply(
+            update, fmt(_("A cohort named {cohort} already exists. Choose another name."), cohort=name(cohort_name))
+        )
+        return COHORT_NAME
+    new_cohort_draft(context)["name"] = cohort_name
+    await reply(update, fmt(_("When does it start? Type the date as {example}."), example=ltr("2026-12-01")))
+    return START_DATE
+
+
+async def start_date_typed(update: Update, context: BotContext) -> int:
+    text = update.message.text if update.message and update.message.text else ""
+    start = parse_date(text)
+    today = dt.datetime.now(context.services.settings.zone).date()
+    if start is None or not today - START_WINDOW[0] <= start <= today + START_WINDOW[1]:
+        await reply(
+            update,
+            fmt(
+                _("That is not a date I can use. Type it as {example}, within the next two years."),
+                example=ltr("2026-12-01"),
+            ),
+        )
+        return START_DATE
+    new_cohort_draft(context)["start"] = start.isoformat()
+    await reply(
+        update, fmt(_("At what time should the daily lesson go out? Type it as {example}."), example=ltr("18:30"))
+    )
+    return LESSON_TIME
+
+
+async def lesson_time_typed(update: Update, context: BotContext) -> int:
+    text = update.message.text if update.message and update.message.text else ""
+    lesson_time = parse_time(text)
+    if lesson_time is None:
+        await reply(
+            update, fmt(_("That is not a time I can use. Type it as {example} (24-hour clock)."), example=ltr("18:30"))
+        )
+        return LESSON_TIME
+    values = new_cohort_draft(context)
+    assert context.user_data is not None
+    context.user_data.pop(DRAFT, None)
+    if not context.principal.is_coordinator:  # the role may have been revoked during the flow
+        await reply(update, _("Sorry, only coordinators can do that."))
+        return END
+    try:
+        created = await context.services.cohorts.create(
+            name=values["name"],
+            start_date=dt.date.fromisoformat(values["start"]),
+            lesson_time=lesson_time,
+            timezone=context.services.settings.bot_timezone,
+        )
+    except (DomainError, KeyError) as error:
+        await reply(
+            update, problem_text(error) if isinstance(error, DomainError) else _("Please start again with /newcohort.")
+        )
+        return END
+    cohort = created.cohort
+    await reply(
+        update,
+        fmt(
+            _("Cohort {cohort} created: it starts on {date}, with a lesson every day at {time}."),
+            cohort=name(cohort.name),
+            date=local_date(cohort.start_date),
+            time=local_time(cohort.lesson_time),
+        ),
+    )
+    await send_invite(update, context, cohort, created.invite)
+    return END
+
+
+async def cancel_new_cohort(update: Update, context: BotContext) -> int:
+    assert context.user_data is not None
+    context.user_data.pop(DRAFT, None)
+    await reply(update, _("Cancelled; no cohort was created."))
+    return END
+
+
+async def reask(update: Update, context: BotContext) -> None:
+    await reply(update, fmt(_("Please answer the question above, or send {cancel} to stop."), cancel=cmd("/cancel")))
+
+
+async def send_invite(update: Update, context: BotContext, cohort: CohortDTO, invite: InviteDTO) -> None:
+    link = deep_link(context.bot.username, invite.token)
+    role = _("trainers") if invite.role is Role.TRAINER else _("trainees")
+    lines: list[str] = [fmt(_("Invite link for {role} of {cohort}:"), role=role, cohort=name(cohort.name)), ltr(link)]
+    if invite.expires_at is not None:
+        lines.append(fmt(_("Valid until {when}."), when=local_datetime(invite.expires_at, cohort.timezone)))
+    if invite.max_uses is not None:
+        lines.append(
+            ngettext("It can be used {count} time.", "It can be used {count} times.", invite.max_uses).format(
+                count=ltr(invite.max_uses)
+            )
+        )
+    lines.append(_("Share the link, or let people scan the QR code below."))
+    await reply(update, "\n".join(lines))
+    await reply_photo(update, qr_png(link), fmt(_("Scan to join {cohort}"), cohort=name(cohort.name)))
+
+
+def split_cohort_and_role(args: list[str]) -> tuple[str, Role]:
+    if args and args[-1].casefold() in TRAINER_WORDS:
+        return " ".join(args[:-1]), Role.TRAINER
+    return " ".join(args), Role.TRAINEE
+
+
+async def find_cohort(update: Update, context: BotContext, cohort_name: str, usage: str) -> CohortDTO | None:
+    if not cohort_name.strip():
+        await reply(update, fmt(_("Usage: {usage}"), usage=cmd(usage)))
+        return None
+    try:
+        return await context.services.cohorts.find(cohort_name)
+    except DomainError as error:
+        await reply(
+            update, problem_text(error) + "\n" + fmt(_("Send {cohorts} to see the cohorts."), cohorts=cmd("/cohorts"))
+        )
+        return None
+
+
+async def invite(update: Update, context: BotContext) -> None:
+    cohort_name, role = split_cohort_and_role(context.args or [])
+    cohort = await find_cohort(update, context, cohort_name, "/invite cohort [trainer]")
+    if cohort is None:
+        return
+    try:
+        created = await context.services.cohorts.create_invite(cohort.id, role)
+    except DomainError as error:
+        await reply(update, problem_text(error))
+        return
+    await send_invite(update, context, cohort, created)
+
+
+async def list_cohorts(update: Update, context: BotContext) -> None:
+    summaries = await context.services.cohorts.summaries(context.principal.manageable())
+    if not summaries:
+        await reply(update, fmt(_("There are no cohorts yet. Create one with {command}."), command=cmd("/newcohort")))
+        return
+    lines: list[str] = [_("<b>Cohorts</b>")]
+    for summary in summaries:
+        cohort = summary.cohort
+        trainees = ngettext("{count} trainee", "{count} trainees", summary.trainees).format(count=ltr(summary.trainees))
+        trainers = ngettext("{count} trainer", "{count} trainers", summary.trainers).format(count=ltr(summary.trainers))
+        status = _("ended") if cohort.status is CohortStatus.ENDED else _("active")
+        lines.append(
+            fmt(
+                _("• {cohort} — {trainees}, {trainers}; starts {date}; {status}"),
+                cohort=name(cohort.name),
+                trainees=trainees,
+                trainers=trainers,
+                date=local_date(cohort.start_date),
+                status=status,
+            )
+        )
+    await reply(update, "\n".join(lines))
+
+
+def invite_line(item: InviteDTO, cohort: CohortDTO, now: dt.datetime) -> str:
+    role = _("trainers") if item.role is Role.TRAINER else _("trainees")
+    state = {
+        None: _("active"),
+        "revoked": _("revoked"),
+        "expired": _("expired"),
+        "used_up": _("used up"),
+    }[item.problem(now)]
+    return fmt(
+        _("#{number} for {role}: {state}, used {uses} times, created {when}"),
+        number=item.id,
+        role=role,
+        state=state,
+        uses=item.uses,
+        when=local_datetime(item.created_at, cohort.timezone),
+    )
+
+
+async def list_invites(update: Update, context: BotContext) -> None:
+    cohort = await find_cohort(update, context, " ".join(context.args or []), "/invites cohort")
+    if cohort is None:
+        return
+    items = await context.services.cohorts.invites(cohort.id)
+    if not items:
+        await reply(update, fmt(_("{cohort} has no invites."), cohort=name(cohort.name)))
+        return
+    now = dt.datetime.now(dt.UTC)
+    lines: list[str] = [fmt(_("<b>Invites of {cohort}</b>"), cohort=name(cohort.name))]
+    lines += [invite_line(item, cohort, now) for item in items]
+    usable = [item for item in items if item.problem(now) is None]
+    rows = [[(fmt(_("Revoke #{number}"), number=item.id), f"inv:revoke:{item.id}")] for item in usable[:20]]
+    await reply(update, "\n".join(lines), buttons(rows) if rows else None)
+
+
+async def revoke_invite(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    invite_id = parse_positive_int(query.data.rsplit(":", 1)[1])
+    if invite_id is None:
+        await with_retries(lambda: query.answer(_("This button is no longer active.")))
+        return
+    try:
+        revoked = await context.services.cohorts.revoke_invite(invite_id)
+    except DomainError as error:
+        refusal = problem_text(error)
+        await with_retries(lambda: query.answer(refusal, show_alert=True))
+        return
+    await with_retries(lambda: query.answer(fmt(_("Invite #{number} revoked."), number=revoked.id)))
+    await reply(update, fmt(_("Invite #{number} revoked: its link no longer works."), number=revoked.id))
+
+
+async def end_cohort(update: Update, context: BotContext) -> None:
+    cohort = await find_cohort(update, context, " ".join(context.args or []), "/endcohort cohort")
+    if cohort is None:
+        return
+    if cohort.status is CohortStatus.ENDED:
+        await reply(update, fmt(_("{cohort} has already ended."), cohort=name(cohort.name)))
+        return
+    await context.services.cohorts.set_status(cohort.id, CohortStatus.ENDED)
+    await reply(update, fmt(_("{cohort} has ended; its invite links no longer work."), cohort=name(cohort.name)))
+
+
+def target_user_id(context: BotContext) -> int | None:
+    args = [a for a in (context.args or []) if a.casefold() not in {"coordinator", "منسق"}]
+    return parse_positive_int(args[0]) if len(args) == 1 else None
+
+
+async def grant(update: Update, context: BotContext) -> None:
+    telegram_id = target_user_id(context)
+    if telegram_id is None:
+        await reply(
+            update,
+            fmt(
+                _("Usage: {usage} (the person can see their id with {whoami})"),
+                usage=cmd("/grant 123456789"),
+                whoami=cmd("/whoami"),
+            ),
+        )
+        return
+    changed = await context.services.roles.grant_coordinator(telegram_id)
+    text = _("{id} is now a coordinator.") if changed else _("{id} is already a coordinator.")
+    await reply(update, fmt(text, id=ltr(telegram_id)))
+    if changed:
+        await refresh_chat_menu(context.bot, context.services, telegram_id)
+
+
+async def revoke(update: Update, context: BotContext) -> None:
+    telegram_id = target_user_id(context)
+    if telegram_id is None:
+        await reply(update, fmt(_("Usage: {usage}"), usage=cmd("/revoke 123456789")))
+        return
+    coordinators = await context.services.roles.coordinators()
+    if coordinators == [telegram_id]:
+        await reply(update, _("At least one coordinator must remain; grant the role to someone else first."))
+        return
+    changed = await context.services.roles.revoke_coordinator(telegram_id)
+    text = _("{id} is no longer a coordinator.") if changed else _("{id} was not a coordinator.")
+    await reply(update, fmt(text, id=ltr(telegram_id)))
+    if changed:
+        await refresh_chat_menu(context.bot, context.services, telegram_id)
+
+
+def new_cohort_conversation() -> ConversationHandler[BotContext]:
+    text = filters.TEXT & ~filters.COMMAND
+    other = MessageHandler(~filters.COMMAND, reask)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        return ConversationHandler(
+            entry_points=[CommandHandler("newcohort", new_cohort)],
+            states={
+                COHORT_NAME: state(MessageHandler(text, cohort_name_typed), other),
+                START_DATE: state(MessageHandler(text, start_date_typed), other),
+                LESSON_TIME: state(MessageHandler(text, lesson_time_typed), other),
+            },
+            fallbacks=[CommandHandler("cancel", cancel_new_cohort)],
+            allow_reentry=True,
+            name="new_cohort",
+            persistent=True,
+        )
+
+
+def setup(application: BotApplication) -> None:
+    application.add_handler(new_cohort_conversation())
+    application.add_handler(CommandHandler("invite", invite))
+    application.add_handler(CommandHandler("cohorts", list_cohorts))
+    application.add_handler(CommandHandler("invites", list_invites))
+    application.add_handler(CallbackQueryHandler(revoke_invite, pattern=r"^inv:revoke:"))
+    application.add_handler(CommandHandler("endcohort", end_cohort))
+    application.add_handler(CommandHandler("grant", grant))
+    application.add_handler(CommandHandler("revoke", revoke))

@@ -1,0 +1,76 @@
+"""Command menus per role and language (setMyCommands), and the bot's descriptions."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from telegram.error import BadRequest, Forbidden
+
+from bot.i18n import N_, gettext_for, language_from_telegram
+from bot.services.access import resolve_principal
+from bot.settings import SUPPORTED_LOCALES
+from handlers.commands import menu_for
+from handlers.context import Services
+from handlers.ui import with_retries
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = N_(
+    "Cohortbot carries your training into the weeks after it: a short daily lesson and quiz, "
+    "session check-ins and reminders for your campaign plan. Open the invite link your trainer "
+    "shared to join your cohort."
+)
+SHORT_DESCRIPTION = N_("Daily lessons, quizzes and reminders for your training cohort.")
+
+
+def commands_for(locale: str, *, trainer: bool, coordinator: bool) -> list[BotCommand]:
+    return [
+        BotCommand(c.name, gettext_for(locale, c.description))
+        for c in menu_for(trainer=trainer, coordinator=coordinator)
+    ]
+
+
+async def publish_defaults(bot: Bot, default_locale: str) -> None:
+    """Menus for all private chats in each language (and the default), and the descriptions."""
+    scope = BotCommandScopeAllPrivateChats()
+    for language, locale in [(code, code) for code in SUPPORTED_LOCALES] + [(None, default_locale)]:
+        commands = commands_for(locale, trainer=False, coordinator=False)
+        await with_retries(partial(bot.set_my_commands, commands, scope=scope, language_code=language))
+        description = gettext_for(locale, DESCRIPTION)
+        short = gettext_for(locale, SHORT_DESCRIPTION)
+        # Telegram rate-limits these setters hard: set only what differs.
+        if (await bot.get_my_description(language_code=language)).description != description:
+            await with_retries(partial(bot.set_my_description, description, language_code=language))
+        if (await bot.get_my_short_description(language_code=language)).short_description != short:
+            await with_retries(partial(bot.set_my_short_description, short, language_code=language))
+
+
+async def refresh_chat_menu(
+    bot: Bot, services: Services, telegram_id: int, telegram_language: str | None = None
+) -> None:
+    """A chat-scoped menu for trainers, coordinators and anyone whose chosen language differs from the app's."""
+    async with services.db.unit_of_work() as uow:
+        principal = await resolve_principal(uow, telegram_id, telegram_language, services.settings.bot_default_locale)
+    scope = BotCommandScopeChat(telegram_id)
+    privileged = principal.is_trainer or principal.is_coordinator
+    app_language = language_from_telegram(telegram_language) or services.settings.bot_default_locale
+    try:
+        if privileged or principal.locale != app_language:
+            commands = commands_for(
+                principal.locale, trainer=principal.is_trainer, coordinator=principal.is_coordinator
+            )
+            await with_retries(lambda: bot.set_my_commands(commands, scope=scope))
+        else:
+            await with_retries(lambda: bot.delete_my_commands(scope=scope))
+    except (BadRequest, Forbidden) as exc:
+        # A coordinator named in settings who never opened the bot has no chat yet.
+        log.info("menu not set for a chat: %s", exc.__class__.__name__)
+
+
+async def refresh_privileged_menus(bot: Bot, services: Services) -> None:
+    """At start: chat menus for every coordinator and trainer, in their stored language."""
+    ids = set(await services.roles.coordinators()) | set(await services.roles.trainers())
+    for telegram_id in sorted(ids):
+        await refresh_chat_menu(bot, services, telegram_id)

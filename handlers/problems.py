@@ -1,0 +1,39 @@
+"""Domain refusals as translated sentences."""
+
+from __future__ import annotations
+
+from bot.i18n import _
+from bot.services.errors import DomainError, Problem
+from bot.text import fmt, name
+
+
+def problem_text(error: DomainError) -> str:
+    detail = error.details
+    match error.problem:
+        case Problem.INVITE_NOT_FOUND:
+            return _("This invite link is not valid. Please ask your trainer or coordinator for a new one.")
+        case Problem.INVITE_EXPIRED:
+            return _("This invite link has expired. Please ask your trainer or coordinator for a new one.")
+        case Problem.INVITE_REVOKED:
+            return _("This invite link was withdrawn. Please ask your trainer or coordinator for a new one.")
+        case Problem.INVITE_USED_UP:
+            return _("This invite link has been used as many times as allowed. Please ask for a new one.")
+        case Problem.COHORT_ENDED:
+            return fmt(
+                _("The cohort {cohort} has ended; it takes no new members."), cohort=name(detail.get("name", ""))
+            )
+        case Problem.COHORT_EXISTS:
+            return fmt(
+                _("A cohort named {cohort} already exists. Choose another name."), cohort=name(detail.get("name", ""))
+            )
+        case Problem.COHORT_NOT_FOUND:
+            return fmt(_("There is no cohort named {cohort}."), cohort=name(detail.get("name", "")))
+        case Problem.ALREADY_MEMBER:
+            return fmt(_("You are already registered in {cohort}."), cohort=name(detail.get("cohort", "")))
+        case Problem.PERSON_NOT_FOUND:
+            return _("Please register first: open the invite link again.")
+        case Problem.NOT_ALLOWED:
+            return _("Sorry, you are not allowed to do that.")
+        case Problem.ROLE_UNCHANGED:
+            return _("Nothing changed.")
+    return _("Sorry, that did not work.")

@@ -1,0 +1,321 @@
+"""Trainees: registration through an invite link (/start <token>), kept across restarts by persistence."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.i18n import N_, _, set_locale
+from bot.parsing import parse_full_name
+from bot.services.errors import DomainError
+from bot.services.registration import TOWN_MAX, TOWNS, Joined
+from bot.settings import SUPPORTED_LOCALES
+from bot.text import clean_input, cmd, fmt, local_date, local_time, name
+from handlers.context import BotApplication, BotContext, state
+from handlers.menus import refresh_chat_menu
+from handlers.problems import problem_text
+from handlers.ui import buttons, edit_or_reply, reply, with_retries
+
+LANGUAGE, FULL_NAME, TOWN, TOWN_OTHER, CONSENT, CONFIRM_JOIN = range(6)
+END = ConversationHandler.END
+DRAFT = "registration"
+
+# Button labels for TOWNS (same order); the Arabic name is what is stored.
+TOWN_LABELS = (N_("Hit"), N_("Ramadi"), N_("Fallujah"), N_("Diyala"), N_("Baghdad"))
+LANGUAGE_NAMES = {"ar": "العربية", "en": "English"}
+
+
+def draft(context: BotContext) -> dict[str, Any]:
+    user_data = context.user_data
+    assert user_data is not None
+    value = user_data.setdefault(DRAFT, {})
+    assert isinstance(value, dict)
+    return value
+
+
+def use_draft_locale(context: BotContext) -> None:
+    locale = draft(context).get("locale")
+    if isinstance(locale, str):
+        set_locale(locale)
+
+
+def clear_draft(context: BotContext) -> None:
+    if context.user_data is not None:
+        context.user_data.pop(DRAFT, None)
+
+
+async def answer_query(update: Update) -> None:
+    if update.callback_query is not None:
+        query = update.callback_query
+        await with_retries(lambda: query.answer())
+
+
+async def begin(update: Update, context: BotContext) -> int:
+    """/start <token>: check the invite (storing nothing), then welcome and ask for the language."""
+    user, args = update.effective_user, context.args or []
+    assert user is not None
+    token = args[0] if args else ""
+    clear_draft(context)
+    try:
+        check = await context.services.registration.check_invite(token, user.id)
+    except DomainError as error:
+        await reply(update, problem_text(error))
+        return END
+    if check.already_member:
+        await reply(
+            update,
+            fmt(
+                _("You are already registered in {cohort}. Send {help} to see what you can do."),
+                cohort=name(check.cohort.name),
+                help=cmd("/help"),
+            ),
+        )
+        return END
+    draft(context).update(token=token, locale=context.principal.locale)
+    if check.registered:
+        await reply(
+            update,
+            fmt(_("Join the cohort {cohort}?"), cohort=name(check.cohort.name)),
+            buttons([[(_("Yes, join"), "reg:join"), (_("No"), "reg:stop")]]),
+        )
+        return CONFIRM_JOIN
+    await reply(
+        update,
+        fmt(
+            _("Welcome! You were invited to the training cohort {cohort}. Registration takes a minute."),
+            cohort=name(check.cohort.name),
+        ),
+    )
+    return await ask_language(update, context)
+
+
+async def ask_language(update: Update, context: BotContext) -> int:
+    rows = [[(LANGUAGE_NAMES[code], f"reg:lang:{code}") for code in SUPPORTED_LOCALES]]
+    await reply(update, _("Which language do you prefer?"), buttons(rows))
+    return LANGUAGE
+
+
+async def language_chosen(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    locale = query.data.rsplit(":", 1)[1]
+    await answer_query(update)
+    if locale not in SUPPORTED_LOCALES:
+        return await ask_language(update, context)
+    draft(context)["locale"] = locale
+    set_locale(locale)
+    await edit_or_reply(update, fmt(_("Language: {language}."), language=LANGUAGE_NAMES[locale]))
+    return await ask_name(update, context)
+
+
+async def ask_name(update: Update, context: BotContext) -> int:
+    await reply(update, _("What is your full name? (2 to 64 letters, as you want your trainer to see it)"))
+    return FULL_NAME
+
+
+async def name_typed(update: Update, context: BotContext) -> int:
+    use_draft_locale(context)
+    text = update.message.text if update.message and update.message.text else ""
+    full_name = parse_full_name(text)
+    if full_name is None:
+        await reply(
+            update,
+            _("Please type your name with letters only, between 2 and 64 characters. What is your full name?"),
+        )
+        return FULL_NAME
+    draft(context)["name"] = full_name
+    return await ask_town(update, context)
+
+
+async def ask_town(update: Update, context: BotContext) -> int:
+    labels = [(_(label), f"reg:town:{index}") for index, label in enumerate(TOWN_LABELS)]
+    rows = [labels[0:3], labels[3:5] + [(_("Other"), "reg:town:other")]]
+    await reply(update, _("Which town are you from?"), buttons(rows))
+    return TOWN
+
+
+async def town_chosen(update: Update, context: BotContext) -> int:
+    use_draft_locale(context)
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await answer_query(update)
+    choice = query.data.rsplit(":", 1)[1]
+    if choice == "other":
+        await edit_or_reply(update, _("Please type the name of your town."))
+        return TOWN_OTHER
+    if not choice.isdigit() or int(choice) >= len(TOWNS):
+        return await ask_town(update, context)
+    index = int(choice)
+    draft(context)["town"] = TOWNS[index]
+    await edit_or_reply(update, fmt(_("Town: {town}."), town=name(_(TOWN_LABELS[index]))))
+    return await ask_consent(update, context)
+
+
+async def town_typed(update: Update, context: BotContext) -> int:
+    use_draft_locale(context)
+    text = clean_input(update.message.text if update.message and update.message.text else "")
+    if not 2 <= len(text) <= TOWN_MAX or text.startswith("/"):
+        await reply(update, _("Please type your town's name (2 to 64 characters)."))
+        return TOWN_OTHER
+    draft(context)["town"] = text
+    return await ask_consent(update, context)
+
+
+async def ask_consent(update: Update, context: BotContext) -> int:
+    await reply(
+        update,
+        _(
+            "<b>Your privacy</b>\n"
+            "We store your Telegram id, the name and town you typed, your language, your cohorts, "
+            "and later your lesson, quiz and attendance records.\n"
+            "Only your cohort's trainers and the organisation's coordinators see them. "
+            "We never share them and never show your phone number or username.\n"
+            "You can see your data with {mydata} and delete it with {forgetme} at any time."
+        ).format(mydata=cmd("/mydata"), forgetme=cmd("/forgetme")),
+        buttons([[(_("I agree"), "reg:consent"), (_("I do not agree"), "reg:stop")]]),
+    )
+    return CONSENT
+
+
+async def consent_given(update: Update, context: BotContext) -> int:
+    use_draft_locale(context)
+    await answer_query(update)
+    user = update.effective_user
+    assert user is not None
+    values = draft(context)
+    if not {"token", "name", "town", "locale"} <= values.keys():
+        clear_draft(context)
+        await edit_or_reply(update, _("This registration has expired. Please open the invite link again."))
+        return END
+    try:
+        joined = await context.services.registration.register(
+            token=values["token"],
+            telegram_id=user.id,
+            full_name=values["name"],
+            town=values["town"],
+            locale=values["locale"],
+        )
+    except DomainError as error:
+        clear_draft(context)
+        await edit_or_reply(update, problem_text(error))
+        return END
+    clear_draft(context)
+    await edit_or_reply(update, _("Thank you."))
+    await welcome_to_cohort(update, context, joined)
+    return END
+
+
+async def join_confirmed(update: Update, context: BotContext) -> int:
+    use_draft_locale(context)
+    await answer_query(update)
+    user = update.effective_user
+    assert user is not None
+    token = draft(context).get("token", "")
+    clear_draft(context)
+    try:
+        joined = await context.services.registration.join(token=str(token), telegram_id=user.id)
+    except DomainError as error:
+        await edit_or_reply(update, problem_text(error))
+        return END
+    await edit_or_reply(update, _("Thank you."))
+    await welcome_to_cohort(update, context, joined)
+    return END
+
+
+async def welcome_to_cohort(update: Update, context: BotContext, joined: Joined) -> None:
+    cohort = joined.cohort
+    if joined.role == "trainer":
+        text = fmt(
+            _("You are now a trainer of {cohort}. Send {help} to see your commands."),
+            cohort=name(cohort.name),
+            help=cmd("/help"),
+        )
+        user = update.effective_user
+        assert user is not None
+        await refresh_chat_menu(context.bot, context.services, user.id, user.language_code)
+    else:
+        text = fmt(
+            _(
+                "You are registered in {cohort}.\n"
+                "The cohort starts on {date}. Every day at {time} ({zone}) you will get a short lesson "
+                "and a quiz here. Keep notifications on for this chat."
+            ),
+            cohort=name(cohort.name),
+            date=local_date(cohort.start_date),
+            time=local_time(cohort.lesson_time),
+            zone=cohort.timezone,
+        )
+    await reply(update, text)
+
+
+async def stop(update: Update, context: BotContext) -> int:
+    use_draft_locale(context)
+    await answer_query(update)
+    clear_draft(context)
+    await edit_or_reply(update, _("Registration stopped; nothing was saved. You can open the invite link again later."))
+    return END
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    use_draft_locale(context)
+    clear_draft(context)
+    await reply(update, _("Registration cancelled; nothing was saved."))
+    return END
+
+
+async def reask(update: Update, context: BotContext) -> int | None:
+    """Anything unexpected (a sticker, a photo, text where a button is needed): ask the same question again."""
+    use_draft_locale(context)
+    if update.callback_query is not None:
+        await with_retries(lambda: update.callback_query.answer(_("This button is no longer active.")))  # type: ignore[union-attr]
+        return None
+    await reply(update, _("Please answer the question above, or send {cancel} to stop.").format(cancel=cmd("/cancel")))
+    return None
+
+
+def conversation() -> ConversationHandler[BotContext]:
+    other = MessageHandler(~filters.COMMAND, reask)
+    stale = CallbackQueryHandler(reask)
+    text = filters.TEXT & ~filters.COMMAND
+    with warnings.catch_warnings():
+        # Buttons are tracked per chat, not per message, on purpose: drafts are per person.
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        return ConversationHandler(
+            entry_points=[CommandHandler("start", begin, filters.ChatType.PRIVATE, has_args=True)],
+            states={
+                LANGUAGE: state(CallbackQueryHandler(language_chosen, pattern=r"^reg:lang:"), stale, other),
+                FULL_NAME: state(MessageHandler(text, name_typed), stale, other),
+                TOWN: state(CallbackQueryHandler(town_chosen, pattern=r"^reg:town:"), stale, other),
+                TOWN_OTHER: state(MessageHandler(text, town_typed), stale, other),
+                CONSENT: state(
+                    CallbackQueryHandler(consent_given, pattern=r"^reg:consent$"),
+                    CallbackQueryHandler(stop, pattern=r"^reg:stop$"),
+                    stale,
+                    other,
+                ),
+                CONFIRM_JOIN: state(
+                    CallbackQueryHandler(join_confirmed, pattern=r"^reg:join$"),
+                    CallbackQueryHandler(stop, pattern=r"^reg:stop$"),
+                    stale,
+                    other,
+                ),
+            },
+            fallbacks=[CommandHandler("cancel", cancel)],
+            allow_reentry=True,
+            name="registration",
+            persistent=True,
+        )
+
+
+def setup(application: BotApplication) -> None:
+    application.add_handler(conversation())

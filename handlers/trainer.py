@@ -1,0 +1,49 @@
+"""Trainers: follow their trainees (/trainees). Coordinators see every cohort."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from bot.i18n import _, ngettext
+from bot.text import fmt, local_date, name
+from handlers.context import BotApplication, BotContext
+from handlers.ui import reply
+from storage.dto import CohortStatus, Role
+
+
+async def list_trainees(update: Update, context: BotContext) -> None:
+    services = context.services
+    summaries = await services.cohorts.summaries(context.principal.manageable())
+    wanted = " ".join(context.args or []).strip()
+    if wanted:
+        summaries = [s for s in summaries if s.cohort.name.casefold() == wanted.casefold()]
+        if not summaries:
+            await reply(update, fmt(_("There is no cohort named {cohort} among yours."), cohort=name(wanted)))
+            return
+    active = [s for s in summaries if s.cohort.status is CohortStatus.ACTIVE] or summaries
+    if not active:
+        await reply(update, _("You have no cohorts yet."))
+        return
+    lines: list[str] = []
+    for summary in active:
+        cohort = summary.cohort
+        members = await services.cohorts.members(cohort.id, Role.TRAINEE)
+        header = ngettext("{cohort}: {count} trainee", "{cohort}: {count} trainees", len(members))
+        lines.append("<b>" + fmt(header, cohort=name(cohort.name), count=len(members)) + "</b>")
+        for index, (membership, person) in enumerate(members, start=1):
+            lines.append(
+                fmt(
+                    _("{number}. {name} — {town}, joined {date}"),
+                    number=index,
+                    name=name(person.full_name or "?"),
+                    town=name(person.town or "?"),
+                    date=local_date(membership.joined_at.date()),
+                )
+            )
+        lines.append("")
+    await reply(update, "\n".join(lines).strip())
+
+
+def setup(application: BotApplication) -> None:
+    application.add_handler(CommandHandler("trainees", list_trainees))

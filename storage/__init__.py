@@ -1,0 +1,1 @@
+"""Persistence: ORM tables, repositories returning dataclasses, the unit of work, migrations."""

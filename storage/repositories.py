@@ -1,0 +1,343 @@
+"""Repositories: queries in, dataclasses out. They flush but never commit (the unit of work does)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.dto import (
+    CohortDTO,
+    CohortStatus,
+    CohortSummary,
+    InviteDTO,
+    MembershipDTO,
+    PersonDTO,
+    PersonStatus,
+    Role,
+)
+from storage.models import BotState, Cohort, Coordinator, Invite, Membership, Person
+
+
+def _person(row: Person) -> PersonDTO:
+    return PersonDTO(
+        id=row.id,
+        telegram_id=row.telegram_id,
+        full_name=row.full_name,
+        locale=row.locale,
+        town=row.town,
+        consent_at=row.consent_at,
+        status=PersonStatus(row.status),
+        created_at=row.created_at,
+    )
+
+
+def _cohort(row: Cohort) -> CohortDTO:
+    return CohortDTO(
+        id=row.id,
+        name=row.name,
+        timezone=row.timezone,
+        start_date=row.start_date,
+        lesson_time=row.lesson_time,
+        status=CohortStatus(row.status),
+        created_at=row.created_at,
+    )
+
+
+def _membership(row: Membership) -> MembershipDTO:
+    return MembershipDTO(
+        id=row.id,
+        person_id=row.person_id,
+        cohort_id=row.cohort_id,
+        role=Role(row.role),
+        joined_at=row.joined_at,
+    )
+
+
+def _invite(row: Invite) -> InviteDTO:
+    return InviteDTO(
+        id=row.id,
+        token=row.token,
+        cohort_id=row.cohort_id,
+        role=Role(row.role),
+        expires_at=row.expires_at,
+        max_uses=row.max_uses,
+        uses=row.uses,
+        revoked_at=row.revoked_at,
+        created_at=row.created_at,
+    )
+
+
+class PeopleRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def by_telegram_id(self, telegram_id: int) -> PersonDTO | None:
+        row = await self._session.scalar(select(Person).where(Person.telegram_id == telegram_id))
+        return _person(row) if row else None
+
+    async def by_id(self, person_id: int) -> PersonDTO | None:
+        row = await self._session.get(Person, person_id)
+        return _person(row) if row else None
+
+    async def add(self, telegram_id: int, now: dt.datetime, locale: str | None = None) -> PersonDTO:
+        row = Person(telegram_id=telegram_id, locale=locale, status=PersonStatus.ACTIVE, created_at=now)
+        self._session.add(row)
+        await self._session.flush()
+        return _person(row)
+
+    async def register(
+        self,
+        person_id: int,
+        *,
+        full_name: str,
+        name_key: str,
+        town: str,
+        locale: str,
+        consent_at: dt.datetime,
+    ) -> None:
+        await self._session.execute(
+            update(Person)
+            .where(Person.id == person_id)
+            .values(
+                full_name=full_name,
+                name_key=name_key,
+                town=town,
+                locale=locale,
+                consent_at=consent_at,
+                status=PersonStatus.ACTIVE,
+            )
+        )
+
+    async def set_locale(self, person_id: int, locale: str) -> None:
+        await self._session.execute(update(Person).where(Person.id == person_id).values(locale=locale))
+
+    async def set_status(self, telegram_id: int, status: PersonStatus) -> bool:
+        result = await self._session.execute(
+            update(Person).where(Person.telegram_id == telegram_id).values(status=status)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def delete(self, person_id: int) -> None:
+        await self._session.execute(delete(Person).where(Person.id == person_id))
+
+
+class CohortRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self,
+        *,
+        name: str,
+        name_key: str,
+        timezone: str,
+        start_date: dt.date,
+        lesson_time: dt.time,
+        now: dt.datetime,
+    ) -> CohortDTO:
+        row = Cohort(
+            name=name,
+            name_key=name_key,
+            timezone=timezone,
+            start_date=start_date,
+            lesson_time=lesson_time,
+            status=CohortStatus.ACTIVE,
+            created_at=now,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return _cohort(row)
+
+    async def by_id(self, cohort_id: int) -> CohortDTO | None:
+        row = await self._session.get(Cohort, cohort_id)
+        return _cohort(row) if row else None
+
+    async def by_name_key(self, name_key: str) -> CohortDTO | None:
+        row = await self._session.scalar(select(Cohort).where(Cohort.name_key == name_key))
+        return _cohort(row) if row else None
+
+    async def by_ids(self, cohort_ids: Sequence[int]) -> list[CohortDTO]:
+        if not cohort_ids:
+            return []
+        rows = await self._session.scalars(select(Cohort).where(Cohort.id.in_(cohort_ids)).order_by(Cohort.id))
+        return [_cohort(r) for r in rows]
+
+    async def summaries(self, cohort_ids: Sequence[int] | None = None) -> list[CohortSummary]:
+        """Cohorts with member counts per role; all cohorts when `cohort_ids` is None."""
+        trainees = func.count(Membership.id).filter(Membership.role == Role.TRAINEE)
+        trainers = func.count(Membership.id).filter(Membership.role == Role.TRAINER)
+        query = (
+            select(Cohort, trainees, trainers)
+            .outerjoin(Membership, Membership.cohort_id == Cohort.id)
+            .group_by(Cohort.id)
+            .order_by(Cohort.start_date.desc(), Cohort.id.desc())
+        )
+        if cohort_ids is not None:
+            query = query.where(Cohort.id.in_(cohort_ids))
+        rows = await self._session.execute(query)
+        return [CohortSummary(_cohort(c), int(n_trainees), int(n_trainers)) for c, n_trainees, n_trainers in rows]
+
+    async def set_status(self, cohort_id: int, status: CohortStatus) -> None:
+        await self._session.execute(update(Cohort).where(Cohort.id == cohort_id).values(status=status))
+
+
+class MembershipRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, person_id: int, cohort_id: int, role: Role, now: dt.datetime) -> MembershipDTO:
+        row = Membership(person_id=person_id, cohort_id=cohort_id, role=role, joined_at=now)
+        self._session.add(row)
+        await self._session.flush()
+        return _membership(row)
+
+    async def get(self, person_id: int, cohort_id: int) -> MembershipDTO | None:
+        row = await self._session.scalar(
+            select(Membership).where(Membership.person_id == person_id, Membership.cohort_id == cohort_id)
+        )
+        return _membership(row) if row else None
+
+    async def for_person(self, person_id: int) -> list[MembershipDTO]:
+        rows = await self._session.scalars(
+            select(Membership).where(Membership.person_id == person_id).order_by(Membership.joined_at)
+        )
+        return [_membership(r) for r in rows]
+
+    async def set_role(self, membership_id: int, role: Role) -> None:
+        await self._session.execute(update(Membership).where(Membership.id == membership_id).values(role=role))
+
+    async def members(self, cohort_id: int, role: Role | None = None) -> list[tuple[MembershipDTO, PersonDTO]]:
+        query = (
+            select(Membership, Person)
+            .join(Person, Person.id == Membership.person_id)
+            .where(Membership.cohort_id == cohort_id)
+            .order_by(Person.name_key, Person.id)
+        )
+        if role is not None:
+            query = query.where(Membership.role == role)
+        rows = await self._session.execute(query)
+        return [(_membership(m), _person(p)) for m, p in rows]
+
+    async def trainer_telegram_ids(self) -> list[int]:
+        rows = await self._session.scalars(
+            select(Person.telegram_id)
+            .join(Membership, Membership.person_id == Person.id)
+            .where(Membership.role == Role.TRAINER)
+            .distinct()
+        )
+        return list(rows)
+
+
+class CoordinatorRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def is_coordinator(self, telegram_id: int) -> bool:
+        return await self._session.get(Coordinator, telegram_id) is not None
+
+    async def grant(self, telegram_id: int, now: dt.datetime) -> bool:
+        """Grant the role; False when it was already held."""
+        if await self.is_coordinator(telegram_id):
+            return False
+        self._session.add(Coordinator(telegram_id=telegram_id, granted_at=now))
+        await self._session.flush()
+        return True
+
+    async def revoke(self, telegram_id: int) -> bool:
+        result = await self._session.execute(delete(Coordinator).where(Coordinator.telegram_id == telegram_id))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def all_ids(self) -> list[int]:
+        rows = await self._session.scalars(select(Coordinator.telegram_id).order_by(Coordinator.telegram_id))
+        return list(rows)
+
+
+class InviteRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self,
+        *,
+        token: str,
+        cohort_id: int,
+        role: Role,
+        expires_at: dt.datetime | None,
+        max_uses: int | None,
+        now: dt.datetime,
+    ) -> InviteDTO:
+        row = Invite(
+            token=token,
+            cohort_id=cohort_id,
+            role=role,
+            expires_at=expires_at,
+            max_uses=max_uses,
+            uses=0,
+            created_at=now,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return _invite(row)
+
+    async def by_token(self, token: str) -> InviteDTO | None:
+        row = await self._session.scalar(select(Invite).where(Invite.token == token))
+        return _invite(row) if row else None
+
+    async def by_id(self, invite_id: int) -> InviteDTO | None:
+        row = await self._session.get(Invite, invite_id)
+        return _invite(row) if row else None
+
+    async def for_cohort(self, cohort_id: int) -> list[InviteDTO]:
+        rows = await self._session.scalars(
+            select(Invite).where(Invite.cohort_id == cohort_id).order_by(Invite.created_at.desc())
+        )
+        return [_invite(r) for r in rows]
+
+    async def use(self, invite_id: int) -> bool:
+        """Count one use, atomically refusing when the cap is reached; False when it was."""
+        result = await self._session.execute(
+            update(Invite)
+            .where(Invite.id == invite_id, (Invite.max_uses.is_(None)) | (Invite.uses < Invite.max_uses))
+            .values(uses=Invite.uses + 1)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def revoke(self, invite_id: int, now: dt.datetime) -> None:
+        await self._session.execute(
+            update(Invite).where(Invite.id == invite_id, Invite.revoked_at.is_(None)).values(revoked_at=now)
+        )
+
+
+class BotStateRepository:
+    """Key-value JSON texts by namespace; used by the conversation persistence and small bot metadata."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def load(self, namespace: str) -> dict[str, str]:
+        rows = await self._session.execute(select(BotState.key, BotState.data).where(BotState.namespace == namespace))
+        return {key: data for key, data in rows}
+
+    async def get(self, namespace: str, key: str) -> str | None:
+        row = await self._session.get(BotState, (namespace, key))
+        return row.data if row else None
+
+    async def put(self, namespace: str, key: str, data: str) -> None:
+        row = await self._session.get(BotState, (namespace, key))
+        if row is None:
+            self._session.add(BotState(namespace=namespace, key=key, data=data))
+        else:
+            row.data = data
+        await self._session.flush()
+
+    async def remove(self, namespace: str, key: str) -> None:
+        await self._session.execute(delete(BotState).where(BotState.namespace == namespace, BotState.key == key))
+
+    async def remove_key_everywhere(self, namespace_prefix: str, key: str) -> None:
+        """Remove one key from every namespace that starts with the prefix (all conversations)."""
+        await self._session.execute(
+            delete(BotState).where(BotState.namespace.startswith(namespace_prefix), BotState.key == key)
+        )

@@ -1,0 +1,67 @@
+"""The one place that commits: a unit of work opens a session, exposes repositories, commits on request."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from storage.db import create_engine, create_session_factory
+from storage.repositories import (
+    BotStateRepository,
+    CohortRepository,
+    CoordinatorRepository,
+    InviteRepository,
+    MembershipRepository,
+    PeopleRepository,
+)
+
+
+class UnitOfWork:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._factory = session_factory
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> UnitOfWork:
+        session = self._factory()
+        self._session = session
+        self.people = PeopleRepository(session)
+        self.cohorts = CohortRepository(session)
+        self.memberships = MembershipRepository(session)
+        self.coordinators = CoordinatorRepository(session)
+        self.invites = InviteRepository(session)
+        self.state = BotStateRepository(session)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        assert self._session is not None
+        try:
+            await self._session.rollback()  # no-op after commit; undoes anything left uncommitted
+        finally:
+            await self._session.close()
+            self._session = None
+
+    @property
+    def session(self) -> AsyncSession:
+        assert self._session is not None, "unit of work used outside `async with`"
+        return self._session
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+
+class Database:
+    """Owns the process's one engine and hands out units of work."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: AsyncEngine = create_engine(url)
+        self._factory = create_session_factory(self.engine)
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self._factory)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
