@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import datetime as dt
 import gettext
 import io
@@ -52,8 +53,7 @@ COMPLETE_LANGUAGES = frozenset({"ar"})
 # python-babel issue 816: Babel's built-in Arabic rule (what `pybabel init -l ar` writes) sends
 # n%100 in 11..99 to form 5 and 100-102 to form 4, swapping CLDR's "many" and "other".
 AR_PLURAL_FORMS = (
-    "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : "
-    "n%100>=3 && n%100<=10 ? 3 : n%100>=11 && n%100<=99 ? 4 : 5);"
+    "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 && n%100<=99 ? 4 : 5);"
 )
 EN_PLURAL_FORMS = "nplurals=2; plural=(n != 1);"
 PLURAL_FORMS = {"ar": AR_PLURAL_FORMS, "en": EN_PLURAL_FORMS}
@@ -176,7 +176,7 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
 
 
 def _project_version(root: Path) -> str:
@@ -234,7 +234,9 @@ def source_files(root: Path = ROOT, mapping_file: Path = MAPPING_FILE) -> list[t
     method_map, options_map = load_mapping(mapping_file)
     # Only walk the literal directory prefix of each pattern (never the whole repository).
     bases: set[str] = set()
-    for pattern, _method in method_map:
+    for pattern, method in method_map:
+        if method == "ignore":
+            continue
         parts = pattern.split("/")[:-1]  # directories only
         literal = []
         for part in parts:
@@ -282,16 +284,12 @@ def extract_catalog(root: Path = ROOT, mapping_file: Path = MAPPING_FILE) -> Cat
     return catalog
 
 
-def extract(
-    pot_path: Path = POT_PATH, root: Path = ROOT, mapping_file: Path = MAPPING_FILE
-) -> tuple[Catalog, bool]:
+def extract(pot_path: Path = POT_PATH, root: Path = ROOT, mapping_file: Path = MAPPING_FILE) -> tuple[Catalog, bool]:
     """Write the POT; keep the old POT-Creation-Date when nothing else changed. Returns (catalog, changed)."""
     catalog = extract_catalog(root, mapping_file)
     if pot_path.exists():
-        try:
+        with contextlib.suppress(Exception):  # an unreadable old POT is simply replaced
             catalog.creation_date = _read(pot_path).creation_date
-        except Exception:  # unreadable old POT: just replace it  # noqa: BLE001, S110
-            pass
         data = _render_po(catalog)
         if data == pot_path.read_bytes():
             return catalog, False
@@ -410,7 +408,7 @@ def _compile_to_bytes(path: Path) -> tuple[bytes | None, list[str]]:
     try:
         write_mo(buf, catalog, use_fuzzy=False)
         gettext.GNUTranslations(io.BytesIO(buf.getvalue()))
-    except Exception as e:  # noqa: BLE001 - any failure here means "does not compile"
+    except Exception as e:  # any failure here means "does not compile"
         problems.append(f"{_show(path)}: does not compile: {type(e).__name__}: {e}")
     return (None if problems else buf.getvalue()), problems
 
@@ -463,11 +461,7 @@ def check_source_calls(root: Path = ROOT, mapping_file: Path = MAPPING_FILE) -> 
                     and isinstance(arg.func.value, ast.Constant)
                 ):
                     what = "a string already .format()-ed (the lookup never matches)"
-                elif (
-                    isinstance(arg, ast.BinOp)
-                    and isinstance(arg.op, ast.Mod)
-                    and isinstance(arg.left, ast.Constant)
-                ):
+                elif isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Mod) and isinstance(arg.left, ast.Constant):
                     what = "a string already %-formatted (the lookup never matches)"
                 if what:
                     problems.append(
@@ -477,9 +471,7 @@ def check_source_calls(root: Path = ROOT, mapping_file: Path = MAPPING_FILE) -> 
     return problems
 
 
-def check_pot_current(
-    pot_path: Path = POT_PATH, root: Path = ROOT, mapping_file: Path = MAPPING_FILE
-) -> list[str]:
+def check_pot_current(pot_path: Path = POT_PATH, root: Path = ROOT, mapping_file: Path = MAPPING_FILE) -> list[str]:
     """The POT holds the same (msgctxt, msgid, msgid_plural) set and format flags as a fresh extraction.
 
     Locations, line numbers, comments and dates are ignored.
@@ -751,10 +743,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "update":
         update()
         return 0
-    if args.command == "compile":
-        problems = compile_catalogs()
-    else:
-        problems = check_all()
+    problems = compile_catalogs() if args.command == "compile" else check_all()
     for line in problems:
         print(line, file=sys.stderr)
     if problems:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +47,7 @@ class Call:
             raise bad_request(f"{name} is empty")
         return value
 
-    def int(self, name: str, default: int | None = None) -> int:
+    def integer(self, name: str, default: int | None = None) -> int:
         value = self.params.get(name)
         if value is None or value == "":
             if default is None:
@@ -67,8 +68,6 @@ class Call:
 
     def json(self, name: str) -> Any:
         """A JSON-typed parameter (already decoded from the form; tolerate double encoding)."""
-        import json
-
         value = self.params.get(name)
         if isinstance(value, str) and value[:1] in ("{", "["):
             try:
