@@ -19,6 +19,7 @@ from storage.uow import Database
 
 log = logging.getLogger(__name__)
 
+HEARTBEAT_SECONDS = 30
 META = "meta"
 BOT_USERNAME_KEY = "bot_username"
 
@@ -70,7 +71,16 @@ async def on_startup(application: BotApplication) -> None:
     await publish_defaults(application.bot, services.settings.bot_default_locale)
     # Per-chat menus can be many calls: they must not delay answering updates.
     application.create_task(refresh_privileged_menus(application.bot, services), name="chat-menus")
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(beat, HEARTBEAT_SECONDS, first=0, name="heartbeat")
     log.info("bot @%s ready", application.bot.username)
+
+
+async def beat(context: BotContext) -> None:
+    """Prove liveness to the container's HEALTHCHECK (`cohortbot health`)."""
+    path = context.services.settings.bot_heartbeat_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
 
 
 async def on_shutdown(application: BotApplication) -> None:

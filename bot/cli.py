@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import Bot
 
+from bot.app import HEARTBEAT_SECONDS
 from bot.logs import configure_logging
 from bot.parsing import parse_date, parse_time
 from bot.runtime import prepare_database, run
@@ -36,6 +37,7 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="apply migrations and start the bot (long polling, or webhook if WEBHOOK_URL)")
     commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser("health", help="exit 0 when the running bot's heartbeat is fresh")
     backup = commands.add_parser("backup", help="consistent online copy of the SQLite database")
     backup.add_argument("path", type=Path, help="file to write (or a folder to write a dated file into)")
 
@@ -165,6 +167,19 @@ def backup(settings: Settings, target: Path) -> Path:
     return target
 
 
+def health(settings: Settings) -> int:
+    path = settings.bot_heartbeat_file
+    if not path.exists():
+        print("unhealthy: no heartbeat yet", file=sys.stderr)
+        return 1
+    age = dt.datetime.now(dt.UTC).timestamp() - path.stat().st_mtime
+    if age > 3 * HEARTBEAT_SECONDS:
+        print(f"unhealthy: last heartbeat {age:.0f} s ago", file=sys.stderr)
+        return 1
+    print(f"healthy: last heartbeat {age:.0f} s ago")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -177,6 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             configure_logging(settings.log_level, settings.telegram_bot_token.get_secret_value())
             asyncio.run(prepare_database(settings))
             print("database is at revision", migrate.revisions()[-1])
+        elif args.command == "health":
+            return health(settings)
         elif args.command == "backup":
             print("backup written to", backup(settings, args.path))
         else:

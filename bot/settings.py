@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Seconds between flushes of conversation state; small so a crash loses little.
     persistence_interval: float = Field(default=1.0, gt=0)
+    # Touched every HEARTBEAT_SECONDS while running; `cohortbot health` checks its age.
+    bot_heartbeat_file: Path = Path("data/heartbeat")
     # Updates handled at once; replies never wait behind someone else's update.
     concurrent_updates: int = Field(default=32, ge=1, le=256)
 

@@ -105,7 +105,10 @@ async def lesson_time_typed(update: Update, context: BotContext) -> int:
         )
     except (DomainError, KeyError) as error:
         await reply(
-            update, problem_text(error) if isinstance(error, DomainError) else _("Please start again with /newcohort.")
+            update,
+            problem_text(error)
+            if isinstance(error, DomainError)
+            else fmt(_("Please start again with {command}."), command=cmd("/newcohort")),
         )
         return END
     cohort = created.cohort
@@ -214,12 +217,13 @@ def invite_line(item: InviteDTO, cohort: CohortDTO, now: dt.datetime) -> str:
         "expired": _("expired"),
         "used_up": _("used up"),
     }[item.problem(now)]
+    used = ngettext("used {count} time", "used {count} times", item.uses).format(count=ltr(item.uses))
     return fmt(
-        _("#{number} for {role}: {state}, used {uses} times, created {when}"),
+        _("#{number} for {role}: {state}, {used}, created {when}"),
         number=item.id,
         role=role,
         state=state,
-        uses=item.uses,
+        used=used,
         when=local_datetime(item.created_at, cohort.timezone),
     )
 

@@ -305,12 +305,10 @@ def _force_plural_header(catalog: Catalog, lang: str) -> bool:
     expected = PLURAL_FORMS.get(lang)
     if expected is None or catalog.plural_forms == expected:
         return False
+    # The mime_headers setter parses Plural-Forms into the catalog (and write_po writes it back verbatim).
     catalog.mime_headers = [("Plural-Forms", expected)]
-    if catalog.plural_forms != expected:  # Babel's header parsing changed under us: set it directly
-        n = re.search(r"nplurals\s*=\s*(\d+)", expected)
-        catalog._num_plurals = int(n.group(1)) if n else 2
-        catalog._plural_expr = expected.split("plural=", 1)[1].rstrip(";").strip()
-    assert catalog.plural_forms == expected, catalog.plural_forms
+    if catalog.plural_forms != expected:
+        raise RuntimeError(f"Babel did not take the Plural-Forms header: {catalog.plural_forms!r}")
     return True
 
 
@@ -423,7 +421,10 @@ def compile_catalogs(locales_dir: Path = LOCALES_DIR) -> list[str]:
         problems += errs
         if data is not None:
             mo = path.with_suffix(".mo")
-            print(f"{_show(mo)}: {'written' if _write_if_changed(mo, data) else 'unchanged'}")
+            written = _write_if_changed(mo, data)
+            if not written:
+                mo.touch()  # keep the .mo newer than its .po (make, and bot/i18n.py's freshness test)
+            print(f"{_show(mo)}: {'written' if written else 'unchanged'}")
     return problems
 
 
@@ -506,8 +507,8 @@ def check_po_matches_pot(po: Path, pot_path: Path = POT_PATH) -> list[str]:
     if not pot_path.exists():
         return []  # reported by check_pot_current
     try:
-        template = {_key(m) for m in _messages(_read(pot_path))}
-        catalog = {_key(m) for m in _messages(_read(po))}
+        template = {_key(m) for m in _messages(_read(pot_path, strict=True))}
+        catalog = {_key(m) for m in _messages(_read(po, strict=True))}
     except PoFileError:
         return []  # reported by check_compiles
     problems = [f"{_show(po)}: {_key_text(k)}: in the POT but missing here — {UPDATE_HINT}"
@@ -532,7 +533,7 @@ def check_plural_header(po: Path, lang: str) -> list[str]:
     if language is not None and language.replace("-", "_") != lang:
         problems.append(f"{_show(po)}: Language header is {_quote(language)}, expected {_quote(lang)}")
     try:
-        catalog = _read(po)
+        catalog = _read(po, strict=True)
     except PoFileError:
         return problems
     if lang == "ar" and catalog.num_plurals != 6:
@@ -654,7 +655,7 @@ def check_translations(po: Path, lang: str, require_complete: bool | None = None
     if not po.exists():
         return []
     try:
-        catalog = _read(po)
+        catalog = _read(po, strict=True)
     except PoFileError:
         return []  # reported by check_compiles
     labels, exact = _form_info(catalog, lang)

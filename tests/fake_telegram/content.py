@@ -69,7 +69,7 @@ def reply_markup(call: Call, *, inline_only: bool = False) -> JSON | None:
     if "inline_keyboard" in markup:
         rows = markup["inline_keyboard"]
         if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-            raise bad_request("field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array of Arrays")
+            raise bad_request('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays')
         for row in rows:
             for button in row:
                 if not isinstance(button, dict) or not str(button.get("text", "")):
@@ -90,7 +90,7 @@ def reply_markup(call: Call, *, inline_only: bool = False) -> JSON | None:
     if "keyboard" in markup:
         rows = markup["keyboard"]
         if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-            raise bad_request("field \"keyboard\" of the ReplyKeyboardMarkup must be an Array of Arrays")
+            raise bad_request('field "keyboard" of the ReplyKeyboardMarkup must be an Array of Arrays')
         for row in rows:
             for button in row:
                 label = button.get("text") if isinstance(button, dict) else button
@@ -122,9 +122,7 @@ def reply_to(fake: FakeTelegram, chat: JSON, call: Call) -> JSON | None:
     return {k: v for k, v in message.items() if k != "reply_to_message"}
 
 
-def message_fields(
-    fields: JSON, markup: JSON | None, replied: JSON | None, *, call: Call | None = None
-) -> JSON:
+def message_fields(fields: JSON, markup: JSON | None, replied: JSON | None, *, call: Call | None = None) -> JSON:
     """Add the common optional Message fields (inline keyboard, reply, protect_content)."""
     inline = reply_markup_for_message(markup)
     if inline is not None:

@@ -107,8 +107,7 @@ class _OpenTag:
 
 def _attrs(raw: str) -> dict[str, str]:
     return {
-        m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or m.group(4) or "")
-        for m in _ATTR_RE.finditer(raw)
+        m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or m.group(4) or "") for m in _ATTR_RE.finditer(raw)
     }
 
 
@@ -129,10 +128,15 @@ def _html_entity(name: str, attrs: dict[str, str], stack: list[_OpenTag], where:
         return {"type": "text_link", "url": href}
     if name == "code":
         language = attrs.get("class", "")
-        if stack and stack[-1].name == "pre" and stack[-1].entity is not None:
-            if language.startswith("language-"):
-                stack[-1].entity["language"] = language.removeprefix("language-")
-                return None
+        parent = stack[-1] if stack else None
+        if (
+            parent is not None
+            and parent.name == "pre"
+            and parent.entity is not None
+            and language.startswith("language-")
+        ):
+            parent.entity["language"] = language.removeprefix("language-")
+            return None
         return {"type": "code"}
     if name == "blockquote":
         return {"type": "expandable_blockquote" if "expandable" in attrs else "blockquote"}

@@ -54,9 +54,7 @@ def _media_handler(kind: str, folder: str) -> Handler:
         fake.take_rate(chat["id"])
         file_name = record.file_name if kind != "photo" else None
         fields: JSON = {
-            kind: media_json(
-                kind, record.file_id, record.file_unique_id, record.file_size, file_name, record.mime_type
-            )
+            kind: media_json(kind, record.file_id, record.file_unique_id, record.file_size, file_name, record.mime_type)
         }
         if caption:
             fields["caption"] = caption
@@ -103,7 +101,9 @@ async def send_media_group(fake: FakeTelegram, call: Call) -> list[JSON]:
         file_name = record.file_name if kind != "photo" else None
         fields: JSON = {
             "media_group_id": group_id,
-            kind: media_json(kind, record.file_id, record.file_unique_id, record.file_size, file_name, record.mime_type),
+            kind: media_json(
+                kind, record.file_id, record.file_unique_id, record.file_size, file_name, record.mime_type
+            ),
         }
         if caption:
             fields["caption"] = caption
@@ -128,8 +128,8 @@ async def send_poll(fake: FakeTelegram, call: Call) -> JSON:
     if len(question) > MAX_POLL_QUESTION:
         raise bad_request("poll question length must not exceed 300")
     raw_options = call.json("options")
-    if not isinstance(raw_options, list) or not 2 <= len(raw_options) <= MAX_POLL_OPTIONS:
-        raise bad_request("poll must have 2-12 options")
+    if not isinstance(raw_options, list) or not 1 <= len(raw_options) <= MAX_POLL_OPTIONS:
+        raise bad_request("poll must have 1-12 options")
     options: list[JSON] = []
     for index, raw in enumerate(raw_options):
         text = raw.get("text") if isinstance(raw, dict) else raw

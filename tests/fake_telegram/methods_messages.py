@@ -14,7 +14,7 @@ from .content import (
     reply_markup,
     reply_to,
 )
-from .models import ApiError, SentMessage, bad_request
+from .models import SentMessage, bad_request
 from .objects import now, reply_markup_for_message
 
 if TYPE_CHECKING:
@@ -277,8 +277,3 @@ async def pin_chat_message(fake: FakeTelegram, call: Call) -> bool:
     if call.method == "pinChatMessage" and (int(chat["id"]), call.integer("message_id")) not in fake.messages:
         raise bad_request("message to pin not found")
     return True
-
-
-def forbidden_if_blocked(fake: FakeTelegram, chat_id: int) -> None:
-    if chat_id in fake.blocked:
-        raise ApiError(403, "Forbidden: bot was blocked by the user")

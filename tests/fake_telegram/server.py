@@ -8,6 +8,7 @@ The HTTP layer and the shared state live here; the Bot API methods are in ``meth
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import itertools
 import json
@@ -21,7 +22,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from aiohttp import web
 
-from . import methods_bot, methods_messages
+from . import methods_bot, methods_media, methods_messages
 from .api import METHODS, Call
 from .limits import Limits, RateLimiter
 from .models import ApiError, FileRecord, SentMessage, bad_request
@@ -42,7 +43,7 @@ DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "messag
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
-assert methods_bot and methods_messages  # imported for their @api registrations
+assert methods_bot and methods_media and methods_messages  # imported for their @api registrations
 
 
 class Signal:
@@ -55,14 +56,12 @@ class Signal:
         self._event.set()
         self._event = asyncio.Event()
 
-    async def wait(self, timeout: float) -> None:
+    async def wait(self, timeout: float) -> None:  # noqa: ASYNC109
         event = self._event
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), max(timeout, 0.0))
-        except TimeoutError:
-            pass
 
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float, *, poll: float | None = None) -> bool:
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float, *, poll: float | None = None) -> bool:  # noqa: ASYNC109
         """Wait until ``predicate()`` is true; ``poll`` also re-checks it periodically."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -195,10 +194,8 @@ class FakeTelegram:
         self.signal.notify()
         if self._webhook_task is not None:
             self._webhook_task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._webhook_task
-            except asyncio.CancelledError:
-                pass
             self._webhook_task = None
         if self._runner is not None:
             await self._runner.cleanup()
@@ -369,7 +366,7 @@ class FakeTelegram:
             "mime_type": mime_type,
         }
 
-    async def wait_until(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Poll ``predicate`` until true, else raise AssertionError describing the state."""
         if await self.signal.wait_for(predicate, timeout, poll=0.02):
             return
@@ -396,6 +393,9 @@ class FakeTelegram:
 
     def next_id(self) -> int:
         return next(self._ids)
+
+    def new_poll_id(self) -> str:
+        return str(5_000_000_000_000_000_000 + self.next_id())
 
     def next_message_id(self, chat_id: int) -> int:
         message_id = self._message_ids.get(chat_id, 0) + 1

@@ -1,0 +1,29 @@
+# Multi-stage: build the wheel and compile catalogs, then a slim runtime as a non-root user.
+# Not built in CI (no Docker engine there); see README.
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY handlers ./handlers
+COPY storage ./storage
+COPY locales ./locales
+COPY scripts ./scripts
+RUN python -m venv /opt/venv \
+ && /opt/venv/bin/pip install --no-cache-dir . \
+ && /opt/venv/bin/python scripts/catalogs.py compile
+
+FROM python:3.11-slim
+RUN useradd --create-home --uid 10001 cohortbot \
+ && mkdir -p /data && chown cohortbot /data
+COPY --from=build /opt/venv /opt/venv
+# Compiled catalogs sit beside the installed packages (bot/i18n.py looks in ../locales).
+COPY --from=build /src/locales /opt/venv/lib/python3.11/site-packages/locales
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    DATABASE_URL=sqlite+aiosqlite:////data/cohortbot.db \
+    BOT_HEARTBEAT_FILE=/data/heartbeat
+USER cohortbot
+WORKDIR /home/cohortbot
+VOLUME ["/data"]
+HEALTHCHECK --interval=60s --timeout=10s --start-period=60s --retries=3 CMD ["cohortbot", "health"]
+CMD ["cohortbot", "run"]
