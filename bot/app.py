@@ -69,11 +69,15 @@ async def on_startup(application: BotApplication) -> None:
         await uow.state.put(META, BOT_USERNAME_KEY, application.bot.username)
         await uow.commit()
     await publish_defaults(application.bot, services.settings.bot_default_locale)
-    # Per-chat menus can be many calls: they must not delay answering updates.
-    application.create_task(refresh_privileged_menus(application.bot, services), name="chat-menus")
     if application.job_queue is not None:
+        # Per-chat menus can be many calls: run them once the bot is answering updates, not before.
+        application.job_queue.run_once(refresh_menus, 0, name="chat-menus")
         application.job_queue.run_repeating(beat, HEARTBEAT_SECONDS, first=0, name="heartbeat")
     log.info("bot @%s ready", application.bot.username)
+
+
+async def refresh_menus(context: BotContext) -> None:
+    await refresh_privileged_menus(context.bot, context.services)
 
 
 async def beat(context: BotContext) -> None:

@@ -1,12 +1,20 @@
 """In-repo fake Telegram Bot API server and simulated users for end-to-end tests and benchmarks.
 
-async with FakeTelegram() as fake:
-    app = ApplicationBuilder().token(fake.token).base_url(fake.base_url)
-          .base_file_url(fake.base_file_url).build()
-    ...
-    user = fake.user(1001, "Amina")
-    await user.start()
-    reply = await user.next_message()
+Example::
+
+    async with FakeTelegram() as fake:
+        app = (
+            ApplicationBuilder()
+            .token(fake.token)
+            .base_url(fake.base_url)
+            .base_file_url(fake.base_file_url)
+            .build()
+        )
+        ...  # start the application polling
+        user = fake.user(1001, "Amina")
+        await user.start()
+        reply = await user.next_message()
+        answer = await user.press("نعم")
 """
 
 from .limits import Limits

@@ -160,10 +160,10 @@ def parse_html(src: str) -> tuple[str, list[JSON]]:
             if match is None:
                 if src.startswith("</", i):
                     raise _parse_error(f"Unexpected end tag at byte offset {where}")
-                name = re.match(r"<([^\s<>/]*)", src[i:])
-                raise _parse_error(f'Unsupported start tag "{name.group(1) if name else ""}" at byte offset {where}')
-            closing, name, raw_attrs, self_closing = match.groups()
-            name = name.lower()
+                bad = re.match(r"<([^\s<>/]*)", src[i:])
+                raise _parse_error(f'Unsupported start tag "{bad.group(1) if bad else ""}" at byte offset {where}')
+            closing, tag, raw_attrs, self_closing = match.groups()
+            name = tag.lower()
             if closing:
                 if not stack:
                     raise _parse_error(f"Unexpected end tag at byte offset {where}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 
 from .api import Call, Handler, api
@@ -133,9 +134,17 @@ async def send_poll(fake: FakeTelegram, call: Call) -> JSON:
     options: list[JSON] = []
     for index, raw in enumerate(raw_options):
         text = raw.get("text") if isinstance(raw, dict) else raw
-        if not isinstance(text, str) or not 1 <= len(text.strip()) <= MAX_POLL_OPTION_TEXT:
+        if not isinstance(text, str):
+            raise bad_request("can't parse poll option")
+        option_entities: list[JSON] = []
+        if isinstance(raw, dict):
+            text, option_entities = parse_text(text, raw.get("text_parse_mode"), raw.get("text_entities"))
+        if not 1 <= len(text.strip()) <= MAX_POLL_OPTION_TEXT:
             raise bad_request("poll options length must not exceed 100")
-        options.append({"text": text.strip(), "voter_count": 0, "persistent_id": str(index)})
+        option: JSON = {"text": text.strip(), "voter_count": 0, "persistent_id": str(index)}
+        if option_entities:
+            option["text_entities"] = option_entities
+        options.append(option)
     poll_type = str(call.get("type", "regular"))
     if poll_type not in ("regular", "quiz"):
         raise bad_request("wrong poll type specified")
@@ -190,7 +199,7 @@ async def stop_poll(fake: FakeTelegram, call: Call) -> JSON:
     if markup is not None:
         sent.reply_markup = markup
         sent.raw["reply_markup"] = markup
-    fake.push_update({"poll": dict(sent.poll)})
+    fake.push_update({"poll": copy.deepcopy(sent.poll)})
     return sent.poll
 
 

@@ -185,12 +185,13 @@ async def answer_callback_query(fake: FakeTelegram, call: Call) -> bool:
     text = call.get("text")
     if text is not None and len(str(text)) > 200:
         raise bad_request("MESSAGE_TOO_LONG")
-    fake.pending_queries.pop(query_id)
+    query = fake.pending_queries.pop(query_id)
     answer: JSON = {"text": text, "show_alert": call.flag("show_alert")}
     for key in ("url", "cache_time"):
         if call.get(key) is not None:
             answer[key] = call.get(key)
     fake.callback_answers[query_id] = answer
+    fake.chat_signal(int(query["from"]["id"])).notify()
     return True
 
 

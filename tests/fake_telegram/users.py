@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -145,8 +146,19 @@ class FakeUser:
     # ------------------------------------------------------------------------------------ buttons
 
     def _find_button(self, text: str, message: SentMessage | None) -> tuple[SentMessage, JSON]:
-        candidates = [message] if message is not None else [m for m in reversed(self.inbox) if not m.deleted]
+        if message is not None:
+            candidates = [message]
+        else:  # deleted messages lose their inline keyboard; deleting does not remove the chat keyboard
+            candidates = [m for m in reversed(self.inbox) if not m.deleted or "keyboard" in (m.reply_markup or {})]
+        keyboard_active = True  # only the newest reply keyboard is shown, until a remove_keyboard
         for candidate in candidates:
+            markup = candidate.reply_markup or {}
+            if "keyboard" in markup or "remove_keyboard" in markup:
+                active, keyboard_active = keyboard_active, False
+                if not active or "remove_keyboard" in markup:
+                    continue
+            elif candidate.deleted:
+                continue
             button = candidate.button(text)
             if button is not None:
                 return candidate, button
@@ -183,7 +195,7 @@ class FakeUser:
         }
         server.pending_queries[query_id] = query
         server.push_update({"callback_query": query})
-        if not await server.signal.wait_for(lambda: query_id in server.callback_answers, timeout):
+        if not await server.chat_signal(self.id).wait_for(lambda: query_id in server.callback_answers, timeout):
             server.pending_queries.pop(query_id, None)
             raise AssertionError(
                 f"the bot did not answer callback query {callback_data!r} within {timeout}s "
@@ -194,7 +206,10 @@ class FakeUser:
     # -------------------------------------------------------------------------------------- polls
 
     async def answer_poll(self, poll_message: SentMessage, option_ids: list[int]) -> None:
-        """Vote in a (non-anonymous) poll: pushes a poll_answer update, then a poll update."""
+        """Vote in a (non-anonymous) poll: pushes a poll_answer update, then a poll update.
+
+        ``option_ids=[]`` retracts the vote (Telegram sends an empty poll_answer then).
+        """
         poll = poll_message.poll
         if poll is None:
             raise AssertionError(f"message #{poll_message.message_id} is not a poll")
@@ -207,10 +222,16 @@ class FakeUser:
             raise AssertionError(f"option ids {option_ids} out of range for {len(options)} options")
         if len(option_ids) > 1 and not poll.get("allows_multiple_answers"):
             raise AssertionError("the poll does not allow multiple answers")
+        votes = self.server.poll_votes.setdefault(str(poll["id"]), {})
+        previous = votes.get(self.id, [])
+        if previous and not poll.get("allows_revoting"):
+            raise AssertionError(f"{self!r} already voted {previous} and the poll does not allow revoting")
+        for index in previous:
+            options[index]["voter_count"] -= 1
         for index in option_ids:
             options[index]["voter_count"] += 1
-        if option_ids:
-            poll["total_voter_count"] += 1
+        poll["total_voter_count"] += int(bool(option_ids)) - int(bool(previous))
+        votes[self.id] = list(option_ids)
         self.server.push_update(
             {
                 "poll_answer": {
@@ -221,7 +242,7 @@ class FakeUser:
                 }
             }
         )
-        self.server.push_update({"poll": dict(poll)})
+        self.server.push_update({"poll": copy.deepcopy(poll)})
         await asyncio.sleep(0)
 
     # ---------------------------------------------------------------------------------- blocking
@@ -241,7 +262,7 @@ class FakeUser:
 
     async def next_message(self, timeout: float = 5.0) -> SentMessage:  # noqa: ASYNC109
         """The next bot message not yet returned by next_message/expect."""
-        if not await self.server.signal.wait_for(lambda: len(self._live()) > self._cursor, timeout):
+        if not await self.server.chat_signal(self.id).wait_for(lambda: len(self._live()) > self._cursor, timeout):
             raise AssertionError(
                 f"{self!r} got no new message within {timeout}s; last messages:\n{_describe(self._live())}"
             )
@@ -274,11 +295,11 @@ class FakeUser:
                     f"{self!r}: no message matching {what!r} within {timeout}s; "
                     f"messages seen meanwhile:\n{_describe(skipped, 20)}"
                 )
-            await self.server.signal.wait_for(lambda: len(self._live()) > self._cursor, remaining)
+            await self.server.chat_signal(self.id).wait_for(lambda: len(self._live()) > self._cursor, remaining)
 
     async def no_message(self, within: float = 0.5) -> None:
         """Assert the bot sends nothing new to this user within ``within`` seconds."""
-        if await self.server.signal.wait_for(lambda: len(self._live()) > self._cursor, within):
+        if await self.server.chat_signal(self.id).wait_for(lambda: len(self._live()) > self._cursor, within):
             unexpected = self._live()[self._cursor :]
             raise AssertionError(f"{self!r} got unexpected message(s):\n{_describe(unexpected)}")
 
