@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 from urllib.parse import urlparse
 
 from telegram import Update
@@ -29,22 +30,28 @@ async def prepare_database(settings: Settings) -> None:
         await db.dispose()
 
 
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """How to listen for Telegram's webhook calls; requests without the secret header are rejected."""
+    assert settings.webhook_url is not None
+    if settings.webhook_secret is None:
+        raise SettingsError(
+            "WEBHOOK_SECRET is invalid: expected 1-256 characters of A-Z a-z 0-9 _ - (required with WEBHOOK_URL)."
+        )
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": urlparse(settings.webhook_url).path.lstrip("/"),
+        "webhook_url": settings.webhook_url,
+        "secret_token": settings.webhook_secret.get_secret_value(),
+        "allowed_updates": Update.ALL_TYPES,
+    }
+
+
 def run(settings: Settings) -> None:
     """Run until stopped: long polling, or a webhook when WEBHOOK_URL is set."""
     application = build_application(settings)
     if settings.webhook_url:
-        if settings.webhook_secret is None:
-            raise SettingsError(
-                "WEBHOOK_SECRET is invalid: expected 1-256 characters of A-Z a-z 0-9 _ - (required with WEBHOOK_URL)."
-            )
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret.get_secret_value(),
-            allowed_updates=Update.ALL_TYPES,
-        )
+        application.run_webhook(**webhook_options(settings))
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
 

@@ -46,7 +46,10 @@ def test_cohort_invite_and_role_commands(env: Path, capsys: pytest.CaptureFixtur
     assert "Baghdad Dec" in listed
     assert "lesson=18:30" in listed
     assert "tz=Asia/Baghdad" in listed
-    assert main(["invite", "create", "--cohort", "baghdad dec", "--role", "trainer", "--expires", "7d", "--max-uses", "3"]) == 0
+    assert (
+        main(["invite", "create", "--cohort", "baghdad dec", "--role", "trainer", "--expires", "7d", "--max-uses", "3"])
+        == 0
+    )
     invite_out = capsys.readouterr().out
     assert "role=trainer" in invite_out
     assert "max_uses=3" in invite_out
@@ -66,7 +69,9 @@ def test_cli_bad_input_is_one_line_and_changes_nothing(env: Path, capsys: pytest
     assert main(["cohort", "create", "X", "--start", "2026-02-31", "--lesson-time", "18:30"]) == 1
     assert "--start" in capsys.readouterr().err
     assert main(["cohort", "create", "X", "--start", "2026-02-01", "--lesson-time", "25:00"]) == 1
-    assert main(["cohort", "create", "X", "--start", "2026-02-01", "--lesson-time", "9:00", "--tz", "Nowhere/City"]) == 1
+    assert (
+        main(["cohort", "create", "X", "--start", "2026-02-01", "--lesson-time", "9:00", "--tz", "Nowhere/City"]) == 1
+    )
     assert main(["invite", "create", "--cohort", "missing"]) == 1
     assert "cohort not found" in capsys.readouterr().err
     with sqlite3.connect(env) as conn:
@@ -87,7 +92,9 @@ def test_backup_is_a_consistent_copy(env: Path, tmp_path: Path, capsys: pytest.C
         assert conn.execute("select name from cohorts").fetchall() == [("Ramadi",)]
 
 
-def test_backup_refuses_postgres(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_backup_refuses_postgres(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://u@localhost/db")
     assert main(["backup", str(tmp_path / "x.db")]) == 1
@@ -110,10 +117,17 @@ def test_run_without_token_prints_one_line(tmp_path: Path) -> None:
 def test_bad_setting_names_the_variable(tmp_path: Path) -> None:
     environment = dict(os.environ, BOT_TIMEZONE="Nowhere/City", TELEGRAM_BOT_TOKEN="1:x")
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "migrate"], cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "bot", "migrate"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 1
-    assert result.stderr.strip() == "cohortbot: BOT_TIMEZONE is invalid: expected an IANA time zone such as Asia/Baghdad."
+    assert (
+        result.stderr.strip() == "cohortbot: BOT_TIMEZONE is invalid: expected an IANA time zone such as Asia/Baghdad."
+    )
 
 
 def test_health(env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

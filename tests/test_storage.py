@@ -51,8 +51,12 @@ async def test_repositories_return_dataclasses_and_commit_only_via_uow(db: Datab
     async with db.unit_of_work() as uow:
         person = await uow.people.add(42, NOW, "en")
         cohort = await uow.cohorts.add(
-            name="Baghdad", name_key="baghdad", timezone="Asia/Baghdad",
-            start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18, 0), now=NOW,
+            name="Baghdad",
+            name_key="baghdad",
+            timezone="Asia/Baghdad",
+            start_date=dt.date(2026, 12, 1),
+            lesson_time=dt.time(18, 0),
+            now=NOW,
         )
         await uow.memberships.add(person.id, cohort.id, Role.TRAINEE, NOW)
         # no commit: leaving the block rolls everything back
@@ -62,8 +66,12 @@ async def test_repositories_return_dataclasses_and_commit_only_via_uow(db: Datab
     async with db.unit_of_work() as uow:
         person = await uow.people.add(42, NOW, "en")
         cohort = await uow.cohorts.add(
-            name="Baghdad", name_key="baghdad", timezone="Asia/Baghdad",
-            start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18, 0), now=NOW,
+            name="Baghdad",
+            name_key="baghdad",
+            timezone="Asia/Baghdad",
+            start_date=dt.date(2026, 12, 1),
+            lesson_time=dt.time(18, 0),
+            now=NOW,
         )
         await uow.memberships.add(person.id, cohort.id, Role.TRAINEE, NOW)
         await uow.commit()
@@ -122,7 +130,7 @@ async def test_unique_telegram_id(db: Database) -> None:
 async def test_naive_datetimes_are_refused(db: Database) -> None:
     async with db.unit_of_work() as uow:
         with pytest.raises(Exception, match="naive"):
-            await uow.people.add(9, dt.datetime(2026, 1, 1))  # noqa: DTZ001
+            await uow.people.add(9, dt.datetime(2026, 1, 1))
 
 
 async def test_persistence_round_trip(db: Database) -> None:

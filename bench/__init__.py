@@ -1,0 +1,1 @@
+"""Benchmarks against the in-repo fake Telegram server: ``python -m bench.<name>``."""

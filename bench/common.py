@@ -1,0 +1,302 @@
+"""Shared by the benchmarks: a timed fake server, timed simulated users, percentiles, log counting, reports."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+import os
+import platform
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from tests.fake_telegram import FakeTelegram, FakeUser, SentMessage
+from tests.fake_telegram.state import Signal
+
+Predicate = Callable[[SentMessage], bool]
+Check = Callable[[], SentMessage | None]
+EDIT_METHODS = frozenset({"editmessagetext", "editmessagecaption", "editmessagereplymarkup"})
+
+
+# ------------------------------------------------------------------------------------------ fake server
+
+
+class StampedSignal(Signal):
+    """A per-chat signal that remembers when it fired (= when the bot's answer reached 'Telegram')."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stamps: list[float] = []
+
+    def notify(self) -> None:
+        self.stamps.append(time.monotonic())
+        super().notify()
+
+
+class BenchTelegram(FakeTelegram):
+    """The fake server with timestamped per-chat signals that also fire on edits (the plain fake wakes a
+    chat's waiters only for new messages and callback answers)."""
+
+    def chat_signal(self, chat_id: int) -> StampedSignal:
+        signal = self.chat_signals.get(chat_id)
+        if not isinstance(signal, StampedSignal):
+            signal = self.chat_signals[chat_id] = StampedSignal()
+        return signal
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        response = await super()._handle_api(request)
+        if response.status == 200 and request.match_info["method"].lower() in EDIT_METHODS:
+            result = json.loads(response.text or "{}").get("result")
+            if isinstance(result, dict):
+                self.chat_signal(int(result["chat"]["id"])).notify()
+        return response
+
+    def api_errors(self, since: int = 0) -> list[str]:
+        """Error answers other than flood-limit 429s, as one line each."""
+        return [
+            f"{method}: {code} {description}"
+            for method, _params, code, description in self.errors[since:]
+            if code != 429
+        ]
+
+
+# ------------------------------------------------------------------------------------------- the users
+
+
+class StepFailed(Exception):
+    """A simulated user gave up: the bot did not answer as expected in time."""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    name: str
+    first: float  # seconds from the update to the bot's first reaction (message, edit or callback answer)
+    done: float  # seconds from the update to the answer the user was waiting for
+
+
+class TimedUser:
+    """A person who waits for the bot's answer before the next step; every step is timed on the server clock."""
+
+    def __init__(self, fake: BenchTelegram, user: FakeUser, *, step_timeout: float) -> None:
+        self.fake = fake
+        self.user = user
+        self.step_timeout = step_timeout
+        self.steps: list[Step] = []
+        self.updates = 0
+        self.queries: list[str] = []
+        self.unexpected: list[SentMessage] = []
+        self._cursor = 0
+
+    @property
+    def id(self) -> int:
+        return self.user.id
+
+    # what to wait for
+    def new_message(self, until: Predicate, allow: Predicate | None = None) -> Check:
+        """The next new message matching ``until``; others are noted as unexpected unless ``allow`` accepts them."""
+
+        def check() -> SentMessage | None:
+            inbox = self.fake.sent_by_chat.get(self.id, [])
+            while self._cursor < len(inbox):
+                message = inbox[self._cursor]
+                self._cursor += 1
+                if until(message):
+                    return message
+                if allow is None or not allow(message):
+                    self.unexpected.append(message)
+            return None
+
+        return check
+
+    @staticmethod
+    def edited(message: SentMessage, times: int) -> Check:
+        return lambda: message if len(message.edits) >= times else None
+
+    # what to do
+    async def send(self, step: str, text: str, until: Check) -> SentMessage:
+        return await self._step(step, lambda: self.user.send(text), until)
+
+    async def press(self, step: str, message: SentMessage, index: int, until: Check) -> SentMessage:
+        """Press the ``index``-th inline button of ``message``."""
+        rows = message.buttons()
+        flat = [button for row in rows for button in row]
+        if index >= len(flat) or "callback_data" not in flat[index]:
+            raise StepFailed(f"{step}: message #{message.message_id} has no inline button #{index}: {message}")
+        return await self._step(step, lambda: self._push_query(message, str(flat[index]["callback_data"])), until)
+
+    async def _push_query(self, message: SentMessage, data: str) -> None:
+        server = self.fake
+        query_id = str(7_000_000_000_000 + server.next_id())
+        query = {
+            "id": query_id,
+            "from": self.user.json,
+            "message": message.raw,
+            "chat_instance": f"-{self.id}0",
+            "data": data,
+        }
+        server.pending_queries[query_id] = query
+        self.queries.append(query_id)
+        server.push_update({"callback_query": query})
+        await asyncio.sleep(0)
+
+    async def _step(self, step: str, push: Callable[[], Awaitable[object]], until: Check) -> SentMessage:
+        signal = self.fake.chat_signal(self.id)
+        seen = len(signal.stamps)
+        found: list[SentMessage] = []
+
+        def arrived() -> bool:
+            message = until()
+            if message is not None:
+                found.append(message)
+            return bool(found)
+
+        start = time.monotonic()
+        await push()
+        self.updates += 1
+        if not await signal.wait_for(arrived, self.step_timeout):
+            recent = "; ".join(str(m) for m in self.fake.sent_by_chat.get(self.id, [])[-3:]) or "(nothing)"
+            raise StepFailed(f"step {step!r}: no answer within {self.step_timeout:.0f}s; last messages: {recent}")
+        stamps = signal.stamps
+        first = stamps[seen] if len(stamps) > seen else time.monotonic()
+        done = stamps[-1] if len(stamps) > seen else time.monotonic()
+        self.steps.append(Step(step, first - start, done - start))
+        return found[0]
+
+
+async def run_all(
+    coroutines: list[Coroutine[Any, Any, None]], timeout: float
+) -> tuple[float, list[str | None]]:
+    """Run the users at once; returns the wall time until the last finished and each one's failure (or None)."""
+    start = time.monotonic()
+    finished: list[float] = []
+
+    async def timed(coroutine: Coroutine[Any, Any, None]) -> None:
+        await coroutine
+        finished.append(time.monotonic())
+
+    tasks = [asyncio.create_task(timed(c)) for c in coroutines]
+    _done, pending = await asyncio.wait(tasks, timeout=max(timeout, 0.0))
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    outcomes: list[str | None] = []
+    for task in tasks:
+        if task in pending:
+            outcomes.append(f"not finished when the overall time limit ({timeout:.0f}s) ran out")
+        elif task.exception() is not None:
+            error = task.exception()
+            outcomes.append(f"{type(error).__name__}: {error}")
+        else:
+            outcomes.append(None)
+    end = max(finished) if finished and not pending else time.monotonic()
+    return end - start, outcomes
+
+
+# ------------------------------------------------------------------------------------------- measuring
+
+
+@dataclass(frozen=True, slots=True)
+class Percentiles:
+    n: int
+    p50: float
+    p95: float
+    p99: float
+    max: float
+
+    def ms(self) -> str:
+        return f"{self.p50 * 1000:.0f} / {self.p95 * 1000:.0f} / {self.p99 * 1000:.0f} ms"
+
+
+def percentiles(values: list[float]) -> Percentiles:
+    """Nearest-rank percentiles (NaN when there are no values)."""
+    if not values:
+        nan = float("nan")
+        return Percentiles(0, nan, nan, nan, nan)
+    ordered = sorted(values)
+
+    def rank(q: float) -> float:
+        return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+    return Percentiles(len(ordered), rank(0.50), rank(0.95), rank(0.99), ordered[-1])
+
+
+class LogCounter(logging.Handler):
+    """Counts WARNING/ERROR records of every logger and keeps a few formatted samples (with tracebacks)."""
+
+    def __init__(self, keep: int = 3) -> None:
+        super().__init__(logging.WARNING)
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        self.keep = keep
+        self.levels: Counter[str] = Counter()
+        self.kinds: Counter[str] = Counter()  # ERROR records by logger and exception type
+        self.samples: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.levels[record.levelname] += 1
+        if record.levelno < logging.ERROR:
+            return
+        exc = record.exc_info[1] if record.exc_info else None
+        kind = type(exc).__name__ if exc is not None else record.getMessage()[:80]
+        self.kinds[f"{record.name}: {kind}"] += 1
+        if len(self.samples) < self.keep:
+            self.samples.append(self.format(record))
+
+    @property
+    def errors(self) -> int:
+        return self.levels["ERROR"] + self.levels["CRITICAL"]
+
+    def reset(self) -> None:
+        self.levels.clear()
+        self.kinds.clear()
+        self.samples.clear()
+
+
+def install_log_counter() -> LogCounter:
+    """Route all logging to a counter (nothing printed while measuring); WARNING and above are counted."""
+    counter = LogCounter()
+    root = logging.getLogger()
+    root.handlers[:] = [counter]
+    root.setLevel(logging.WARNING)
+    return counter
+
+
+# -------------------------------------------------------------------------------------------- reporting
+
+
+def machine() -> str:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"nproc {cores}, Python {platform.python_version()}, {platform.platform()}"
+
+
+DOCS_INTRO = """# Benchmarks
+
+Figures come from the real bot driven by simulated people through the in-repo fake Telegram Bot API
+(`tests/fake_telegram`), which enforces Telegram's flood limits (1 message/s per private chat with a burst
+of 4, 30 messages/s overall) and answers 429 with `retry_after` when they are exceeded. The fake, the
+bot and the simulated people share one Python process and event loop, so absolute numbers depend on the
+machine: read them as **ratios** against a bare python-telegram-bot bot measured in the same run, and
+**against Telegram's limits** (how much of the 30 messages/s the bot uses). Each section names the
+command that reproduces it and replaces itself when re-run.
+"""
+
+
+def write_section(path: Path, key: str, body: str, intro: str = DOCS_INTRO) -> None:
+    """Create ``path`` with ``intro`` if needed, then replace (or append) the section marked ``key``."""
+    start, end = f"<!-- bench:{key} -->", f"<!-- /bench:{key} -->"
+    section = f"{start}\n{body.strip()}\n{end}\n"
+    text = path.read_text(encoding="utf-8") if path.exists() else intro.rstrip() + "\n"
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        after = rest.split(end, 1)[1].lstrip("\n")
+        text = before + section + ("\n" + after if after else "")
+    else:
+        text = text.rstrip() + "\n\n" + section
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
