@@ -29,3 +29,6 @@ def configure_logging(level: str, token: str) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # At DEBUG, PTB logs whole updates (names, messages): personal data stays out of logs at any level.
+    logging.getLogger("telegram").setLevel(max(logging.getLevelName(level), logging.INFO))
+    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)

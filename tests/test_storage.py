@@ -120,11 +120,12 @@ async def test_invite_use_is_capped_atomically(db: Database) -> None:
         assert stored.problem(NOW) == "used_up"
 
 
-async def test_unique_telegram_id(db: Database) -> None:
+async def test_unique_telegram_id_and_errors_hide_parameters(db: Database) -> None:
     async with db.unit_of_work() as uow:
-        await uow.people.add(5, NOW)
-        with pytest.raises(IntegrityError):
-            await uow.people.add(5, NOW)
+        await uow.people.add(5, NOW, "secret-locale")
+        with pytest.raises(IntegrityError) as caught:
+            await uow.people.add(5, NOW, "secret-locale")
+    assert "secret-locale" not in str(caught.value)  # SQL parameters never reach logs
 
 
 async def test_naive_datetimes_are_refused(db: Database) -> None:

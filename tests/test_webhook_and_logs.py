@@ -106,6 +106,7 @@ def test_token_is_redacted_and_httpx_is_quiet() -> None:
         assert token not in output
         assert output.count(REDACTED) == 2  # the message and the exception text
         assert logging.getLogger("httpx").getEffectiveLevel() >= logging.WARNING
+        assert logging.getLogger("telegram.ext").getEffectiveLevel() >= logging.INFO  # no update dumps
     finally:
         root.handlers.clear()
         root.setLevel(logging.WARNING)
