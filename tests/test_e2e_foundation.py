@@ -291,3 +291,40 @@ async def test_menus_and_descriptions_published(bot: BotHarness) -> None:
     assert {"newcohort", "invite", "grant"} <= coordinator_menu
     assert fake.descriptions[("description", "ar")] != fake.descriptions[("description", "en")]
     assert fake.descriptions[("short_description", "en")]
+
+
+async def test_trainer_invite_grants_the_trainer_role_for_that_cohort_only(bot: BotHarness) -> None:
+    fake = bot.fake
+    coordinator = fake.user(COORDINATOR_ID, "Noor", language_code="en")
+    token = await create_cohort(coordinator, "Hit Youth")
+    await create_cohort(coordinator, "Other Cohort")
+    await coordinator.send("/invite Hit Youth trainer")
+    trainer_token = token_in(await coordinator.expect(lambda m: LINK.search(m.text or "") is not None))
+
+    trainer = fake.user(9201, "Layla", language_code="en")
+    await trainer.start(trainer_token)
+    await trainer.expect(lambda m: "English" in m.button_texts())
+    await trainer.press("English")
+    await trainer.expect("full name")
+    await trainer.send("Layla Trainer")
+    await trainer.expect(lambda m: "Hit" in m.button_texts())
+    await trainer.press("Hit")
+    await trainer.expect("privacy")
+    await trainer.press("I agree")
+    await trainer.expect("You are now a trainer of")
+    await fake.wait_until(lambda: ('{"chat_id": 9201, "type": "chat"}', "") in fake.commands)
+    menu = {c["command"] for c in fake.commands[('{"chat_id": 9201, "type": "chat"}', "")]}
+    assert "trainees" in menu
+    assert "newcohort" not in menu
+
+    trainee = fake.user(9202, "Hassan", language_code="en")
+    await register(trainee, token, language="English", name="Hassan Ali", town="Hit")
+
+    await trainer.send("/trainees")
+    listing = await trainer.expect("Hassan Ali")
+    assert "Hit Youth" in (listing.text or "")
+    await trainer.send("/cohorts")
+    cohorts = await trainer.expect("Hit Youth")
+    assert "Other Cohort" not in (cohorts.text or "")  # trainers see only their own cohorts
+    await trainer.send("/invite Hit Youth")
+    await trainer.expect("only coordinators")
