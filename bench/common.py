@@ -58,11 +58,11 @@ class BenchTelegram(FakeTelegram):
                 self.chat_signal(int(result["chat"]["id"])).notify()
         return response
 
-    def api_errors(self, since: int = 0) -> list[str]:
-        """Error answers other than flood-limit 429s, as one line each."""
+    def api_errors(self, since: int = 0, until: int | None = None) -> list[str]:
+        """Error answers other than flood-limit 429s (``errors[since:until]``), as one line each."""
         return [
             f"{method}: {code} {description}"
-            for method, _params, code, description in self.errors[since:]
+            for method, _params, code, description in self.errors[since:until]
             if code != 429
         ]
 
@@ -170,9 +170,7 @@ class TimedUser:
         return found[0]
 
 
-async def run_all(
-    coroutines: list[Coroutine[Any, Any, None]], timeout: float
-) -> tuple[float, list[str | None]]:
+async def run_all(coroutines: list[Coroutine[Any, Any, None]], budget: float) -> tuple[float, list[str | None]]:
     """Run the users at once; returns the wall time until the last finished and each one's failure (or None)."""
     start = time.monotonic()
     finished: list[float] = []
@@ -182,14 +180,14 @@ async def run_all(
         finished.append(time.monotonic())
 
     tasks = [asyncio.create_task(timed(c)) for c in coroutines]
-    _done, pending = await asyncio.wait(tasks, timeout=max(timeout, 0.0))
+    _done, pending = await asyncio.wait(tasks, timeout=max(budget, 0.0))
     for task in pending:
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
     outcomes: list[str | None] = []
     for task in tasks:
         if task in pending:
-            outcomes.append(f"not finished when the overall time limit ({timeout:.0f}s) ran out")
+            outcomes.append(f"not finished when the overall time limit ({budget:.0f}s) ran out")
         elif task.exception() is not None:
             error = task.exception()
             outcomes.append(f"{type(error).__name__}: {error}")

@@ -71,8 +71,12 @@ async def on_startup(application: BotApplication) -> None:
     await publish_defaults(application.bot, services.settings.bot_default_locale)
     if application.job_queue is not None:
         # Per-chat menus can be many calls: run them once the bot is answering updates, not before.
-        application.job_queue.run_once(refresh_menus, 0, name="chat-menus")
-        application.job_queue.run_repeating(beat, HEARTBEAT_SECONDS, first=0, name="heartbeat")
+        # APScheduler skips a job more than 1 s late by default; start-up can take longer than that.
+        late_ok = {"misfire_grace_time": None, "coalesce": True}
+        application.job_queue.run_once(refresh_menus, 0, name="chat-menus", job_kwargs=late_ok)
+        # An interval trigger whose start passed before the scheduler started waits a whole interval: beat once now.
+        application.job_queue.run_once(beat, 0, name="heartbeat-first", job_kwargs=late_ok)
+        application.job_queue.run_repeating(beat, HEARTBEAT_SECONDS, name="heartbeat", job_kwargs=late_ok)
     log.info("bot @%s ready", application.bot.username)
 
 

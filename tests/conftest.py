@@ -4,6 +4,7 @@ and the real bot running against the in-repo fake Telegram server."""
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,6 +51,7 @@ def make_settings(database_url: str, fake: FakeTelegram | None = None, **overrid
         "database_url": database_url,
         "bot_coordinators": (COORDINATOR_ID,),
         "persistence_interval": 0.2,
+        "bot_heartbeat_file": Path(tempfile.gettempdir()) / f"cohortbot-test-{os.getpid()}" / "heartbeat",
         "_env_file": None,
     }
     if fake is not None:

@@ -291,6 +291,8 @@ async def test_menus_and_descriptions_published(bot: BotHarness) -> None:
     assert {"newcohort", "invite", "grant"} <= coordinator_menu
     assert fake.descriptions[("description", "ar")] != fake.descriptions[("description", "en")]
     assert fake.descriptions[("short_description", "en")]
+    heartbeat = bot.settings.bot_heartbeat_file
+    await fake.wait_until(heartbeat.exists)  # what `cohortbot health` (the Docker HEALTHCHECK) reads
 
 
 async def test_trainer_invite_grants_the_trainer_role_for_that_cohort_only(bot: BotHarness) -> None:
