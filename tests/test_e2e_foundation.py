@@ -330,3 +330,23 @@ async def test_trainer_invite_grants_the_trainer_role_for_that_cohort_only(bot: 
     assert "Other Cohort" not in (cohorts.text or "")  # trainers see only their own cohorts
     await trainer.send("/invite Hit Youth")
     await trainer.expect("only coordinators")
+
+
+async def test_a_registered_trainee_joins_a_second_cohort_with_one_tap(bot: BotHarness) -> None:
+    fake = bot.fake
+    coordinator = fake.user(COORDINATOR_ID, "Noor", language_code="en")
+    first = await create_cohort(coordinator, "First")
+    second = await create_cohort(coordinator, "Second")
+    trainee = fake.user(9301, "Dana", language_code="en")
+    await register(trainee, first, language="English", name="Dana Omar", town="Diyala")
+    await trainee.start(second)
+    question = await trainee.expect("Join the cohort")
+    await trainee.press("Yes, join", message=question)
+    await trainee.expect("You are registered in")
+    await trainee.press_data("reg:join", question)  # a repeated tap: politely ignored
+    async with bot.db.unit_of_work() as uow:
+        summaries = await uow.cohorts.summaries()
+        invite = await uow.invites.by_token(second)
+    assert sorted((s.cohort.name, s.trainees) for s in summaries) == [("First", 1), ("Second", 1)]
+    assert invite is not None
+    assert invite.uses == 1
