@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
 import os
 import platform
 import time
+import traceback
 from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
-
 from tests.fake_telegram import FakeTelegram, FakeUser, SentMessage
 from tests.fake_telegram.state import Signal
 
 Predicate = Callable[[SentMessage], bool]
 Check = Callable[[], SentMessage | None]
-EDIT_METHODS = frozenset({"editmessagetext", "editmessagecaption", "editmessagereplymarkup"})
 
 
 # ------------------------------------------------------------------------------------------ fake server
@@ -41,22 +38,17 @@ class StampedSignal(Signal):
 
 
 class BenchTelegram(FakeTelegram):
-    """The fake server with timestamped per-chat signals that also fire on edits (the plain fake wakes a
-    chat's waiters only for new messages and callback answers)."""
+    """The fake server with timestamped per-chat signals (they fire on new messages, edits and callback answers)."""
+
+    async def __aenter__(self) -> BenchTelegram:
+        await self.start()
+        return self
 
     def chat_signal(self, chat_id: int) -> StampedSignal:
         signal = self.chat_signals.get(chat_id)
         if not isinstance(signal, StampedSignal):
             signal = self.chat_signals[chat_id] = StampedSignal()
         return signal
-
-    async def _handle_api(self, request: web.Request) -> web.Response:
-        response = await super()._handle_api(request)
-        if response.status == 200 and request.match_info["method"].lower() in EDIT_METHODS:
-            result = json.loads(response.text or "{}").get("result")
-            if isinstance(result, dict):
-                self.chat_signal(int(result["chat"]["id"])).notify()
-        return response
 
     def api_errors(self, since: int = 0, until: int | None = None) -> list[str]:
         """Error answers other than flood-limit 429s (``errors[since:until]``), as one line each."""
@@ -92,6 +84,7 @@ class TimedUser:
         self.updates = 0
         self.queries: list[str] = []
         self.unexpected: list[SentMessage] = []
+        self.current = ""  # the step under way (where a failed user stopped)
         self._cursor = 0
 
     @property
@@ -119,12 +112,19 @@ class TimedUser:
     def edited(message: SentMessage, times: int) -> Check:
         return lambda: message if len(message.edits) >= times else None
 
+    @staticmethod
+    def shows(message: SentMessage, until: Predicate) -> Check:
+        """``message`` once an edit makes it match ``until`` (a button's answer replaced the question)."""
+        return lambda: message if message.edits and until(message) else None
+
     # what to do
     async def send(self, step: str, text: str, until: Check) -> SentMessage:
+        self.current = step
         return await self._step(step, lambda: self.user.send(text), until)
 
     async def press(self, step: str, message: SentMessage, index: int, until: Check) -> SentMessage:
         """Press the ``index``-th inline button of ``message``."""
+        self.current = step
         rows = message.buttons()
         flat = [button for row in rows for button in row]
         if index >= len(flat) or "callback_data" not in flat[index]:
@@ -226,24 +226,23 @@ def percentiles(values: list[float]) -> Percentiles:
 
 
 class LogCounter(logging.Handler):
-    """Counts WARNING/ERROR records of every logger and keeps a few formatted samples (with tracebacks)."""
+    """Counts WARNING/ERROR records of every logger and keeps a few formatted ERROR samples (with tracebacks).
+
+    ``kinds`` groups records by level, logger, exception type and the project's own frames it went through.
+    """
 
     def __init__(self, keep: int = 3) -> None:
         super().__init__(logging.WARNING)
         self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         self.keep = keep
         self.levels: Counter[str] = Counter()
-        self.kinds: Counter[str] = Counter()  # ERROR records by logger and exception type
+        self.kinds: Counter[str] = Counter()
         self.samples: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         self.levels[record.levelname] += 1
-        if record.levelno < logging.ERROR:
-            return
-        exc = record.exc_info[1] if record.exc_info else None
-        kind = type(exc).__name__ if exc is not None else record.getMessage()[:80]
-        self.kinds[f"{record.name}: {kind}"] += 1
-        if len(self.samples) < self.keep:
+        self.kinds[kind_of(record)] += 1
+        if record.levelno >= logging.ERROR and len(self.samples) < self.keep:
             self.samples.append(self.format(record))
 
     @property
@@ -254,6 +253,17 @@ class LogCounter(logging.Handler):
         self.levels.clear()
         self.kinds.clear()
         self.samples.clear()
+
+
+def kind_of(record: logging.LogRecord) -> str:
+    """``ERROR handlers.common: RetryAfter via begin > reply > with_retries`` (or the message, if no exception)."""
+    exc = record.exc_info[1] if record.exc_info else None
+    if exc is None:
+        return f"{record.levelname} {record.name}: {record.getMessage()[:100]}"
+    frames = traceback.extract_tb(exc.__traceback__)
+    own = [f.name for f in frames if "site-packages" not in f.filename and "/lib/python3" not in f.filename]
+    where = f" via {' > '.join(own)}" if own else ""
+    return f"{record.levelname} {record.name}: {type(exc).__name__}: {str(exc)[:70]}{where}"
 
 
 def install_log_counter() -> LogCounter:

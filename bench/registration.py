@@ -17,28 +17,16 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, text
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import RetryAfter
-from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bench.common import (
-    BenchTelegram,
-    LogCounter,
-    Percentiles,
-    StepFailed,
-    TimedUser,
-    install_log_counter,
-    machine,
-    percentiles,
-    run_all,
-    write_section,
-)
+from bench import echo_bot
+from bench.common import BenchTelegram, LogCounter, StepFailed, TimedUser, install_log_counter, machine, write_section
+from bench.phase import ABANDONED_POLL, Crowd, Phase, collect_logs, drive
 from bot.app import build_application
 from bot.runtime import BotRunner, prepare_database
 from bot.services.cohorts import CohortService
@@ -54,8 +42,9 @@ FIRST_USER_ID = 2_000_000
 COORDINATOR_ID = 1000
 COHORT_NAME = "دفعة القياس"
 LESSON = "18:30"
-STEP_TIMEOUT_S = 120.0
+STEP_TIMEOUT_S = 90.0  # a healthy run answers every step within ~35 s
 SHUTDOWN_RESERVE_S = 20.0
+STEPS = 5  # updates each person sends
 
 # ------------------------------------------------------------------------------------------ the people
 
@@ -74,16 +63,14 @@ def has_text(part: str) -> Callable[[Any], bool]:
 
 
 async def register(user: TimedUser, token: str, index: int) -> None:
-    """The whole registration as a person does it (5 updates); Arabic and English alternate."""
-    language = await user.send(
-        "start",
-        f"/start {token}",
-        user.new_message(lambda m: "English" in m.button_texts(), allow=has_text(COHORT_NAME)),  # after the welcome
-    )
-    await user.press("language", language, index % 2, user.new_message(lambda m: "64" in (m.text or "")))
+    """The whole registration as a person does it (5 updates); Arabic and English alternate.
+
+    A button's answer replaces the pressed message with the next question, as on a phone."""
+    language = await user.send("start", f"/start {token}", user.new_message(lambda m: "English" in m.button_texts()))
+    await user.press("language", language, index % 2, user.shows(language, lambda m: "64" in (m.text or "")))
     towns = await user.send("name", person_name(index), user.new_message(lambda m: len(m.button_texts()) == 6))
-    consent = await user.press("town", towns, index % 5, user.new_message(lambda m: len(m.button_texts()) == 2))
-    done = await user.press("consent", consent, 0, user.new_message(has_text(LESSON)))
+    await user.press("town", towns, index % 5, user.shows(towns, lambda m: len(m.button_texts()) == 2))
+    done = await user.press("consent", towns, 0, user.shows(towns, has_text(LESSON)))
     if COHORT_NAME not in (done.text or ""):
         raise StepFailed(f"the final message does not name the cohort: {done}")
 
@@ -95,163 +82,6 @@ async def echo_round_trips(user: TimedUser, token: str, index: int) -> None:
     second = await user.send("name", person_name(index), user.new_message(lambda m: bool(m.buttons())))
     await user.press("press", second, 0, user.edited(second, 1))
     await user.press("press", second, 0, user.edited(second, 2))
-
-
-# --------------------------------------------------------------------------------------- the echo bot
-
-ECHO_RETRIES = 20
-
-
-def echo_markup(count: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton("again", callback_data=f"echo:{count}")]])
-
-
-async def until_sent(send: Callable[[], Awaitable[object]]) -> None:
-    """The least any bot needs under Telegram's flood limits: wait out a 429 and send again."""
-    for _ in range(ECHO_RETRIES):
-        try:
-            await send()
-            return
-        except RetryAfter as exc:
-            wait = exc.retry_after
-            await asyncio.sleep(wait if isinstance(wait, int) else wait.total_seconds())
-    await send()
-
-
-async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    reply = message.text
-    await until_sent(lambda: message.reply_text(reply, reply_markup=echo_markup(0)))
-
-
-async def pressed(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    count = int(query.data.split(":")[1]) + 1
-    await until_sent(query.answer)
-    await until_sent(lambda: query.edit_message_text(f"pressed {count}", reply_markup=echo_markup(count)))
-
-
-def build_echo(fake: BenchTelegram, concurrent_updates: int) -> Application[Any, Any, Any, Any, Any, Any]:
-    application = (
-        ApplicationBuilder()
-        .token(fake.token)
-        .base_url(fake.base_url)
-        .base_file_url(fake.base_file_url)
-        .concurrent_updates(concurrent_updates)
-        .build()
-    )
-    application.add_handler(MessageHandler(filters.TEXT, echo))
-    application.add_handler(CallbackQueryHandler(pressed))
-    return application
-
-
-# ------------------------------------------------------------------------------------------ measuring
-
-
-@dataclass
-class Phase:
-    label: str
-    users: int
-    failures: list[str] = field(default_factory=list)
-    updates: int = 0
-    wall: float = 0.0
-    first: Percentiles = field(default_factory=lambda: percentiles([]))
-    done: Percentiles = field(default_factory=lambda: percentiles([]))
-    by_step: dict[str, Percentiles] = field(default_factory=dict)
-    sent: int = 0  # flood-limited messages the bot got through
-    rate_limited: int = 0
-    api_errors: list[str] = field(default_factory=list)
-    shutdown_api_errors: list[str] = field(default_factory=list)  # after the people finished
-    log_errors: int = 0
-    log_warnings: int = 0
-    log_kinds: dict[str, int] = field(default_factory=dict)
-    log_samples: list[str] = field(default_factory=list)
-    unexpected: list[str] = field(default_factory=list)
-    unanswered: int = 0
-    db_check: str = "n/a"
-    db_ok: bool = True
-
-    @property
-    def completed(self) -> int:
-        return self.users - len(self.failures)
-
-    @property
-    def errors(self) -> int:
-        return len(self.api_errors) + self.log_errors + len(self.failures)
-
-    @property
-    def ok(self) -> bool:
-        return self.completed == self.users and self.errors == 0 and self.db_ok
-
-    @property
-    def updates_per_s(self) -> float:
-        return self.updates / self.wall if self.wall else 0.0
-
-
-def progress(label: str, users: list[TimedUser], total_steps: int) -> asyncio.Task[None]:
-    async def tick() -> None:
-        start = time.monotonic()
-        while True:
-            await asyncio.sleep(10)
-            done = sum(1 for u in users if len(u.steps) == total_steps)
-            steps = sum(len(u.steps) for u in users)
-            elapsed = time.monotonic() - start
-            print(f"  {label} {elapsed:5.0f}s: {done}/{len(users)} done, {steps} steps", file=sys.stderr)
-
-    return asyncio.create_task(tick())
-
-
-async def drive(
-    phase: Phase,
-    fake: BenchTelegram,
-    script: Callable[[TimedUser, str, int], Coroutine[Any, Any, None]],
-    token: str,
-    budget: float,
-) -> list[TimedUser]:
-    """Launch every user at once and fill in the phase's figures from what they saw."""
-    fake.reset_limits()
-    users = []
-    for index in range(phase.users):
-        person = fake.user(FIRST_USER_ID + index, f"U{index}", language_code="ar" if index % 2 == 0 else "en")
-        users.append(TimedUser(fake, person, step_timeout=STEP_TIMEOUT_S))
-    sent_before, limited_before = len(fake.sent), fake.rate_limited
-    ticker = progress(phase.label, users, 5)
-    try:
-        phase.wall, outcomes = await run_all([script(u, token, i) for i, u in enumerate(users)], budget)
-    finally:
-        ticker.cancel()
-    phase.failures = [f"user {u.id}: {o}" for u, o in zip(users, outcomes, strict=True) if o is not None]
-    phase.updates = sum(u.updates for u in users)
-    steps = [s for u in users for s in u.steps]
-    phase.first = percentiles([s.first for s in steps])
-    phase.done = percentiles([s.done for s in steps])
-    phase.by_step = {
-        name: percentiles([s.done for s in steps if s.name == name]) for name in dict.fromkeys(s.name for s in steps)
-    }
-    phase.sent = len(fake.sent) - sent_before
-    phase.rate_limited = fake.rate_limited - limited_before
-    phase.unexpected = [f"user {u.id}: {m}" for u in users for m in u.unexpected]
-    phase.unanswered = sum(1 for u in users for q in u.queries if q not in fake.callback_answers)
-    return users
-
-
-# Stopping the updater abandons its long poll; PTB's final getUpdates then ends it with this 409 (the answer
-# goes to a request nobody waits for any more). Any other error during shutdown counts.
-ABANDONED_POLL = "getUpdates: 409 Conflict: terminated by other getUpdates request"
-
-
-def collect_logs(phase: Phase, counter: LogCounter, fake: BenchTelegram, errors_before: int, errors_run: int) -> None:
-    """``errors_before``/``errors_run``: len(fake.errors) before start-up and when the people had finished."""
-    shutdown = fake.api_errors(errors_run)
-    phase.shutdown_api_errors = shutdown
-    phase.api_errors = fake.api_errors(errors_before, errors_run)
-    phase.api_errors += [e for e in shutdown if not e.startswith(ABANDONED_POLL)]
-    phase.log_errors = counter.errors
-    phase.log_warnings = counter.levels["WARNING"]
-    phase.log_kinds = dict(counter.kinds)
-    phase.log_samples = list(counter.samples)
 
 
 # ------------------------------------------------------------------------------------------- phase A
@@ -304,13 +134,19 @@ async def check_database(phase: Phase, url: str, cohort_id: int) -> None:
     phase.db_check = f"{people}/{phase.users} registered with consent, {members}/{phase.users} trainee memberships"
 
 
-async def cohortbot_phase(users: int, database_url: str | None, counter: LogCounter, budget: float) -> Phase:
+def crowd(users: int) -> Crowd:
+    return Crowd(size=users, first_id=FIRST_USER_ID, steps=STEPS, step_timeout=STEP_TIMEOUT_S)
+
+
+async def cohortbot_phase(
+    users: int, database_url: str | None, limits: Limits, counter: LogCounter, budget: float
+) -> Phase:
     phase = Phase("cohortbot", users)
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         url = database_url or f"sqlite+aiosqlite:///{tmp}/bench.db"
         if url.startswith("postgresql"):
             await reset_postgres(url)
-        async with BenchTelegram(limits=Limits(enabled=True)) as fake:
+        async with BenchTelegram(limits=limits) as fake:
             settings = bot_settings(fake, url, Path(tmp))
             counter.reset()
             errors_before = len(fake.errors)
@@ -320,7 +156,7 @@ async def cohortbot_phase(users: int, database_url: str | None, counter: LogCoun
             await runner.start()
             try:
                 await asyncio.sleep(0.5)  # start-up calls (menus) out of the way
-                await drive(phase, fake, register, token, budget)
+                await drive(phase, fake, crowd(users), register, token, budget)
             finally:
                 errors_run = len(fake.errors)
                 await runner.stop()
@@ -344,24 +180,17 @@ def bot_settings(fake: BenchTelegram, url: str, tmp: Path) -> Settings:
 # ------------------------------------------------------------------------------------------- phase B
 
 
-async def echo_phase(users: int, concurrent_updates: int, counter: LogCounter, budget: float) -> Phase:
+async def echo_phase(users: int, concurrent_updates: int, limits: Limits, counter: LogCounter, budget: float) -> Phase:
     phase = Phase("echo", users)
-    async with BenchTelegram(limits=Limits(enabled=True)) as fake:
+    async with BenchTelegram(limits=limits) as fake:
         counter.reset()
-        application = build_echo(fake, concurrent_updates)
-        await application.initialize()
-        assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=0, timeout=dt.timedelta(seconds=1), allowed_updates=Update.ALL_TYPES
-        )
-        await application.start()
+        application = echo_bot.build(fake, concurrent_updates)
+        await echo_bot.start(application)
         try:
-            await drive(phase, fake, echo_round_trips, "echo-token", budget)
+            await drive(phase, fake, crowd(users), echo_round_trips, "echo-token", budget)
         finally:
             errors_run = len(fake.errors)
-            await application.updater.stop()
-            await application.stop()
-            await application.shutdown()
+            await echo_bot.stop(application)
         collect_logs(phase, counter, fake, 0, errors_run)
     return phase
 
@@ -390,7 +219,8 @@ def table(a: Phase, b: Phase) -> list[tuple[str, str, str, str]]:
         ("**first reply p95**", f"{a.first.p95 * 1000:.0f} ms", f"{b.first.p95 * 1000:.0f} ms",
          ratio(a.first.p95, b.first.p95)),
         ("awaited answer p50 / p95 / p99", a.done.ms(), b.done.ms(), ratio(a.done.p95, b.done.p95) + " (p95)"),
-        ("429s answered by the fake", str(a.rate_limited), str(b.rate_limited), ""),
+        ("429s answered by the fake", f"{a.rate_limited} ({ratio(a.rate_limited, a.sent)}/message sent)",
+         f"{b.rate_limited} ({ratio(b.rate_limited, b.sent)}/message sent)", ""),
         ("errors (API non-429 + ERROR logs + failed people)",
          f"{a.errors} ({len(a.api_errors)} + {a.log_errors} + {len(a.failures)})",
          f"{b.errors} ({len(b.api_errors)} + {b.log_errors} + {len(b.failures)})", ""),
@@ -399,34 +229,66 @@ def table(a: Phase, b: Phase) -> list[tuple[str, str, str, str]]:
     ]  # fmt: skip
 
 
+def grouped(items: list[str], limit: int = 8) -> list[str]:
+    """Identical lines counted once: ``text ×n``, most frequent first."""
+    counts = Counter(items)
+    return [f"{text} ×{n}" for text, n in counts.most_common(limit)]
+
+
+def findings(phase: Phase) -> list[str]:
+    """What went wrong (or needs explaining), as Markdown bullet lines."""
+    lines = []
+    if phase.failed_at:
+        where = ", ".join(f"`{step}` ×{n}" for step, n in phase.failed_at.most_common())
+        lines.append(f"- {len(phase.failures)} people did not finish; the step they waited on: {where}")
+        lines += [f"  - {line}" for line in grouped([f.split(": ", 1)[1].split(";")[0] for f in phase.failures], 3)]
+    if phase.api_errors:
+        lines.append(f"- {len(phase.api_errors)} API errors other than 429:")
+        lines += [f"  - `{line}`" for line in grouped(phase.api_errors)]
+    if phase.log_kinds:
+        lines.append("- Log records (WARNING and above):")
+        lines += [f"  - `{kind}` ×{n}" for kind, n in sorted(phase.log_kinds.items(), key=lambda kv: -kv[1])]
+    if phase.unexpected:
+        lines.append(f"- {len(phase.unexpected)} messages nobody expected:")
+        lines += [f"  - {line}" for line in grouped([f"“{text}”" for text in phase.unexpected], 4)]
+    return lines
+
+
 def markdown(a: Phase, b: Phase, backend: str, concurrent_updates: int, args: argparse.Namespace) -> str:
-    rows = table(a, b)
+    command = COMMAND + (f" --database-url {args.database_url}" if args.database_url else "")
+    command += f" --users {a.users}" if a.users != 500 else ""
+    command += " --no-limits" if args.no_limits else ""
     lines = [
-        f"## Registration: {a.users} people at once ({backend})",
+        f"## Registration: {a.users} people at once ({backend}"
+        + (", flood limits OFF: software overhead only)" if args.no_limits else ")"),
         "",
         f"- Date: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}; machine: {machine()}",
         f"- Database: {backend}; `concurrent_updates` {concurrent_updates} (the echo bot uses the same); "
-        "flood limits on (1 msg/s per chat, burst 4; 30 msg/s overall, burst 30)",
-        f"- All complete: **{'yes' if a.ok and b.ok else 'NO'}** — cohortbot: {a.completed}/{a.users} finished, "
-        f"database: {a.db_check}; errors: cohortbot {a.errors}, echo {b.errors}",
-        f"- Reproduce: `make bench` or `{COMMAND}"
-        + (" --database-url <url>`" if args.database_url else "`")
-        + (f" (with `--users {a.users}`)" if a.users != 500 else ""),
+        + (
+            "flood limits **off**"
+            if args.no_limits
+            else "flood limits on (1 msg/s per chat, burst 4; 30 msg/s overall, burst 30)"
+        ),
+        f"- All complete: **{'yes' if a.ok and b.ok else 'NO'}**. cohortbot: {a.completed}/{a.users} finished, "
+        f"database: {a.db_check}; errors: cohortbot **{a.errors}**, echo **{b.errors}**",
+        f"- Reproduce: `{command}`" + (" (= `make bench`)" if command == COMMAND else ""),
         "",
         "| | cohortbot | bare PTB echo | cohortbot / echo |",
         "|---|---|---|---|",
-        *(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} |" for r in rows),
+        *(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} |" for r in table(a, b)),
         "",
         "Each person: `/start <invite>` → language button → types a name → town button → consent button "
         "(5 updates, each sent only after the bot's answer). The echo person does the same mix: 2 texts "
         "and 3 button presses (echo with a button; answer the query and edit the message). *First reply*: "
         "from the update to the bot's first message, edit or callback answer; *awaited answer*: to the "
         "message the person needs for the next step (the next question; for the echo bot the echo or the "
-        "edit). The echo bot retries 429s after `retry_after`; cohortbot uses its own `with_retries`.",
+        "edit). Wall time ends when the last person who finished got their answer. The echo bot retries "
+        "429s after `retry_after`; cohortbot uses its own `handlers.ui.with_retries`.",
     ]
-    if a.log_kinds:
-        kinds = ", ".join(f"{k} ×{n}" for k, n in sorted(a.log_kinds.items(), key=lambda kv: -kv[1]))
-        lines += ["", f"cohortbot ERROR logs: {kinds}"]
+    for phase in (a, b):
+        found = findings(phase)
+        if found:
+            lines += ["", f"What went wrong ({phase.label}):", "", *found]
     return "\n".join(lines)
 
 
@@ -437,25 +299,14 @@ def print_report(a: Phase, b: Phase) -> None:
         print("  ".join(cell.replace("**", "").ljust(width) for cell, width in zip(row, widths, strict=True)))
     print(f"cohortbot database: {a.db_check}")
     for phase in (a, b):
-        if phase.by_step:
-            steps = ", ".join(f"{name} p95 {p.p95 * 1000:.0f} ms" for name, p in phase.by_step.items())
-            print(f"{phase.label} awaited answer by step: {steps}")
-        details = [
-            ("failed people", phase.failures),
-            ("API errors (non-429)", phase.api_errors),
-            ("API errors while shutting down (the abandoned-poll 409 is not counted)", phase.shutdown_api_errors),
-            ("ERROR log samples", phase.log_samples),
-            ("unexpected messages", phase.unexpected),
-        ]
-        for title, items in details:
-            if items:
-                print(f"\n{phase.label}: {title} ({len(items)}), first ones:")
-                for item in items[:5]:
-                    print("  " + item.replace("\n", "\n  "))
-        if phase.log_kinds:
-            print(f"{phase.label}: ERROR logs by kind: {phase.log_kinds}")
-        if phase.log_warnings:
-            print(f"{phase.label}: {phase.log_warnings} WARNING log records")
+        steps = ", ".join(f"{name} {p.ms()}" for name, p in phase.by_step.items())
+        print(f"\n{phase.label}: awaited answer p50/p95/p99 by step: {steps}")
+        for line in findings(phase):
+            print(line)
+        for item in phase.shutdown_api_errors:
+            print(f"- while shutting down: `{item}`" + (" (not counted)" if item.startswith(ABANDONED_POLL) else ""))
+        for sample in phase.log_samples[:1]:
+            print("- first ERROR record:\n  " + sample.replace("\n", "\n  "))
 
 
 # ---------------------------------------------------------------------------------------------- main
@@ -465,7 +316,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.registration", description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=500, help="simulated people (default 500)")
     parser.add_argument("--database-url", help="default: a fresh SQLite file; PostgreSQL: schema public is reset")
-    parser.add_argument("--timeout", type=float, default=300.0, help="seconds for both phases together (300)")
+    parser.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds for driving both phases (300); a watchdog ends the run"
+    )
+    parser.add_argument("--no-limits", action="store_true", help="flood limits off: measures software overhead only")
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/benchmarks.md")
     return parser.parse_args(argv)
 
@@ -474,20 +328,23 @@ async def main(args: argparse.Namespace) -> int:
     counter = install_log_counter()
     deadline = time.monotonic() + args.timeout
     backend = "PostgreSQL" if (args.database_url or "").startswith("postgresql") else "SQLite"
-    concurrent_updates = Settings(_env_file=None).concurrent_updates  # type: ignore[call-arg]
+    concurrent_updates = Settings(_env_file=None).concurrent_updates
 
     print(f"phase A: cohortbot ({backend}), {args.users} people registering at once", file=sys.stderr)
-    cohortbot = await cohortbot_phase(args.users, args.database_url, counter, deadline - time.monotonic())
+    echo_reserve = args.timeout / 3  # a stuck cohortbot must not eat the echo bot's time
+    cohortbot_budget = deadline - time.monotonic() - echo_reserve
+    limits = Limits(enabled=not args.no_limits)
+    cohortbot = await cohortbot_phase(args.users, args.database_url, limits, counter, cohortbot_budget)
     print(f"phase B: bare PTB echo bot, {args.users} people, concurrent_updates {concurrent_updates}", file=sys.stderr)
-    echo_timeout = max(deadline - time.monotonic(), SHUTDOWN_RESERVE_S)
-    echo_bot = await echo_phase(args.users, concurrent_updates, counter, echo_timeout)
+    echo_budget = max(deadline - time.monotonic(), SHUTDOWN_RESERVE_S)
+    echo = await echo_phase(args.users, concurrent_updates, limits, counter, echo_budget)
 
-    print_report(cohortbot, echo_bot)
+    print_report(cohortbot, echo)
     if not args.no_docs:
-        key = f"registration-{backend.lower()}"
-        write_section(DOCS, key, markdown(cohortbot, echo_bot, backend, concurrent_updates, args))
+        key = f"registration-{backend.lower()}" + ("-no-limits" if args.no_limits else "")
+        write_section(DOCS, key, markdown(cohortbot, echo, backend, concurrent_updates, args))
         print(f"\nwrote section {key!r} of {DOCS}")
-    ok = cohortbot.ok and echo_bot.ok
+    ok = cohortbot.ok and echo.ok
     print("RESULT: " + ("all complete, zero errors" if ok else "FAILED (see above)"))
     return 0 if ok else 1
 

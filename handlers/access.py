@@ -11,7 +11,7 @@ from bot.i18n import _, set_locale
 from bot.services.access import Audience, resolve_principal
 from handlers.commands import CALLBACK_AUDIENCE, COMMAND_AUDIENCE
 from handlers.context import BotApplication, BotContext
-from handlers.ui import reply, with_retries
+from handlers.ui import answer_callback, reply
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ async def refuse(update: Update, audience: Audience) -> None:
     text = refusal(audience)
     query = update.callback_query
     if query is not None:
-        await with_retries(lambda: query.answer(text, show_alert=True))
+        await answer_callback(update, text, alert=True)
     else:
         await reply(update, text)
 

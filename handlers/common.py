@@ -14,7 +14,7 @@ from bot.text import cmd, fmt, local_date, local_datetime, ltr, name
 from handlers.commands import COMMANDS
 from handlers.context import BotApplication, BotContext
 from handlers.menus import refresh_chat_menu
-from handlers.ui import buttons, edit_or_reply, reply, with_retries
+from handlers.ui import answer_callback, buttons, edit_or_reply, reply
 
 log = logging.getLogger(__name__)
 
@@ -75,13 +75,13 @@ async def language_chosen(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None
     locale = query.data.split(":", 1)[1]
     if locale not in SUPPORTED_LOCALES:
-        await with_retries(lambda: query.answer(_("That choice is no longer available.")))
+        await answer_callback(update, _("That choice is no longer available."))
         return
     user = update.effective_user
     assert user is not None
     await context.services.people.set_locale(user.id, locale)
     set_locale(locale)
-    await with_retries(lambda: query.answer())
+    await answer_callback(update)
     await edit_or_reply(update, fmt(_("Language set: {language}."), language=LANGUAGE_NAMES[locale]))
     await refresh_chat_menu(context.bot, context.services, user.id, user.language_code)
 
@@ -154,7 +154,7 @@ async def forget_answer(update: Update, context: BotContext) -> None:
     query = update.callback_query
     user = update.effective_user
     assert query is not None and query.data is not None and user is not None
-    await with_retries(lambda: query.answer())
+    await answer_callback(update)
     if query.data != "forget:yes":
         await edit_or_reply(update, _("Nothing was deleted."))
         return
@@ -180,7 +180,7 @@ async def anything_else(update: Update, context: BotContext) -> None:
 async def stale_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
-    await with_retries(lambda: query.answer(_("This button is no longer active."), show_alert=False))
+    await answer_callback(update, _("This button is no longer active."))
 
 
 async def chat_member_changed(update: Update, context: BotContext) -> None:
@@ -203,7 +203,7 @@ async def on_error(update: object, context: BotContext) -> None:
         set_locale(update.effective_user.language_code or context.services.settings.bot_default_locale)
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer()
+            await answer_callback(update)
         await reply(update, _("Sorry, something went wrong on our side. Please try again in a moment."))
     except Exception:  # the error handler itself must never raise
         log.warning("could not tell the user about an error", exc_info=True)

@@ -19,7 +19,7 @@ from bot.text import cmd, fmt, local_date, local_datetime, local_time, ltr, name
 from handlers.context import BotApplication, BotContext, state
 from handlers.menus import refresh_chat_menu
 from handlers.problems import problem_text
-from handlers.ui import buttons, reply, reply_photo, with_retries
+from handlers.ui import answer_callback, buttons, reply, reply_photo
 from storage.dto import CohortDTO, CohortStatus, InviteDTO, Role
 
 COHORT_NAME, START_DATE, LESSON_TIME = range(3)
@@ -249,15 +249,15 @@ async def revoke_invite(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None
     invite_id = parse_positive_int(query.data.rsplit(":", 1)[1])
     if invite_id is None:
-        await with_retries(lambda: query.answer(_("This button is no longer active.")))
+        await answer_callback(update, _("This button is no longer active."))
         return
     try:
         revoked = await context.services.cohorts.revoke_invite(invite_id)
     except DomainError as error:
         refusal = problem_text(error)
-        await with_retries(lambda: query.answer(refusal, show_alert=True))
+        await answer_callback(update, refusal, alert=True)
         return
-    await with_retries(lambda: query.answer(fmt(_("Invite #{number} revoked."), number=revoked.id)))
+    await answer_callback(update, fmt(_("Invite #{number} revoked."), number=revoked.id))
     await reply(update, fmt(_("Invite #{number} revoked: its link no longer works."), number=revoked.id))
 
 

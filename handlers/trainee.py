@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -24,7 +24,7 @@ from bot.text import clean_input, cmd, fmt, local_date, local_time, name
 from handlers.context import BotApplication, BotContext, state
 from handlers.menus import refresh_chat_menu
 from handlers.problems import problem_text
-from handlers.ui import buttons, edit_or_reply, reply, with_retries
+from handlers.ui import answer_callback, buttons, edit_or_reply, reply
 
 LANGUAGE, FULL_NAME, TOWN, TOWN_OTHER, CONSENT, CONFIRM_JOIN = range(6)
 END = ConversationHandler.END
@@ -52,12 +52,6 @@ def use_draft_locale(context: BotContext) -> None:
 def clear_draft(context: BotContext) -> None:
     if context.user_data is not None:
         context.user_data.pop(DRAFT, None)
-
-
-async def answer_query(update: Update) -> None:
-    if update.callback_query is not None:
-        query = update.callback_query
-        await with_retries(lambda: query.answer())
 
 
 async def begin(update: Update, context: BotContext) -> int:
@@ -89,37 +83,40 @@ async def begin(update: Update, context: BotContext) -> int:
             buttons([[(_("Yes, join"), "reg:join"), (_("No"), "reg:stop")]]),
         )
         return CONFIRM_JOIN
-    await reply(
-        update,
-        fmt(
-            _("Welcome! You were invited to the training cohort {cohort}. Registration takes a minute."),
-            cohort=name(check.cohort.name),
-        ),
+    welcome = fmt(
+        _("Welcome! You were invited to the training cohort {cohort}. Registration takes a minute."),
+        cohort=name(check.cohort.name),
     )
-    return await ask_language(update, context)
+    return await ask_language(update, context, welcome)
 
 
-async def ask_language(update: Update, context: BotContext) -> int:
+async def ask_language(update: Update, context: BotContext, welcome: str = "") -> int:
+    """The welcome (at the start) and the question in one message."""
     rows = [[(LANGUAGE_NAMES[code], f"reg:lang:{code}") for code in SUPPORTED_LOCALES]]
-    await reply(update, _("Which language do you prefer?"), buttons(rows))
+    await ask(update, welcome, _("Which language do you prefer?"), buttons(rows))
     return LANGUAGE
+
+
+async def ask(update: Update, answered: str, question: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """The next question. After a button press it replaces the pressed message (with what was chosen on top),
+    so registration leaves one tidy message per step and a burst of joiners sends far fewer messages."""
+    await edit_or_reply(update, f"{answered}\n\n{question}" if answered else question, markup)
 
 
 async def language_chosen(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     locale = query.data.rsplit(":", 1)[1]
-    await answer_query(update)
+    await answer_callback(update)
     if locale not in SUPPORTED_LOCALES:
         return await ask_language(update, context)
     draft(context)["locale"] = locale
     set_locale(locale)
-    await edit_or_reply(update, fmt(_("Language: {language}."), language=LANGUAGE_NAMES[locale]))
-    return await ask_name(update, context)
+    return await ask_name(update, fmt(_("Language: {language}."), language=LANGUAGE_NAMES[locale]))
 
 
-async def ask_name(update: Update, context: BotContext) -> int:
-    await reply(update, _("What is your full name? (2 to 64 letters, as you want your trainer to see it)"))
+async def ask_name(update: Update, answered: str = "") -> int:
+    await ask(update, answered, _("What is your full name? (2 to 64 letters, as you want your trainer to see it)"))
     return FULL_NAME
 
 
@@ -134,13 +131,13 @@ async def name_typed(update: Update, context: BotContext) -> int:
         )
         return FULL_NAME
     draft(context)["name"] = full_name
-    return await ask_town(update, context)
+    return await ask_town(update)
 
 
-async def ask_town(update: Update, context: BotContext) -> int:
+async def ask_town(update: Update) -> int:
     labels = [(_(label), f"reg:town:{index}") for index, label in enumerate(TOWN_LABELS)]
     rows = [labels[0:3], labels[3:5] + [(_("Other"), "reg:town:other")]]
-    await reply(update, _("Which town are you from?"), buttons(rows))
+    await ask(update, "", _("Which town are you from?"), buttons(rows))
     return TOWN
 
 
@@ -148,17 +145,16 @@ async def town_chosen(update: Update, context: BotContext) -> int:
     use_draft_locale(context)
     query = update.callback_query
     assert query is not None and query.data is not None
-    await answer_query(update)
+    await answer_callback(update)
     choice = query.data.rsplit(":", 1)[1]
     if choice == "other":
-        await edit_or_reply(update, _("Please type the name of your town."))
+        await ask(update, "", _("Please type the name of your town."))
         return TOWN_OTHER
     if not choice.isdigit() or int(choice) >= len(TOWNS):
-        return await ask_town(update, context)
+        return await ask_town(update)
     index = int(choice)
     draft(context)["town"] = TOWNS[index]
-    await edit_or_reply(update, fmt(_("Town: {town}."), town=name(_(TOWN_LABELS[index]))))
-    return await ask_consent(update, context)
+    return await ask_consent(update, fmt(_("Town: {town}."), town=name(_(TOWN_LABELS[index]))))
 
 
 async def town_typed(update: Update, context: BotContext) -> int:
@@ -168,28 +164,25 @@ async def town_typed(update: Update, context: BotContext) -> int:
         await reply(update, _("Please type your town's name (2 to 64 characters)."))
         return TOWN_OTHER
     draft(context)["town"] = text
-    return await ask_consent(update, context)
+    return await ask_consent(update)
 
 
-async def ask_consent(update: Update, context: BotContext) -> int:
-    await reply(
-        update,
-        _(
-            "<b>Your privacy</b>\n"
-            "We store your Telegram id, the name and town you typed, your language, your cohorts, "
-            "and later your lesson, quiz and attendance records.\n"
-            "Only your cohort's trainers and the organisation's coordinators see them. "
-            "We never share them and never show your phone number or username.\n"
-            "You can see your data with {mydata} and delete it with {forgetme} at any time."
-        ).format(mydata=cmd("/mydata"), forgetme=cmd("/forgetme")),
-        buttons([[(_("I agree"), "reg:consent"), (_("I do not agree"), "reg:stop")]]),
-    )
+async def ask_consent(update: Update, answered: str = "") -> int:
+    notice = _(
+        "<b>Your privacy</b>\n"
+        "We store your Telegram id, the name and town you typed, your language, your cohorts, "
+        "and later your lesson, quiz and attendance records.\n"
+        "Only your cohort's trainers and the organisation's coordinators see them. "
+        "We never share them and never show your phone number or username.\n"
+        "You can see your data with {mydata} and delete it with {forgetme} at any time."
+    ).format(mydata=cmd("/mydata"), forgetme=cmd("/forgetme"))
+    await ask(update, answered, notice, buttons([[(_("I agree"), "reg:consent"), (_("I do not agree"), "reg:stop")]]))
     return CONSENT
 
 
 async def consent_given(update: Update, context: BotContext) -> int:
     use_draft_locale(context)
-    await answer_query(update)
+    await answer_callback(update)
     user = update.effective_user
     assert user is not None
     values = draft(context)
@@ -210,14 +203,13 @@ async def consent_given(update: Update, context: BotContext) -> int:
         await edit_or_reply(update, problem_text(error))
         return END
     clear_draft(context)
-    await edit_or_reply(update, _("Thank you."))
     await welcome_to_cohort(update, context, joined)
     return END
 
 
 async def join_confirmed(update: Update, context: BotContext) -> int:
     use_draft_locale(context)
-    await answer_query(update)
+    await answer_callback(update)
     user = update.effective_user
     assert user is not None
     token = draft(context).get("token", "")
@@ -227,12 +219,12 @@ async def join_confirmed(update: Update, context: BotContext) -> int:
     except DomainError as error:
         await edit_or_reply(update, problem_text(error))
         return END
-    await edit_or_reply(update, _("Thank you."))
     await welcome_to_cohort(update, context, joined)
     return END
 
 
 async def welcome_to_cohort(update: Update, context: BotContext, joined: Joined) -> None:
+    """Replaces the consent (or join) question: the pressed button's answer is the welcome itself."""
     cohort = joined.cohort
     if joined.role == "trainer":
         text = fmt(
@@ -255,12 +247,12 @@ async def welcome_to_cohort(update: Update, context: BotContext, joined: Joined)
             time=local_time(cohort.lesson_time),
             zone=cohort.timezone,
         )
-    await reply(update, text)
+    await ask(update, _("Thank you."), text)
 
 
 async def stop(update: Update, context: BotContext) -> int:
     use_draft_locale(context)
-    await answer_query(update)
+    await answer_callback(update)
     clear_draft(context)
     await edit_or_reply(update, _("Registration stopped; nothing was saved. You can open the invite link again later."))
     return END
@@ -277,7 +269,7 @@ async def reask(update: Update, context: BotContext) -> int | None:
     """Anything unexpected (a sticker, a photo, text where a button is needed): ask the same question again."""
     use_draft_locale(context)
     if update.callback_query is not None:
-        await with_retries(lambda: update.callback_query.answer(_("This button is no longer active.")))  # type: ignore[union-attr]
+        await answer_callback(update, _("This button is no longer active."))
         return None
     await reply(update, _("Please answer the question above, or send {cancel} to stop.").format(cancel=cmd("/cancel")))
     return None

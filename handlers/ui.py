@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyKeyboardRemove, Update
 from telegram.constants import ParseMode
-from telegram.error import NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot.text import rtl_safe, split_message
 
@@ -17,29 +17,42 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 NETWORK_RETRIES = 3
-MAX_REPLY_WAIT_S = 10.0
+# A reply waits out 429s (a burst of people at once meets Telegram's 30 messages/s) up to this long in total.
+MAX_FLOOD_WAIT_S = 60.0
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardRemove | None
 
 
 async def with_retries(send: Callable[[], Awaitable[T]]) -> T:
-    """Retry a reply on network errors with backoff, and once after a short 429 wait."""
-    delay = 0.5
-    for attempt in range(NETWORK_RETRIES + 1):
+    """Retry a reply after each 429 within a total wait budget, and on network errors with backoff."""
+    delay, waited, network_failures = 0.5, 0.0, 0
+    while True:
         try:
             return await send()
         except RetryAfter as exc:
-            wait = exc.retry_after if isinstance(exc.retry_after, int) else exc.retry_after.total_seconds()
-            if attempt == NETWORK_RETRIES or wait > MAX_REPLY_WAIT_S:
+            wait = float(exc.retry_after if isinstance(exc.retry_after, int) else exc.retry_after.total_seconds())
+            if waited + wait > MAX_FLOOD_WAIT_S:
                 raise
+            waited += wait
             await asyncio.sleep(wait)
         except (TimedOut, NetworkError):
-            if attempt == NETWORK_RETRIES:
+            network_failures += 1
+            if network_failures > NETWORK_RETRIES:
                 raise
             log.warning("reply failed on the network; retrying in %.1f s", delay)
             await asyncio.sleep(delay)
             delay *= 2
-    raise AssertionError("unreachable")
+
+
+async def answer_callback(update: Update, text: str | None = None, *, alert: bool = False) -> None:
+    """Answer a button press. An answer that came too late only loses the little toast: never an error."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await with_retries(lambda: query.answer(text, show_alert=alert))
+    except BadRequest as exc:
+        log.info("callback answer dropped: %s", exc.message)
 
 
 def chat_id_of(update: Update) -> int:

@@ -79,7 +79,7 @@ def _editable(fake: FakeTelegram, call: Call) -> SentMessage:
     return sent
 
 
-def _apply_edit(sent: SentMessage, message: JSON, markup: JSON | None) -> JSON:
+def _apply_edit(fake: FakeTelegram, sent: SentMessage, message: JSON, markup: JSON | None) -> JSON:
     inline = reply_markup_for_message(markup)
     if inline is None:
         message.pop("reply_markup", None)
@@ -90,6 +90,7 @@ def _apply_edit(sent: SentMessage, message: JSON, markup: JSON | None) -> JSON:
     if markup is not None or (sent.reply_markup is not None and "inline_keyboard" in sent.reply_markup):
         sent.reply_markup = markup
     sent.raw = message
+    fake.chat_signal(sent.chat_id).notify()  # people waiting for an answer see edits too
     return message
 
 
@@ -115,7 +116,7 @@ async def edit_message_text(fake: FakeTelegram, call: Call) -> JSON:
     sent.edits.append(str(old["text"]))
     sent.text, sent.entities = text, entities
     sent.parse_mode = call.get("parse_mode")
-    fake.messages[(sent.chat_id, sent.message_id)] = _apply_edit(sent, message, markup)
+    fake.messages[(sent.chat_id, sent.message_id)] = _apply_edit(fake, sent, message, markup)
     return message
 
 
@@ -143,7 +144,7 @@ async def edit_message_caption(fake: FakeTelegram, call: Call) -> JSON:
     sent.edits.append(str(old.get("caption") or ""))
     sent.text, sent.entities = caption, entities
     sent.parse_mode = call.get("parse_mode")
-    fake.messages[(sent.chat_id, sent.message_id)] = _apply_edit(sent, message, markup)
+    fake.messages[(sent.chat_id, sent.message_id)] = _apply_edit(fake, sent, message, markup)
     return message
 
 
@@ -154,7 +155,7 @@ async def edit_message_reply_markup(fake: FakeTelegram, call: Call) -> JSON:
     if reply_markup_for_message(markup) == sent.raw.get("reply_markup"):
         raise bad_request(NOT_MODIFIED)
     message = copy.deepcopy(sent.raw)
-    fake.messages[(sent.chat_id, sent.message_id)] = _apply_edit(sent, message, markup)
+    fake.messages[(sent.chat_id, sent.message_id)] = _apply_edit(fake, sent, message, markup)
     return message
 
 

@@ -297,6 +297,26 @@ class FakeUser:
                 )
             await self.server.chat_signal(self.id).wait_for(lambda: len(self._live()) > self._cursor, remaining)
 
+    async def sees(self, contains: str | Callable[[SentMessage], bool], timeout: float = 5.0) -> SentMessage:  # noqa: ASYNC109
+        """Wait until some message in the chat, new or edited, matches ``contains``; the newest such one.
+
+        For answers to button presses, which usually replace the pressed message instead of sending a new one.
+        Does not move the :meth:`expect` cursor."""
+
+        def matches(message: SentMessage) -> bool:
+            return bool(contains(message)) if callable(contains) else contains in (message.text or "")
+
+        found: list[SentMessage] = []
+
+        def seen() -> bool:
+            found[:] = [m for m in reversed(self._live()) if not m.deleted and matches(m)][:1]
+            return bool(found)
+
+        if not await self.server.chat_signal(self.id).wait_for(seen, timeout):
+            what = contains if isinstance(contains, str) else getattr(contains, "__name__", repr(contains))
+            raise AssertionError(f"{self!r}: no message shows {what!r} within {timeout}s:\n{_describe(self._live())}")
+        return found[0]
+
     async def no_message(self, within: float = 0.5) -> None:
         """Assert the bot sends nothing new to this user within ``within`` seconds."""
         if await self.server.chat_signal(self.id).wait_for(lambda: len(self._live()) > self._cursor, within):
