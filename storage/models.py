@@ -6,10 +6,12 @@ import datetime as dt
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -79,6 +81,13 @@ class Cohort(Base):
     lesson_time: Mapped[dt.time] = mapped_column(Time)
     status: Mapped[str] = mapped_column(String(8), default="active")
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    curriculum_id: Mapped[int | None] = mapped_column(ForeignKey("curricula.id", ondelete="SET NULL"), index=True)
+    # ISO weekdays without lessons, comma-separated (Monday=1 … Sunday=7); Friday by default
+    rest_days: Mapped[str] = mapped_column(String(16), default="5")
+    observe_holidays: Mapped[bool] = mapped_column(Boolean, default=True)
+    nudge_time: Mapped[dt.time | None] = mapped_column(Time)  # None: the LESSON_NUDGE_TIME setting
+    # How many lessons have been fanned out to the cohort's members (the planner's bookmark)
+    lessons_planned: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Membership(Base):
@@ -127,3 +136,86 @@ class BotState(Base):
     namespace: Mapped[str] = mapped_column(String(64), primary_key=True)
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     data: Mapped[str] = mapped_column(Text)
+
+
+class Curriculum(Base):
+    """An imported curriculum: the validated document as JSON; lessons are addressed by their id (slug)."""
+
+    __tablename__ = "curricula"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    version: Mapped[int] = mapped_column(Integer)
+    title_ar: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200))
+    lesson_count: Mapped[int] = mapped_column(Integer)
+    document: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(255))
+    imported_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class Delivery(Base):
+    """The outbox: one row per (recipient, item), written before anything is sent. `key` makes planning idempotent.
+
+    state: pending → sending (claimed; in flight) → sent | failed | blocked | skipped (with `reason`).
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        CheckConstraint("state IN ('pending', 'sending', 'sent', 'failed', 'blocked', 'skipped')", name="state"),
+        Index("ix_deliveries_state_not_before", "state", "not_before"),
+        Index("ix_deliveries_cohort_id_due_at", "cohort_id", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)  # None once the person asked to be forgotten
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    ref: Mapped[str | None] = mapped_column(String(64))  # what it is about: a lesson id, a broadcast id …
+    payload: Mapped[str] = mapped_column(Text, default="{}")
+    due_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    not_before: Mapped[dt.datetime] = mapped_column(UtcDateTime())  # due_at, or later after a retry
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    state: Mapped[str] = mapped_column(String(8), default="pending")
+    reason: Mapped[str | None] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+
+
+class LessonProgress(Base):
+    """A trainee's lesson: delivered, opened (a button, /today or /lessons), done. Anonymous after /forgetme."""
+
+    __tablename__ = "lesson_progress"
+    __table_args__ = (UniqueConstraint("person_id", "cohort_id", "lesson"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    lesson: Mapped[str] = mapped_column(String(40))
+    number: Mapped[int] = mapped_column(Integer)  # the delivery day it belongs to
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    opened_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    done_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+
+
+class QuizPoll(Base):
+    """A quiz question sent as a native poll; `poll_answer` updates carry only the poll id and the user."""
+
+    __tablename__ = "quiz_polls"
+    __table_args__ = (Index("ix_quiz_polls_person_cohort_lesson", "person_id", "cohort_id", "lesson"),)
+
+    poll_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    lesson: Mapped[str] = mapped_column(String(40))
+    question: Mapped[int] = mapped_column(Integer)  # index in the lesson, from 0
+    correct_options: Mapped[str] = mapped_column(String(40))  # comma-separated option indexes
+    sent_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    answered_options: Mapped[str | None] = mapped_column(String(40))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    correct: Mapped[bool | None] = mapped_column(Boolean)

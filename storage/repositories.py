@@ -43,7 +43,21 @@ def _cohort(row: Cohort) -> CohortDTO:
         lesson_time=row.lesson_time,
         status=CohortStatus(row.status),
         created_at=row.created_at,
+        curriculum_id=row.curriculum_id,
+        rest_days=parse_weekdays(row.rest_days),
+        observe_holidays=bool(row.observe_holidays),
+        nudge_time=row.nudge_time,
+        lessons_planned=row.lessons_planned or 0,
     )
+
+
+def parse_weekdays(text: str | None) -> frozenset[int]:
+    """ "5,6" → {5, 6}: ISO weekdays as stored in cohorts.rest_days."""
+    return frozenset(int(part) for part in (text or "").split(",") if part.strip().isdigit())
+
+
+def format_weekdays(days: frozenset[int] | set[int]) -> str:
+    return ",".join(str(day) for day in sorted(days))
 
 
 def _membership(row: Membership) -> MembershipDTO:
@@ -137,6 +151,10 @@ class CohortRepository:
         start_date: dt.date,
         lesson_time: dt.time,
         now: dt.datetime,
+        curriculum_id: int | None = None,
+        rest_days: frozenset[int] = frozenset({5}),
+        observe_holidays: bool = True,
+        nudge_time: dt.time | None = None,
     ) -> CohortDTO:
         row = Cohort(
             name=name,
@@ -146,6 +164,11 @@ class CohortRepository:
             lesson_time=lesson_time,
             status=CohortStatus.ACTIVE,
             created_at=now,
+            curriculum_id=curriculum_id,
+            rest_days=format_weekdays(rest_days),
+            observe_holidays=observe_holidays,
+            nudge_time=nudge_time,
+            lessons_planned=0,
         )
         self._session.add(row)
         await self._session.flush()
@@ -182,6 +205,45 @@ class CohortRepository:
 
     async def set_status(self, cohort_id: int, status: CohortStatus) -> None:
         await self._session.execute(update(Cohort).where(Cohort.id == cohort_id).values(status=status))
+
+    async def active(self) -> list[CohortDTO]:
+        rows = await self._session.scalars(
+            select(Cohort).where(Cohort.status == CohortStatus.ACTIVE).order_by(Cohort.id)
+        )
+        return [_cohort(r) for r in rows]
+
+    async def set_curriculum(self, cohort_id: int, curriculum_id: int | None) -> None:
+        await self._session.execute(update(Cohort).where(Cohort.id == cohort_id).values(curriculum_id=curriculum_id))
+
+    async def set_schedule(
+        self,
+        cohort_id: int,
+        *,
+        rest_days: frozenset[int] | None = None,
+        observe_holidays: bool | None = None,
+        nudge_time: dt.time | None = None,
+        lesson_time: dt.time | None = None,
+    ) -> None:
+        values: dict[str, object] = {}
+        if rest_days is not None:
+            values["rest_days"] = format_weekdays(rest_days)
+        if observe_holidays is not None:
+            values["observe_holidays"] = observe_holidays
+        if nudge_time is not None:
+            values["nudge_time"] = nudge_time
+        if lesson_time is not None:
+            values["lesson_time"] = lesson_time
+        if values:
+            await self._session.execute(update(Cohort).where(Cohort.id == cohort_id).values(**values))
+
+    async def advance_planned(self, cohort_id: int, planned: int) -> bool:
+        """Move the planner's bookmark forward (never back); False if another planner got there first."""
+        result = await self._session.execute(
+            update(Cohort)
+            .where(Cohort.id == cohort_id, Cohort.lessons_planned < planned)
+            .values(lessons_planned=planned)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 class MembershipRepository:

@@ -7,6 +7,8 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.db import create_engine, create_session_factory
+from storage.lessons import CurriculumRepository, ProgressRepository, QuizRepository
+from storage.outbox import DeliveryRepository
 from storage.repositories import (
     BotStateRepository,
     CohortRepository,
@@ -31,6 +33,10 @@ class UnitOfWork:
         self.coordinators = CoordinatorRepository(session)
         self.invites = InviteRepository(session)
         self.state = BotStateRepository(session)
+        self.curricula = CurriculumRepository(session)
+        self.progress = ProgressRepository(session)
+        self.quizzes = QuizRepository(session)
+        self.deliveries = DeliveryRepository(session)
         return self
 
     async def __aexit__(

@@ -243,7 +243,8 @@ async def test_language_switch_block_and_cancel(bot: BotHarness) -> None:
     await trainee.sees("تم ضبط اللغة")
     await trainee.send("/help")
     await trainee.expect("ما يمكنك")
-    assert ('{"chat_id": 7001, "type": "chat"}', "") in fake.commands  # menu follows the chosen language
+    menu_key = ('{"chat_id": 7001, "type": "chat"}', "")
+    await fake.wait_until(lambda: menu_key in fake.commands)  # menu follows the chosen language
 
     await trainee.block()
     assert await eventually_status(bot, 7001, "blocked")

@@ -1,0 +1,221 @@
+"""Repositories for curricula, lesson progress and quiz polls. They flush but never commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.dto import CurriculumDTO, LessonProgressDTO, QuizPollDTO
+from storage.models import Curriculum, LessonProgress, QuizPoll
+
+
+def _curriculum(row: Curriculum) -> CurriculumDTO:
+    return CurriculumDTO(
+        id=row.id,
+        slug=row.slug,
+        version=row.version,
+        title_ar=row.title_ar,
+        title_en=row.title_en,
+        lesson_count=row.lesson_count,
+        document=row.document,
+        source=row.source,
+        imported_at=row.imported_at,
+    )
+
+
+def _progress(row: LessonProgress) -> LessonProgressDTO:
+    return LessonProgressDTO(
+        person_id=row.person_id,
+        cohort_id=row.cohort_id,
+        lesson=row.lesson,
+        number=row.number,
+        delivered_at=row.delivered_at,
+        opened_at=row.opened_at,
+        done_at=row.done_at,
+    )
+
+
+def _options(text: str | None) -> tuple[int, ...] | None:
+    if text is None:
+        return None
+    return tuple(int(part) for part in text.split(",") if part != "")
+
+
+def options_text(options: Sequence[int]) -> str:
+    return ",".join(str(option) for option in options)
+
+
+def _poll(row: QuizPoll) -> QuizPollDTO:
+    return QuizPollDTO(
+        poll_id=row.poll_id,
+        person_id=row.person_id,
+        cohort_id=row.cohort_id,
+        lesson=row.lesson,
+        question=row.question,
+        correct_options=_options(row.correct_options) or (),
+        sent_at=row.sent_at,
+        answered_options=_options(row.answered_options),
+        answered_at=row.answered_at,
+        correct=row.correct,
+    )
+
+
+class CurriculumRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def save(
+        self,
+        *,
+        slug: str,
+        version: int,
+        title_ar: str,
+        title_en: str,
+        lesson_count: int,
+        document: str,
+        source: str,
+        now: dt.datetime,
+    ) -> tuple[CurriculumDTO, bool]:
+        """Insert, or update the curriculum with this slug in place (its id, and so cohorts' links, stay).
+
+        Returns the curriculum and whether it was new."""
+        row = await self._session.scalar(select(Curriculum).where(Curriculum.slug == slug))
+        created = row is None
+        if row is None:
+            row = Curriculum(slug=slug)
+            self._session.add(row)
+        row.version, row.title_ar, row.title_en = version, title_ar, title_en
+        row.lesson_count, row.document, row.source, row.imported_at = lesson_count, document, source, now
+        await self._session.flush()
+        return _curriculum(row), created
+
+    async def by_id(self, curriculum_id: int) -> CurriculumDTO | None:
+        row = await self._session.get(Curriculum, curriculum_id)
+        return _curriculum(row) if row else None
+
+    async def by_slug(self, slug: str) -> CurriculumDTO | None:
+        row = await self._session.scalar(select(Curriculum).where(Curriculum.slug == slug))
+        return _curriculum(row) if row else None
+
+    async def all(self) -> list[CurriculumDTO]:
+        rows = await self._session.scalars(select(Curriculum).order_by(Curriculum.slug))
+        return [_curriculum(r) for r in rows]
+
+
+class ProgressRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def _row(self, person_id: int, cohort_id: int, lesson: str, number: int) -> LessonProgress:
+        row = await self._session.scalar(
+            select(LessonProgress).where(
+                LessonProgress.person_id == person_id,
+                LessonProgress.cohort_id == cohort_id,
+                LessonProgress.lesson == lesson,
+            )
+        )
+        if row is None:
+            row = LessonProgress(person_id=person_id, cohort_id=cohort_id, lesson=lesson, number=number)
+            self._session.add(row)
+        return row
+
+    async def delivered(self, person_id: int, cohort_id: int, lesson: str, number: int, now: dt.datetime) -> None:
+        row = await self._row(person_id, cohort_id, lesson, number)
+        row.delivered_at = row.delivered_at or now
+        await self._session.flush()
+
+    async def opened(self, person_id: int, cohort_id: int, lesson: str, number: int, now: dt.datetime) -> bool:
+        """Mark opened (the first time counts); True if it was not opened before."""
+        row = await self._row(person_id, cohort_id, lesson, number)
+        first = row.opened_at is None
+        row.opened_at = row.opened_at or now
+        row.delivered_at = row.delivered_at or now
+        await self._session.flush()
+        return first
+
+    async def done(self, person_id: int, cohort_id: int, lesson: str, number: int, now: dt.datetime) -> bool:
+        """Mark done (and opened); True if it was not done before."""
+        row = await self._row(person_id, cohort_id, lesson, number)
+        first = row.done_at is None
+        row.done_at = row.done_at or now
+        row.opened_at = row.opened_at or now
+        row.delivered_at = row.delivered_at or now
+        await self._session.flush()
+        return first
+
+    async def for_person(self, person_id: int, cohort_id: int) -> dict[str, LessonProgressDTO]:
+        rows = await self._session.scalars(
+            select(LessonProgress).where(LessonProgress.person_id == person_id, LessonProgress.cohort_id == cohort_id)
+        )
+        return {row.lesson: _progress(row) for row in rows}
+
+    async def for_cohort(self, cohort_id: int) -> list[LessonProgressDTO]:
+        rows = await self._session.scalars(select(LessonProgress).where(LessonProgress.cohort_id == cohort_id))
+        return [_progress(r) for r in rows]
+
+    async def for_any(self, person_id: int) -> list[LessonProgressDTO]:
+        rows = await self._session.scalars(select(LessonProgress).where(LessonProgress.person_id == person_id))
+        return [_progress(r) for r in rows]
+
+
+class QuizRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self,
+        *,
+        poll_id: str,
+        person_id: int,
+        cohort_id: int,
+        lesson: str,
+        question: int,
+        correct_options: Sequence[int],
+        now: dt.datetime,
+    ) -> None:
+        self._session.add(
+            QuizPoll(
+                poll_id=poll_id,
+                person_id=person_id,
+                cohort_id=cohort_id,
+                lesson=lesson,
+                question=question,
+                correct_options=options_text(correct_options),
+                sent_at=now,
+            )
+        )
+        await self._session.flush()
+
+    async def by_poll_id(self, poll_id: str) -> QuizPollDTO | None:
+        row = await self._session.get(QuizPoll, poll_id)
+        return _poll(row) if row else None
+
+    async def answer(self, poll_id: str, options: Sequence[int], correct: bool, now: dt.datetime) -> bool:
+        """Record the first answer only; False if the poll was answered before (or is unknown)."""
+        result = await self._session.execute(
+            update(QuizPoll)
+            .where(QuizPoll.poll_id == poll_id, QuizPoll.answered_at.is_(None))
+            .values(answered_options=options_text(options), answered_at=now, correct=correct)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def sent_questions(self, person_id: int, cohort_id: int, lesson: str) -> set[int]:
+        rows = await self._session.scalars(
+            select(QuizPoll.question).where(
+                QuizPoll.person_id == person_id, QuizPoll.cohort_id == cohort_id, QuizPoll.lesson == lesson
+            )
+        )
+        return set(rows)
+
+    async def for_person(self, person_id: int, cohort_id: int) -> list[QuizPollDTO]:
+        rows = await self._session.scalars(
+            select(QuizPoll).where(QuizPoll.person_id == person_id, QuizPoll.cohort_id == cohort_id)
+        )
+        return [_poll(r) for r in rows]
+
+    async def for_cohort(self, cohort_id: int) -> list[QuizPollDTO]:
+        rows = await self._session.scalars(select(QuizPoll).where(QuizPoll.cohort_id == cohort_id))
+        return [_poll(r) for r in rows]

@@ -1,0 +1,189 @@
+"""The outbox repository: planning (idempotent by key), claiming, and recording each delivery's outcome."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.dto import DeliveryDTO, DeliveryState, NewDelivery
+from storage.models import Delivery
+
+PLAN_CHUNK = 500  # rows per INSERT (SQLite allows 32766 bound parameters; 12 per row)
+
+
+def _delivery(row: Delivery) -> DeliveryDTO:
+    return DeliveryDTO(
+        id=row.id,
+        key=row.key,
+        kind=row.kind,
+        person_id=row.person_id,
+        chat_id=row.chat_id,
+        cohort_id=row.cohort_id,
+        ref=row.ref,
+        payload=row.payload,
+        due_at=row.due_at,
+        not_before=row.not_before,
+        expires_at=row.expires_at,
+        state=DeliveryState(row.state),
+        reason=row.reason,
+        attempts=row.attempts,
+        message_id=row.message_id,
+        sent_at=row.sent_at,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeCount:
+    """How many deliveries of a kind, due at one time, ended in one state for one reason."""
+
+    due_at: dt.datetime
+    kind: str
+    state: DeliveryState
+    reason: str | None
+    count: int
+
+
+class DeliveryRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def plan(self, items: Sequence[NewDelivery], now: dt.datetime, not_before: dt.datetime | None = None) -> int:
+        """Insert what is not there yet (same key: nothing happens); returns how many rows were new."""
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        added = 0
+        for start in range(0, len(items), PLAN_CHUNK):
+            rows = [
+                {
+                    "key": item.key,
+                    "kind": item.kind,
+                    "person_id": item.person_id,
+                    "chat_id": item.chat_id,
+                    "cohort_id": item.cohort_id,
+                    "ref": item.ref,
+                    "payload": item.payload,
+                    "due_at": item.due_at,
+                    "not_before": max(item.due_at, not_before) if not_before else item.due_at,
+                    "expires_at": item.expires_at,
+                    "state": DeliveryState.PENDING.value,
+                    "attempts": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for item in items[start : start + PLAN_CHUNK]
+            ]
+            statement = insert(Delivery).values(rows).on_conflict_do_nothing(index_elements=["key"])
+            result = await self._session.execute(statement)
+            added += max(int(result.rowcount or 0), 0)  # type: ignore[attr-defined]
+        return added
+
+    async def due(self, now: dt.datetime, limit: int, skip_ids: Sequence[int] = ()) -> list[DeliveryDTO]:
+        """Pending deliveries that may go now, oldest first."""
+        query = (
+            select(Delivery)
+            .where(Delivery.state == DeliveryState.PENDING, Delivery.not_before <= now)
+            .order_by(Delivery.not_before, Delivery.id)
+            .limit(limit)
+        )
+        if skip_ids:
+            query = query.where(Delivery.id.not_in(skip_ids))
+        return [_delivery(r) for r in await self._session.scalars(query)]
+
+    async def next_due_at(self) -> dt.datetime | None:
+        value = await self._session.scalar(
+            select(func.min(Delivery.not_before)).where(Delivery.state == DeliveryState.PENDING)
+        )
+        if value is not None and value.tzinfo is None:  # aggregates bypass the column type on SQLite
+            value = value.replace(tzinfo=dt.UTC)
+        return value
+
+    async def by_id(self, delivery_id: int) -> DeliveryDTO | None:
+        row = await self._session.get(Delivery, delivery_id)
+        return _delivery(row) if row else None
+
+    async def by_key(self, key: str) -> DeliveryDTO | None:
+        row = await self._session.scalar(select(Delivery).where(Delivery.key == key))
+        return _delivery(row) if row else None
+
+    async def claim(self, delivery_id: int, now: dt.datetime) -> bool:
+        """pending → sending (written before the request goes out); False if someone else took it."""
+        result = await self._session.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.state == DeliveryState.PENDING)
+            .values(state=DeliveryState.SENDING, attempts=Delivery.attempts + 1, updated_at=now)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def finish(
+        self,
+        delivery_id: int,
+        state: DeliveryState,
+        now: dt.datetime,
+        *,
+        reason: str | None = None,
+        message_id: int | None = None,
+    ) -> None:
+        values: dict[str, object] = {"state": state, "reason": reason, "updated_at": now}
+        if state is DeliveryState.SENT:
+            values |= {"sent_at": now, "message_id": message_id}
+        await self._session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
+
+    async def retry(self, delivery_id: int, not_before: dt.datetime, reason: str, now: dt.datetime) -> None:
+        """Back to pending, to be tried again from `not_before`."""
+        await self._session.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id)
+            .values(state=DeliveryState.PENDING, not_before=not_before, reason=reason, updated_at=now)
+        )
+
+    async def release_in_flight(self, now: dt.datetime) -> int:
+        """At start: what was in flight when the last process died goes out again (it may have arrived)."""
+        result = await self._session.execute(
+            update(Delivery)
+            .where(Delivery.state == DeliveryState.SENDING)
+            .values(state=DeliveryState.PENDING, reason="resent after a restart", updated_at=now)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def close_pending_for(self, person_id: int, state: DeliveryState, reason: str, now: dt.datetime) -> int:
+        """Everything still waiting for this person ends with `state` (they blocked the bot, or left)."""
+        result = await self._session.execute(
+            update(Delivery)
+            .where(Delivery.person_id == person_id, Delivery.state == DeliveryState.PENDING)
+            .values(state=state, reason=reason, updated_at=now)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def forget_person(self, person_id: int, now: dt.datetime) -> None:
+        """Before the person row goes: pending items are dropped, the rest stays only as anonymous counts."""
+        await self.close_pending_for(person_id, DeliveryState.SKIPPED, "person deleted their data", now)
+        await self._session.execute(
+            update(Delivery).where(Delivery.person_id == person_id).values(chat_id=None, person_id=None)
+        )
+
+    async def outcomes(
+        self, cohort_ids: Sequence[int], since: dt.datetime, kinds: Sequence[str] | None = None
+    ) -> list[OutcomeCount]:
+        """Counts by (due time, kind, state, reason) for these cohorts' deliveries due since `since`."""
+        count = func.count(Delivery.id)
+        query = (
+            select(Delivery.due_at, Delivery.kind, Delivery.state, Delivery.reason, count)
+            .where(Delivery.cohort_id.in_(cohort_ids), Delivery.due_at >= since)
+            .group_by(Delivery.due_at, Delivery.kind, Delivery.state, Delivery.reason)
+            .order_by(Delivery.due_at)
+        )
+        if kinds is not None:
+            query = query.where(Delivery.kind.in_(kinds))
+        rows = await self._session.execute(query)
+        return [
+            OutcomeCount(due_at, kind, DeliveryState(state), reason, int(n)) for due_at, kind, state, reason, n in rows
+        ]
+
+    async def for_person(self, person_id: int) -> list[DeliveryDTO]:
+        rows = await self._session.scalars(select(Delivery).where(Delivery.person_id == person_id))
+        return [_delivery(r) for r in rows]
