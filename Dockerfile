@@ -18,10 +18,13 @@ RUN useradd --create-home --uid 10001 cohortbot \
 COPY --from=build /opt/venv /opt/venv
 # Compiled catalogs sit beside the installed packages (bot/i18n.py looks in ../locales).
 COPY --from=build /src/locales /opt/venv/lib/python3.11/site-packages/locales
+# The shipped curricula, imported at start (CURRICULUM_DIR).
+COPY curriculum /opt/cohortbot/curriculum
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     DATABASE_URL=sqlite+aiosqlite:////data/cohortbot.db \
-    BOT_HEARTBEAT_FILE=/data/heartbeat
+    BOT_HEARTBEAT_FILE=/data/heartbeat \
+    CURRICULUM_DIR=/opt/cohortbot/curriculum
 USER cohortbot
 WORKDIR /home/cohortbot
 VOLUME ["/data"]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from telegram.ext import ApplicationBuilder, ContextTypes
 
+from bot.delivery.wiring import start_delivery, stop_delivery
 from bot.services.clock import Clock, utc_now
 from bot.services.cohorts import CohortService, RoleService
+from bot.services.curricula import CurriculumService
+from bot.services.lesson_stats import LessonStatsService
+from bot.services.lessons import LessonService, LessonSettings
 from bot.services.people import PeopleService
 from bot.services.registration import RegistrationService
 from bot.settings import Settings
@@ -24,14 +29,28 @@ META = "meta"
 BOT_USERNAME_KEY = "bot_username"
 
 
+def lesson_settings(settings: Settings) -> LessonSettings:
+    return LessonSettings(
+        grace=dt.timedelta(hours=settings.delivery_grace_hours),
+        nudge_time=settings.lesson_nudge_time,
+        quiz_delay=dt.timedelta(seconds=settings.quiz_delay_seconds),
+        later_delay=dt.timedelta(hours=settings.lesson_later_hours),
+    )
+
+
 def build_services(settings: Settings, db: Database, clock: Clock = utc_now) -> Services:
+    curricula = CurriculumService(db, clock)
+    lessons = LessonService(db, curricula, lesson_settings(settings), clock)
     return Services(
         settings=settings,
         db=db,
         cohorts=CohortService(db, clock),
         roles=RoleService(db, clock),
-        registration=RegistrationService(db, clock),
+        registration=RegistrationService(db, clock, lessons),
         people=PeopleService(db, clock),
+        curricula=curricula,
+        lessons=lessons,
+        lesson_stats=LessonStatsService(db, lessons, clock),
     )
 
 
@@ -48,6 +67,7 @@ def build_application(settings: Settings, *, db: Database | None = None, clock: 
         .persistence(SqlPersistence(database, update_interval=settings.persistence_interval))
         .concurrent_updates(settings.concurrent_updates)
         .post_init(on_startup)
+        .post_stop(on_stop)
         .post_shutdown(on_shutdown)
         .build()
     )
@@ -77,6 +97,7 @@ async def on_startup(application: BotApplication) -> None:
         # An interval trigger whose start passed before the scheduler started waits a whole interval: beat once now.
         application.job_queue.run_once(beat, 0, name="heartbeat-first", job_kwargs=late_ok)
         application.job_queue.run_repeating(beat, HEARTBEAT_SECONDS, name="heartbeat", job_kwargs=late_ok)
+    await start_delivery(application)
     log.info("bot @%s ready", application.bot.username)
 
 
@@ -89,6 +110,11 @@ async def beat(context: BotContext) -> None:
     path = context.services.settings.bot_heartbeat_file
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch()
+
+
+async def on_stop(application: BotApplication) -> None:
+    """Before the bot's connections close: the engine finishes (and records) what is in flight."""
+    await stop_delivery(application)
 
 
 async def on_shutdown(application: BotApplication) -> None:

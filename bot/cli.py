@@ -1,4 +1,4 @@
-"""`cohortbot` command line: run, migrate, backup, cohort, invite, role. Operator-facing (English)."""
+"""`cohortbot` command line: run, migrate, backup, cohort, invite, role, curriculum. Operator-facing (English)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo
 from telegram import Bot
 
 from bot.app import HEARTBEAT_SECONDS
+from bot.curriculum import CurriculumError, load_curriculum
 from bot.logs import configure_logging
 from bot.parsing import parse_date, parse_time
 from bot.runtime import prepare_database, run
 from bot.services.cohorts import CohortService, RoleService, deep_link
+from bot.services.curricula import CurriculumService, ImportResult, ImportStatus
 from bot.services.errors import DomainError
 from bot.settings import Settings, SettingsError, load_settings
 from storage import migrate
@@ -47,6 +49,7 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--start", required=True, help="start date, YYYY-MM-DD")
     create.add_argument("--lesson-time", required=True, help="daily lesson time, HH:MM")
     create.add_argument("--tz", default=None, help="IANA time zone (default BOT_TIMEZONE)")
+    create.add_argument("--curriculum", metavar="ID", help="the id of an imported curriculum (see: curriculum list)")
     cohort.add_parser("list", help="cohorts with member counts")
     end = cohort.add_parser("end", help="end a cohort: its invites stop working")
     end.add_argument("name")
@@ -59,6 +62,13 @@ def parser() -> argparse.ArgumentParser:
     invite_create.add_argument("--max-uses", type=int, help="how many people may use it")
     invite_revoke = invite.add_parser("revoke", help="withdraw an invite")
     invite_revoke.add_argument("token")
+
+    curriculum = commands.add_parser("curriculum", help="curricula").add_subparsers(dest="action", required=True)
+    check = curriculum.add_parser("validate", help="check a curriculum file; needs no database")
+    check.add_argument("file", type=Path)
+    store = curriculum.add_parser("import", help="validate a curriculum file, then store it (the same id updates it)")
+    store.add_argument("file", type=Path)
+    curriculum.add_parser("list", help="imported curricula")
 
     role = commands.add_parser("role", help="grant or revoke the coordinator role")
     role.add_argument("action", choices=["grant", "revoke"])
@@ -93,10 +103,54 @@ async def print_invite(settings: Settings, db: Database, invite: InviteDTO) -> N
     print(f"role={invite.role.value} expires={expiry} max_uses={invite.max_uses or 'unlimited'}")
 
 
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def problems_error(file: Path, error: CurriculumError, outcome: str) -> CliError:
+    """Print one line per problem; the error is the summary line."""
+    for problem in error.problems:
+        print(problem, file=sys.stderr)
+    return CliError(f"{file}: {plural(len(error.problems), 'problem')}; {outcome}")
+
+
+def validate(file: Path) -> None:
+    try:
+        curriculum = load_curriculum(file)
+    except CurriculumError as error:
+        raise problems_error(file, error, "fix them, then validate again") from None
+    questions = sum(len(lesson.questions) for lesson in curriculum.lessons)
+    lessons = plural(len(curriculum.lessons), "lesson")
+    print(f"{file}: OK — {curriculum.id} v{curriculum.version}, {lessons}, {plural(questions, 'question')}")
+
+
+async def curriculum_id(curricula: CurriculumService, slug: str | None) -> int | None:
+    """The stored id of `--curriculum`; an unknown one lists the known ids."""
+    if slug is None:
+        return None
+    found = await curricula.by_slug(slug)
+    if found is None:
+        known = ", ".join(c.slug for c in await curricula.all())
+        hint = f"known: {known}" if known else "none is imported yet (cohortbot curriculum import FILE)"
+        raise CliError(f"--curriculum: no curriculum {slug!r}; {hint}")
+    return found.id
+
+
+def print_import(result: ImportResult) -> None:
+    found, lessons = result.curriculum, plural(result.lesson_count, "lesson")
+    if result.status is ImportStatus.CREATED:
+        print(f"curriculum {found.slug} v{found.version} created (id {found.id}): {lessons}")
+    elif result.status is ImportStatus.UPDATED:
+        change = f"v{result.previous_version} -> v{found.version}"
+        print(f"curriculum {found.slug} updated in place (id {found.id}, {change}): {lessons}; progress is kept")
+    else:
+        print(f"curriculum {found.slug} v{found.version} unchanged (id {found.id}): {lessons}")
+
+
 async def manage(settings: Settings, args: argparse.Namespace) -> None:
-    await prepare_database(settings)
+    await prepare_database(settings, curricula=False)
     db = Database(settings.database_url)
-    cohorts, roles = CohortService(db), RoleService(db)
+    cohorts, roles, curricula = CohortService(db), RoleService(db), CurriculumService(db)
     try:
         if args.command == "cohort" and args.action == "create":
             start, lesson_time = parse_date(args.start), parse_time(args.lesson_time)
@@ -109,9 +163,21 @@ async def manage(settings: Settings, args: argparse.Namespace) -> None:
                 ZoneInfo(zone)
             except (KeyError, ValueError) as exc:
                 raise CliError(f"--tz: unknown time zone {zone!r}") from exc
-            created = await cohorts.create(name=args.name, start_date=start, lesson_time=lesson_time, timezone=zone)
-            print(f"cohort {created.cohort.name!r} created (id {created.cohort.id})")
+            created = await cohorts.create(
+                name=args.name,
+                start_date=start,
+                lesson_time=lesson_time,
+                timezone=zone,
+                curriculum_id=await curriculum_id(curricula, args.curriculum),
+            )
+            linked = f", curriculum {args.curriculum}" if args.curriculum else ""
+            print(f"cohort {created.cohort.name!r} created (id {created.cohort.id}{linked})")
             await print_invite(settings, db, created.invite)
+            if not args.curriculum:
+                print(
+                    "note: without --curriculum ID this cohort gets no lessons (ids: cohortbot curriculum list)",
+                    file=sys.stderr,
+                )
         elif args.command == "cohort" and args.action == "list":
             for summary in await cohorts.summaries():
                 c = summary.cohort
@@ -139,6 +205,21 @@ async def manage(settings: Settings, args: argparse.Namespace) -> None:
                 raise CliError("no invite with that token")
             await cohorts.revoke_invite(found.id)
             print("invite revoked")
+        elif args.command == "curriculum" and args.action == "import":
+            try:
+                print_import(await curricula.import_file(args.file))
+            except CurriculumError as error:
+                raise problems_error(args.file, error, "nothing was imported") from None
+        elif args.command == "curriculum" and args.action == "list":
+            items = await curricula.all()
+            if not items:
+                print("no curricula imported (cohortbot curriculum import FILE)")
+            for item in items:
+                print(
+                    f"{item.slug}\tv{item.version} lessons={item.lesson_count} "
+                    f"imported={item.imported_at.isoformat(timespec='minutes')} title={item.title_en!r} "
+                    f"source={item.source}"
+                )
         elif args.command == "role":
             if args.action == "grant":
                 changed = await roles.grant_coordinator(args.user_id)
@@ -183,6 +264,9 @@ def health(settings: Settings) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        if args.command == "curriculum" and args.action == "validate":
+            validate(args.file)  # before the settings: a file check needs no configuration
+            return 0
         settings = load_settings()
         if args.command == "run":
             configure_logging(settings.log_level, settings.require_token())

@@ -433,11 +433,15 @@ def load_curriculum(path: Path) -> Curriculum:
     except OSError as exc:
         raise _fail(source, f"cannot read the file: {exc.strerror or exc}", "unreadable") from None
     curriculum = parse_curriculum(content, source)
-    missing = [
-        Problem(source, lesson.id, "image", f"no file {lesson.image} in {path.parent}", "not_found", lesson_number=n)
-        for n, lesson in enumerate(curriculum.lessons, 1)
-        if lesson.local_image and not (path.parent / str(lesson.image)).is_file()
-    ]
-    if missing:
+    if missing := missing_images(curriculum, path.parent, source):
         raise CurriculumError(missing)
     return curriculum
+
+
+def missing_images(curriculum: Curriculum, folder: Path, source: str) -> list[Problem]:
+    """A problem for each local image that is not a file in `folder`."""
+    return [
+        Problem(source, lesson.id, "image", f"no file {lesson.image} in {folder}", "not_found", lesson_number=n)
+        for n, lesson in enumerate(curriculum.lessons, 1)
+        if lesson.local_image and not (folder / str(lesson.image)).is_file()
+    ]

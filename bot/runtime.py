@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from telegram import Update
 
-from bot.app import build_application, on_shutdown, on_startup
+from bot.app import build_application, on_shutdown, on_startup, on_stop
+from bot.curriculum import CurriculumError
 from bot.services.cohorts import RoleService
+from bot.services.curricula import CurriculumService
 from bot.settings import Settings, SettingsError
 from handlers.context import BotApplication
 from storage import migrate
@@ -18,16 +22,37 @@ from storage.uow import Database
 log = logging.getLogger(__name__)
 
 
-async def prepare_database(settings: Settings) -> None:
-    """Apply migrations and make the configured coordinators; before the Application loads its state."""
+async def prepare_database(settings: Settings, *, curricula: bool = True) -> None:
+    """Migrations, the configured coordinators, CURRICULUM_DIR's curricula; before the Application loads its state.
+
+    The CLI's management commands pass `curricula=False`: they do only what they say."""
     db = Database(settings.database_url)
     try:
         await migrate.upgrade(db.engine)
         added = await RoleService(db).seed_coordinators(settings.bot_coordinators)
         if added:
             log.info("%d coordinator(s) added from BOT_COORDINATORS", len(added))
+        if curricula:
+            await import_curricula(db, settings.curriculum_dir)
     finally:
         await db.dispose()
+
+
+async def import_curricula(db: Database, folder: Path) -> None:
+    """Import every curriculum file of the folder; any invalid file stops start-up and nothing is imported."""
+    if not await asyncio.to_thread(folder.is_dir):
+        log.info("no curriculum folder %s (CURRICULUM_DIR): nothing imported at start", folder)
+        return
+    try:
+        results = await CurriculumService(db).import_folder(folder)
+    except CurriculumError as error:
+        raise SettingsError(
+            f"CURRICULUM_DIR {folder}: nothing was imported; fix these problems "
+            f"(check a file with `cohortbot curriculum validate FILE`):\n{error}"
+        ) from None
+    for path, result in results:
+        found = result.curriculum
+        log.info("curriculum %s v%d from %s: %s", found.slug, found.version, path, result.status.value)
 
 
 def webhook_options(settings: Settings) -> dict[str, Any]:
@@ -80,5 +105,6 @@ class BotRunner:
             await app.updater.stop()
         if app.running:
             await app.stop()
+            await on_stop(app)
         await app.shutdown()
         await on_shutdown(app)

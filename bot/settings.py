@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -27,6 +28,15 @@ _EXPECTED = {
     "WEBHOOK_LISTEN": "an address to listen on, such as 0.0.0.0",
     "WEBHOOK_PORT": "a port number from 1 to 65535",
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
+    "DELIVERY_RATE": "messages per second overall, a number above 0 and at most 30 (default 25)",
+    "DELIVERY_CHAT_INTERVAL": "seconds between two messages to one person, at least 0.1 (default 1)",
+    "DELIVERY_GROUP_PER_MINUTE": "messages per minute to one group, 1 to 20 (default 18)",
+    "DELIVERY_MAX_IN_FLIGHT": "requests in flight at once, 1 to 100 (default 8)",
+    "DELIVERY_GRACE_HOURS": "hours after which a missed item is skipped, above 0 (default 6)",
+    "LESSON_NUDGE_TIME": "a time HH:MM for the evening nudge (default 21:00)",
+    "QUIZ_DELAY_SECONDS": "seconds between a lesson and its quiz, at least 1 (default 2)",
+    "LESSON_LATER_HOURS": "hours until a lesson put off with Later comes back, above 0 (default 2)",
+    "CURRICULUM_DIR": "a folder path, such as curriculum (its *.yaml files are imported at start)",
 }
 
 NO_TOKEN_MESSAGE = (
@@ -60,6 +70,17 @@ class Settings(BaseSettings):
     bot_heartbeat_file: Path = Path("data/heartbeat")
     # Updates handled at once; replies never wait behind someone else's update.
     concurrent_updates: int = Field(default=32, ge=1, le=256)
+    # The outbox sender's pace (Telegram: ~30/s overall, ~1/s per chat, 20/min per group) and its retry policy
+    delivery_rate: float = Field(default=25.0, gt=0, le=30)
+    delivery_chat_interval: float = Field(default=1.0, ge=0.1, le=60)
+    delivery_group_per_minute: int = Field(default=18, ge=1, le=20)
+    delivery_max_in_flight: int = Field(default=8, ge=1, le=100)
+    delivery_grace_hours: float = Field(default=6.0, gt=0, le=168)
+    lesson_nudge_time: dt.time = dt.time(21, 0)
+    quiz_delay_seconds: float = Field(default=2.0, ge=1, le=3600)
+    lesson_later_hours: float = Field(default=2.0, gt=0, le=48)
+    # Every *.yaml / *.yml here is imported at start (skipped when the folder does not exist).
+    curriculum_dir: Path = Path("curriculum")
 
     @field_validator("bot_timezone")
     @classmethod
@@ -99,6 +120,13 @@ class Settings(BaseSettings):
     def _secret_chars(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not _WEBHOOK_SECRET.match(value.get_secret_value()):
             raise ValueError("bad characters")
+        return value
+
+    @field_validator("curriculum_dir")
+    @classmethod
+    def _folder(cls, value: Path) -> Path:
+        if value.exists() and not value.is_dir():
+            raise ValueError("not a folder")
         return value
 
     @property

@@ -128,3 +128,9 @@ def local_datetime(moment: dt.datetime, zone: str, locale: str | None = None) ->
         locale=babel_locale(locale),
     )
     return name(text)
+
+
+def progress_bar(part: int, whole: int, width: int = 10) -> str:
+    """▰▰▰▱▱▱▱▱▱▱ for 3 of 10 (a text bar: it reads the same in Arabic and English)."""
+    filled = 0 if whole <= 0 else min(width, round(width * part / whole))
+    return "▰" * filled + "▱" * (width - filled)

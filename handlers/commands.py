@@ -24,12 +24,17 @@ COMMANDS: tuple[Command, ...] = (
     Command("forgetme", Audience.ANYONE, N_("Delete your data")),
     Command("whoami", Audience.ANYONE, N_("Show your Telegram id")),
     Command("cancel", Audience.ANYONE, N_("Stop what you are doing"), in_menu=False),
+    Command("today", Audience.TRAINEE, N_("Today's lesson and quiz")),
+    Command("lessons", Audience.TRAINEE, N_("All your lessons; open any you missed")),
+    Command("progress", Audience.TRAINEE, N_("Your lessons done, quiz score and streak")),
+    Command("lessonstats", Audience.TRAINER, N_("Lesson statistics and deliveries: /lessonstats cohort")),
     Command("trainees", Audience.TRAINER, N_("List the trainees of your cohorts")),
     Command("cohorts", Audience.TRAINER, N_("Cohorts and their members")),
     Command("newcohort", Audience.COORDINATOR, N_("Create a cohort")),
     Command("invite", Audience.COORDINATOR, N_("New invite link: /invite cohort [trainer]")),
     Command("invites", Audience.COORDINATOR, N_("A cohort's invites, to revoke them")),
     Command("endcohort", Audience.COORDINATOR, N_("End a cohort: its invites stop working")),
+    Command("curricula", Audience.COORDINATOR, N_("Imported curricula; send a .yaml file to import one")),
     Command("grant", Audience.COORDINATOR, N_("Make someone a coordinator: /grant id")),
     Command("revoke", Audience.COORDINATOR, N_("Remove a coordinator: /revoke id")),
 )
@@ -42,6 +47,9 @@ CALLBACK_AUDIENCE: dict[str, Audience] = {
     "reg": Audience.ANYONE,
     "forget": Audience.ANYONE,
     "inv": Audience.COORDINATOR,
+    "ls": Audience.TRAINEE,
+    "st": Audience.TRAINER,
+    "nc": Audience.COORDINATOR,  # /newcohort's curriculum choice
 }
 
 

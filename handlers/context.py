@@ -10,6 +10,9 @@ from telegram.ext import Application, BaseHandler, CallbackContext, ExtBot
 
 from bot.services.access import Principal
 from bot.services.cohorts import CohortService, RoleService
+from bot.services.curricula import CurriculumService
+from bot.services.lesson_stats import LessonStatsService
+from bot.services.lessons import LessonService
 from bot.services.people import PeopleService
 from bot.services.registration import RegistrationService
 from bot.settings import Settings
@@ -26,6 +29,9 @@ class Services:
     roles: RoleService
     registration: RegistrationService
     people: PeopleService
+    curricula: CurriculumService
+    lessons: LessonService
+    lesson_stats: LessonStatsService
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -1,4 +1,5 @@
-"""Coordinators: /newcohort, /invite, /invites (revoke), /endcohort, /grant, /revoke; /cohorts for trainers too."""
+"""Coordinators: /newcohort (with its curriculum), /invite, /invites (revoke), /endcohort, /grant, /revoke; /cohorts
+for trainers too."""
 
 from __future__ import annotations
 
@@ -10,23 +11,25 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 from telegram.warnings import PTBUserWarning
 
-from bot.i18n import _, ngettext
+from bot.i18n import _, current_locale, ngettext
 from bot.parsing import parse_cohort_name, parse_date, parse_positive_int, parse_time
 from bot.qr import qr_png
 from bot.services.cohorts import deep_link
-from bot.services.errors import DomainError
+from bot.services.errors import DomainError, Problem
 from bot.text import cmd, fmt, local_date, local_datetime, local_time, ltr, name, normalize_key
 from handlers.context import BotApplication, BotContext, state
+from handlers.curricula import curriculum_label, lessons_text
 from handlers.menus import refresh_chat_menu
 from handlers.problems import problem_text
-from handlers.ui import answer_callback, buttons, reply, reply_photo
-from storage.dto import CohortDTO, CohortStatus, InviteDTO, Role
+from handlers.ui import answer_callback, buttons, edit_or_reply, reply, reply_photo
+from storage.dto import CohortDTO, CohortStatus, CurriculumDTO, InviteDTO, Role
 
-COHORT_NAME, START_DATE, LESSON_TIME = range(3)
+COHORT_NAME, START_DATE, LESSON_TIME, CURRICULUM = range(4)
 END = ConversationHandler.END
 DRAFT = "new_cohort"
 TRAINER_WORDS = {"trainer", "مدرب", "مدربة"}
 START_WINDOW = (dt.timedelta(days=365), dt.timedelta(days=730))  # how far back / ahead a start date may be
+MAX_CURRICULUM_BUTTONS = 20
 
 
 def new_cohort_draft(context: BotContext) -> dict[str, Any]:
@@ -90,9 +93,51 @@ async def lesson_time_typed(update: Update, context: BotContext) -> int:
             update, fmt(_("That is not a time I can use. Type it as {example} (24-hour clock)."), example=ltr("18:30"))
         )
         return LESSON_TIME
-    values = new_cohort_draft(context)
+    new_cohort_draft(context)["time"] = lesson_time.strftime("%H:%M")
+    return await ask_curriculum(update, context)
+
+
+async def ask_curriculum(update: Update, context: BotContext) -> int:
+    """One button per imported curriculum and "No curriculum"; without any curriculum the step is skipped."""
+    items = await context.services.curricula.all()
+    if not items:
+        return await create_cohort(update, context, take_draft(context), None)
+    rows = [[(curriculum_label(item), f"nc:cur:{item.id}")] for item in items[:MAX_CURRICULUM_BUTTONS]]
+    rows.append([(_("No curriculum"), "nc:cur:none")])
+    await reply(update, _("Which curriculum should the cohort follow? One lesson goes out each day."), buttons(rows))
+    return CURRICULUM
+
+
+def take_draft(context: BotContext) -> dict[str, Any]:
+    """The finished draft, removed before any await: a second tap (updates run concurrently) finds none."""
     assert context.user_data is not None
-    context.user_data.pop(DRAFT, None)
+    value = context.user_data.pop(DRAFT, None)
+    return value if isinstance(value, dict) else {}
+
+
+async def curriculum_chosen(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    values = take_draft(context)
+    if not values:  # tapped twice: the first tap is creating the cohort
+        await answer_callback(update, _("This button is no longer active."))
+        return END
+    choice = query.data.removeprefix("nc:cur:")
+    curriculum: CurriculumDTO | None = None
+    if choice != "none":
+        curriculum_id = parse_positive_int(choice)
+        curriculum = await context.services.curricula.by_id(curriculum_id) if curriculum_id else None
+        if curriculum is None:  # a stale or forged button: ask again, create nothing
+            new_cohort_draft(context).update(values)
+            await answer_callback(update, _("That choice is no longer available."))
+            return await ask_curriculum(update, context)
+    await answer_callback(update)
+    return await create_cohort(update, context, values, curriculum)
+
+
+async def create_cohort(
+    update: Update, context: BotContext, values: dict[str, Any], curriculum: CurriculumDTO | None
+) -> int:
     if not context.principal.is_coordinator:  # the role may have been revoked during the flow
         await reply(update, _("Sorry, only coordinators can do that."))
         return END
@@ -100,27 +145,39 @@ async def lesson_time_typed(update: Update, context: BotContext) -> int:
         created = await context.services.cohorts.create(
             name=values["name"],
             start_date=dt.date.fromisoformat(values["start"]),
-            lesson_time=lesson_time,
+            lesson_time=dt.time.fromisoformat(values["time"]),
             timezone=context.services.settings.bot_timezone,
+            curriculum_id=curriculum.id if curriculum else None,
         )
-    except (DomainError, KeyError) as error:
-        await reply(
-            update,
-            problem_text(error)
-            if isinstance(error, DomainError)
-            else fmt(_("Please start again with {command}."), command=cmd("/newcohort")),
-        )
+    except DomainError as error:
+        if error.problem is Problem.CURRICULUM_NOT_FOUND:
+            new_cohort_draft(context).update(values)
+            return await ask_curriculum(update, context)
+        await reply(update, problem_text(error))
+        return END
+    except KeyError:
+        await reply(update, fmt(_("Please start again with {command}."), command=cmd("/newcohort")))
         return END
     cohort = created.cohort
-    await reply(
-        update,
+    lines = [
         fmt(
             _("Cohort {cohort} created: it starts on {date}, with a lesson every day at {time}."),
             cohort=name(cohort.name),
             date=local_date(cohort.start_date),
             time=local_time(cohort.lesson_time),
         ),
-    )
+        fmt(
+            _("Curriculum: {title}, {lessons}."),
+            title=name(curriculum.title(current_locale())),
+            lessons=lessons_text(curriculum.lesson_count),
+        )
+        if curriculum
+        else _("No curriculum: this cohort gets no daily lessons."),
+    ]
+    if update.callback_query is not None:
+        await edit_or_reply(update, "\n".join(lines))  # the curriculum question becomes the answer
+    else:
+        await reply(update, "\n".join(lines))
     await send_invite(update, context, cohort, created.invite)
     return END
 
@@ -323,6 +380,7 @@ def new_cohort_conversation() -> ConversationHandler[BotContext]:
                 COHORT_NAME: state(MessageHandler(text, cohort_name_typed), other),
                 START_DATE: state(MessageHandler(text, start_date_typed), other),
                 LESSON_TIME: state(MessageHandler(text, lesson_time_typed), other),
+                CURRICULUM: state(CallbackQueryHandler(curriculum_chosen, pattern=r"^nc:cur:"), other),
             },
             fallbacks=[CommandHandler("cancel", cancel_new_cohort)],
             allow_reentry=True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.i18n import _
 from bot.services.errors import DomainError, Problem
-from bot.text import fmt, name
+from bot.text import cmd, fmt, name
 
 
 def problem_text(error: DomainError) -> str:
@@ -28,6 +28,11 @@ def problem_text(error: DomainError) -> str:
             )
         case Problem.COHORT_NOT_FOUND:
             return fmt(_("There is no cohort named {cohort}."), cohort=name(detail.get("name", "")))
+        case Problem.CURRICULUM_NOT_FOUND:
+            return fmt(
+                _("That curriculum is no longer available. Send {command} to see the curricula."),
+                command=cmd("/curricula"),
+            )
         case Problem.ALREADY_MEMBER:
             return fmt(_("You are already registered in {cohort}."), cohort=name(detail.get("cohort", "")))
         case Problem.PERSON_NOT_FOUND:
@@ -36,4 +41,10 @@ def problem_text(error: DomainError) -> str:
             return _("Sorry, you are not allowed to do that.")
         case Problem.ROLE_UNCHANGED:
             return _("Nothing changed.")
+        case Problem.NO_CURRICULUM:
+            return fmt(_("The cohort {cohort} has no lessons yet."), cohort=name(detail.get("cohort", "")))
+        case Problem.LESSON_NOT_AVAILABLE:
+            return _("This lesson is not available yet. Send {command} to see your lessons.").format(
+                command=cmd("/lessons")
+            )
     return _("Sorry, that did not work.")

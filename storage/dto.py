@@ -72,6 +72,13 @@ class MembershipDTO:
 
 
 @dataclass(frozen=True, slots=True)
+class Recipient:
+    person_id: int
+    telegram_id: int
+    joined_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
 class InviteDTO:
     id: int
     token: str

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.dto import CurriculumDTO, LessonProgressDTO, QuizPollDTO
-from storage.models import Curriculum, LessonProgress, QuizPoll
+from storage.dto import CurriculumDTO, LessonProgressDTO, PersonStatus, QuizPollDTO
+from storage.models import Curriculum, LessonProgress, Person, QuizPoll
 
 
 def _curriculum(row: Curriculum) -> CurriculumDTO:
@@ -100,6 +100,10 @@ class CurriculumRepository:
         row = await self._session.scalar(select(Curriculum).where(Curriculum.slug == slug))
         return _curriculum(row) if row else None
 
+    async def imported_at(self, curriculum_id: int) -> dt.datetime | None:
+        """Only the import time (not the document): enough to tell whether a cached copy is current."""
+        return await self._session.scalar(select(Curriculum.imported_at).where(Curriculum.id == curriculum_id))
+
     async def all(self) -> list[CurriculumDTO]:
         rows = await self._session.scalars(select(Curriculum).order_by(Curriculum.slug))
         return [_curriculum(r) for r in rows]
@@ -145,6 +149,38 @@ class ProgressRepository:
         row.delivered_at = row.delivered_at or now
         await self._session.flush()
         return first
+
+    async def unengaged(
+        self, cohort_id: int, lesson: str, delivered_before: dt.datetime | None = None
+    ) -> list[tuple[int, int]]:
+        """(person id, Telegram id) of active people who got this lesson but neither opened it nor answered its quiz."""
+        answered = (
+            select(QuizPoll.poll_id)
+            .where(
+                QuizPoll.person_id == LessonProgress.person_id,
+                QuizPoll.cohort_id == cohort_id,
+                QuizPoll.lesson == lesson,
+                QuizPoll.answered_at.is_not(None),
+            )
+            .exists()
+        )
+        conditions = [
+            LessonProgress.cohort_id == cohort_id,
+            LessonProgress.lesson == lesson,
+            LessonProgress.delivered_at.is_not(None),
+            LessonProgress.opened_at.is_(None),
+            Person.status == PersonStatus.ACTIVE,
+            ~answered,
+        ]
+        if delivered_before is not None:  # someone who got it a minute ago is not nudged yet
+            conditions.append(LessonProgress.delivered_at <= delivered_before)
+        rows = await self._session.execute(
+            select(Person.id, Person.telegram_id)
+            .join(LessonProgress, LessonProgress.person_id == Person.id)
+            .where(*conditions)
+            .order_by(Person.id)
+        )
+        return [(person_id, telegram_id) for person_id, telegram_id in rows]
 
     async def for_person(self, person_id: int, cohort_id: int) -> dict[str, LessonProgressDTO]:
         rows = await self._session.scalars(

@@ -83,16 +83,30 @@ class DeliveryRepository:
         return added
 
     async def due(self, now: dt.datetime, limit: int, skip_ids: Sequence[int] = ()) -> list[DeliveryDTO]:
-        """Pending deliveries that may go now, oldest first."""
+        """Pending deliveries that may go now, in planned order (a retried item keeps its place: a quiz's
+        questions stay in order after a 429)."""
         query = (
             select(Delivery)
             .where(Delivery.state == DeliveryState.PENDING, Delivery.not_before <= now)
-            .order_by(Delivery.not_before, Delivery.id)
+            .order_by(Delivery.due_at, Delivery.id)
             .limit(limit)
         )
         if skip_ids:
             query = query.where(Delivery.id.not_in(skip_ids))
         return [_delivery(r) for r in await self._session.scalars(query)]
+
+    async def skip_expired(self, now: dt.datetime, reason: str) -> int:
+        """Pending items whose grace window has passed are recorded as skipped (after downtime, say)."""
+        result = await self._session.execute(
+            update(Delivery)
+            .where(
+                Delivery.state == DeliveryState.PENDING,
+                Delivery.expires_at.is_not(None),
+                Delivery.expires_at <= now,
+            )
+            .values(state=DeliveryState.SKIPPED, reason=reason, updated_at=now)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def next_due_at(self) -> dt.datetime | None:
         value = await self._session.scalar(
@@ -183,6 +197,12 @@ class DeliveryRepository:
         return [
             OutcomeCount(due_at, kind, DeliveryState(state), reason, int(n)) for due_at, kind, state, reason, n in rows
         ]
+
+    async def of_kind(self, kind: str, cohort_id: int | None = None) -> list[DeliveryDTO]:
+        query = select(Delivery).where(Delivery.kind == kind).order_by(Delivery.id)
+        if cohort_id is not None:
+            query = query.where(Delivery.cohort_id == cohort_id)
+        return [_delivery(r) for r in await self._session.scalars(query)]
 
     async def for_person(self, person_id: int) -> list[DeliveryDTO]:
         rows = await self._session.scalars(select(Delivery).where(Delivery.person_id == person_id))

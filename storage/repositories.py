@@ -16,6 +16,7 @@ from storage.dto import (
     MembershipDTO,
     PersonDTO,
     PersonStatus,
+    Recipient,
     Role,
 )
 from storage.models import BotState, Cohort, Coordinator, Invite, Membership, Person
@@ -94,6 +95,12 @@ class PeopleRepository:
 
     async def by_id(self, person_id: int) -> PersonDTO | None:
         row = await self._session.get(Person, person_id)
+        return _person(row) if row else None
+
+    async def lock(self, telegram_id: int) -> PersonDTO | None:
+        """The person, row-locked until commit (PostgreSQL; SQLite has one writer anyway): serialises one
+        person's concurrent updates, such as two quiz answers arriving together."""
+        row = await self._session.scalar(select(Person).where(Person.telegram_id == telegram_id).with_for_update())
         return _person(row) if row else None
 
     async def add(self, telegram_id: int, now: dt.datetime, locale: str | None = None) -> PersonDTO:
@@ -223,8 +230,11 @@ class CohortRepository:
         observe_holidays: bool | None = None,
         nudge_time: dt.time | None = None,
         lesson_time: dt.time | None = None,
+        start_date: dt.date | None = None,
     ) -> None:
         values: dict[str, object] = {}
+        if start_date is not None:
+            values["start_date"] = start_date
         if rest_days is not None:
             values["rest_days"] = format_weekdays(rest_days)
         if observe_holidays is not None:
@@ -282,6 +292,21 @@ class MembershipRepository:
             query = query.where(Membership.role == role)
         rows = await self._session.execute(query)
         return [(_membership(m), _person(p)) for m, p in rows]
+
+    async def recipients(self, cohort_id: int, role: Role = Role.TRAINEE) -> list[Recipient]:
+        """Registered, reachable members of a cohort: whom scheduled messages go to."""
+        rows = await self._session.execute(
+            select(Person.id, Person.telegram_id, Membership.joined_at)
+            .join(Membership, Membership.person_id == Person.id)
+            .where(
+                Membership.cohort_id == cohort_id,
+                Membership.role == role,
+                Person.status == PersonStatus.ACTIVE,
+                Person.consent_at.is_not(None),
+            )
+            .order_by(Person.id)
+        )
+        return [Recipient(person_id, telegram_id, joined_at) for person_id, telegram_id, joined_at in rows]
 
     async def trainer_telegram_ids(self) -> list[int]:
         rows = await self._session.scalars(

@@ -52,6 +52,8 @@ def make_settings(database_url: str, fake: FakeTelegram | None = None, **overrid
         "bot_coordinators": (COORDINATOR_ID,),
         "persistence_interval": 0.2,
         "bot_heartbeat_file": Path(tempfile.gettempdir()) / f"cohortbot-test-{os.getpid()}" / "heartbeat",
+        # A folder that does not exist: no curriculum is imported at start unless a test passes curriculum_dir.
+        "curriculum_dir": Path(tempfile.gettempdir()) / f"cohortbot-test-{os.getpid()}" / "no-curricula",
         "_env_file": None,
     }
     if fake is not None:

@@ -32,7 +32,19 @@ class CohortService:
         self._db = db
         self._clock = clock
 
-    async def create(self, *, name: str, start_date: dt.date, lesson_time: dt.time, timezone: str) -> NewCohort:
+    async def create(
+        self,
+        *,
+        name: str,
+        start_date: dt.date,
+        lesson_time: dt.time,
+        timezone: str,
+        curriculum_id: int | None = None,
+        rest_days: frozenset[int] = frozenset({5}),
+        observe_holidays: bool = True,
+        nudge_time: dt.time | None = None,
+    ) -> NewCohort:
+        """A cohort tied to a curriculum (None: no lessons), with a trainee invite."""
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -41,6 +53,8 @@ class CohortService:
         async with self._db.unit_of_work() as uow:
             if await uow.cohorts.by_name_key(normalize_key(name)) is not None:
                 raise DomainError(Problem.COHORT_EXISTS, name=name)
+            if curriculum_id is not None and await uow.curricula.by_id(curriculum_id) is None:
+                raise DomainError(Problem.CURRICULUM_NOT_FOUND, id=curriculum_id)
             cohort = await uow.cohorts.add(
                 name=name,
                 name_key=normalize_key(name),
@@ -48,6 +62,10 @@ class CohortService:
                 start_date=start_date,
                 lesson_time=lesson_time,
                 now=now,
+                curriculum_id=curriculum_id,
+                rest_days=rest_days,
+                observe_holidays=observe_holidays,
+                nudge_time=nudge_time,
             )
             invite = await uow.invites.add(
                 token=secrets.token_urlsafe(INVITE_TOKEN_BYTES),
@@ -59,6 +77,32 @@ class CohortService:
             )
             await uow.commit()
         return NewCohort(cohort, invite)
+
+    async def set_schedule(
+        self,
+        cohort_id: int,
+        *,
+        rest_days: frozenset[int] | None = None,
+        observe_holidays: bool | None = None,
+        nudge_time: dt.time | None = None,
+        lesson_time: dt.time | None = None,
+        start_date: dt.date | None = None,
+    ) -> CohortDTO:
+        """Change when a cohort's lessons go out; lessons already sent stay as they were."""
+        async with self._db.unit_of_work() as uow:
+            await uow.cohorts.set_schedule(
+                cohort_id,
+                rest_days=rest_days,
+                observe_holidays=observe_holidays,
+                nudge_time=nudge_time,
+                lesson_time=lesson_time,
+                start_date=start_date,
+            )
+            cohort = await uow.cohorts.by_id(cohort_id)
+            await uow.commit()
+        if cohort is None:
+            raise DomainError(Problem.COHORT_NOT_FOUND, name=str(cohort_id))
+        return cohort
 
     async def find(self, name: str) -> CohortDTO:
         async with self._db.unit_of_work() as uow:

@@ -9,6 +9,7 @@ class Problem(StrEnum):
     COHORT_EXISTS = "cohort_exists"
     COHORT_NOT_FOUND = "cohort_not_found"
     COHORT_ENDED = "cohort_ended"
+    CURRICULUM_NOT_FOUND = "curriculum_not_found"
     INVITE_NOT_FOUND = "invite_not_found"
     INVITE_EXPIRED = "expired"
     INVITE_REVOKED = "revoked"
@@ -17,6 +18,8 @@ class Problem(StrEnum):
     NOT_ALLOWED = "not_allowed"
     PERSON_NOT_FOUND = "person_not_found"
     ROLE_UNCHANGED = "role_unchanged"
+    NO_CURRICULUM = "no_curriculum"
+    LESSON_NOT_AVAILABLE = "lesson_not_available"
 
 
 class DomainError(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.services.clock import Clock, utc_now
-from storage.dto import CohortDTO, MembershipDTO, PersonDTO, PersonStatus
+from storage.dto import CohortDTO, DeliveryState, MembershipDTO, PersonDTO, PersonStatus
 from storage.persistence import forget_state
 from storage.uow import Database
 
@@ -43,6 +43,11 @@ class PeopleService:
             changed = await uow.people.set_status(
                 telegram_id, PersonStatus.ACTIVE if reachable else PersonStatus.BLOCKED
             )
+            person = await uow.people.by_telegram_id(telegram_id) if not reachable else None
+            if person is not None:  # nothing queued goes to someone who blocked the bot
+                await uow.deliveries.close_pending_for(
+                    person.id, DeliveryState.BLOCKED, "blocked the bot", self._clock()
+                )
             await uow.commit()
         return changed
 
@@ -65,6 +70,7 @@ class PeopleService:
         async with self._db.unit_of_work() as uow:
             person = await uow.people.by_telegram_id(telegram_id)
             if person is not None:
+                await uow.deliveries.forget_person(person.id, self._clock())
                 await uow.people.delete(person.id)
             revoked = await uow.coordinators.revoke(telegram_id)
             await forget_state(uow.state, telegram_id)

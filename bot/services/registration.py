@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
+from bot.services.lessons import LessonService
 from bot.text import normalize_key
 from storage.dto import CohortDTO, CohortStatus, InviteDTO, PersonDTO, Role
 from storage.uow import Database, UnitOfWork
@@ -32,12 +33,14 @@ class Joined:
     cohort: CohortDTO
     role: Role
     role_upgraded: bool = False
+    lesson_planned: bool = False  # the current lesson is on its way (a late joiner)
 
 
 class RegistrationService:
-    def __init__(self, db: Database, clock: Clock = utc_now) -> None:
+    def __init__(self, db: Database, clock: Clock = utc_now, lessons: LessonService | None = None) -> None:
         self._db = db
         self._clock = clock
+        self._lessons = lessons  # a late joiner gets the current lesson at once
 
     async def _check(self, uow: UnitOfWork, token: str, telegram_id: int) -> InviteCheck:
         invite = await uow.invites.by_token(token)
@@ -77,8 +80,9 @@ class RegistrationService:
                 locale=locale,
                 consent_at=now,
             )
-            joined = await self._join(uow, check, person.id)
+            joined = await self._join(uow, check, person.id, telegram_id)
             await uow.commit()
+        self._planned(joined)
         return joined
 
     async def join(self, *, token: str, telegram_id: int) -> Joined:
@@ -89,11 +93,16 @@ class RegistrationService:
                 raise DomainError(Problem.ALREADY_MEMBER, cohort=check.cohort.name)
             if check.person is None or not check.person.is_registered:
                 raise DomainError(Problem.PERSON_NOT_FOUND)
-            joined = await self._join(uow, check, check.person.id)
+            joined = await self._join(uow, check, check.person.id, telegram_id)
             await uow.commit()
+        self._planned(joined)
         return joined
 
-    async def _join(self, uow: UnitOfWork, check: InviteCheck, person_id: int) -> Joined:
+    def _planned(self, joined: Joined) -> None:
+        if joined.lesson_planned and self._lessons is not None:
+            self._lessons.on_planned()
+
+    async def _join(self, uow: UnitOfWork, check: InviteCheck, person_id: int, telegram_id: int) -> Joined:
         if not await uow.invites.use(check.invite.id):
             raise DomainError(Problem.INVITE_USED_UP)
         existing = await uow.memberships.get(person_id, check.cohort.id)
@@ -101,4 +110,7 @@ class RegistrationService:
             await uow.memberships.set_role(existing.id, Role.TRAINER)
             return Joined(check.cohort, Role.TRAINER, role_upgraded=True)
         await uow.memberships.add(person_id, check.cohort.id, check.invite.role, self._clock())
-        return Joined(check.cohort, check.invite.role)
+        planned = False
+        if check.invite.role is Role.TRAINEE and self._lessons is not None:
+            planned = await self._lessons.plan_for_new_member(uow, person_id, telegram_id, check.cohort.id)
+        return Joined(check.cohort, check.invite.role, lesson_planned=planned)

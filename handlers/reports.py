@@ -1,0 +1,175 @@
+"""Trainers and coordinators: /lessonstats — per-lesson figures and the delivery report per day."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.i18n import _, current_locale, ngettext
+from bot.parsing import parse_positive_int
+from bot.services.errors import DomainError
+from bot.services.lesson_stats import CohortStats, DayReport, LessonStat, percent
+from bot.text import esc, fmt, local_date, ltr, name
+from handlers.context import BotApplication, BotContext
+from handlers.problems import problem_text
+from handlers.ui import answer_callback, buttons, reply
+from storage.dto import CohortDTO, CohortStatus, DeliveryState
+
+STATE_ORDER = (DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.BLOCKED, DeliveryState.SKIPPED)
+
+
+def state_name(state: DeliveryState) -> str:
+    return {
+        DeliveryState.SENT: _("sent"),
+        DeliveryState.FAILED: _("failed"),
+        DeliveryState.BLOCKED: _("blocked"),
+        DeliveryState.SKIPPED: _("skipped"),
+        DeliveryState.PENDING: _("waiting"),
+        DeliveryState.SENDING: _("sending"),
+    }[state]
+
+
+def reason_text(reason: str) -> str:
+    """The engine records reasons in English for the logs; readers get them in their language."""
+    known = {
+        "blocked the bot": _("blocked the bot"),
+        "no longer a member": _("no longer a member"),
+        "cohort ended": _("the cohort ended"),
+        "cohort has no curriculum": _("the cohort has no curriculum"),
+        "lesson removed from the curriculum": _("the lesson was removed from the curriculum"),
+        "question removed from the lesson": _("the question was removed from the lesson"),
+        "lesson opened meanwhile": _("the lesson was opened meanwhile"),
+        "lesson already done": _("the lesson was already done"),
+        "question already sent": _("the question was already sent"),
+        "sent directly in a chat reply": _("sent in reply to the trainee instead"),
+        "person deleted their data": _("the person deleted their data"),
+    }
+    if reason in known:
+        return known[reason]
+    if reason.startswith("missed"):
+        return _("missed: the bot could not send it in time")
+    if reason.startswith("400: "):
+        return fmt(_("refused by Telegram: {detail}"), detail=ltr(reason[5:]))
+    if reason.startswith(("network", "429")):
+        return _("network trouble")
+    return _("an error on our side")
+
+
+def lesson_lines(stat: LessonStat) -> list[str]:
+    def share(part: int) -> str:
+        value = percent(part, stat.delivered)
+        return "—" if value is None else f"{value}%"
+
+    correct = percent(stat.correct, stat.answered)
+    lines: list[str] = [
+        fmt("<b>{number}. {title}</b>", number=stat.number, title=stat.title),
+        fmt(
+            ngettext(
+                "received {delivered} · opened {opened} · done {done} · quiz correct {correct} ({answers} answer)",
+                "received {delivered} · opened {opened} · done {done} · quiz correct {correct} ({answers} answers)",
+                stat.answered,
+            ),
+            delivered=stat.delivered,
+            opened=ltr(share(stat.opened)),
+            done=ltr(share(stat.done)),
+            correct=ltr("—" if correct is None else f"{correct}%"),
+            answers=stat.answered,
+        ),
+    ]
+    if stat.hardest is not None and stat.hardest.correct < stat.hardest.answered:
+        lines.append(
+            fmt(
+                _("hardest: «{question}» — {right} of {answered} right"),
+                question=stat.hardest.text,
+                right=stat.hardest.correct,
+                answered=stat.hardest.answered,
+            )
+        )
+    return lines
+
+
+def day_lines(report: DayReport) -> list[str]:
+    counts = " · ".join(f"{esc(state_name(state))} {ltr(report.states[state])}" for state in STATE_ORDER)
+    lines = [fmt("{day}: ", day=local_date(report.day)) + counts]
+    for (state, reason), count in report.reasons.most_common():
+        lines.append(
+            fmt("   {state}: {reason} ({count})", state=state_name(state), reason=reason_text(reason), count=count)
+        )
+    return lines
+
+
+def stats_text(stats: CohortStats) -> str:
+    locale = current_locale()
+    head = fmt(
+        _("📈 <b>{cohort}</b> · {curriculum}\nLessons out: {released} of {total} · trainees: {trainees}"),
+        cohort=name(stats.cohort.name),
+        curriculum=stats.curriculum.title.get(locale),
+        released=stats.released,
+        total=len(stats.curriculum.lessons),
+        trainees=stats.trainees,
+    )
+    lines = [head, ""]
+    if not stats.lessons:
+        lines.append(_("No lesson has gone out yet."))
+    for stat in stats.lessons:
+        lines += [*lesson_lines(stat), ""]
+    lines.append("📬 <b>" + _("Deliveries per day") + "</b>")
+    if not stats.days:
+        lines.append(_("Nothing was sent in the last two weeks."))
+    for report in stats.days:
+        lines += day_lines(report)
+    return "\n".join(lines)
+
+
+async def send_stats(update: Update, context: BotContext, cohort: CohortDTO) -> None:
+    try:
+        stats = await context.services.lesson_stats.cohort_stats(cohort.id, current_locale())
+    except DomainError as error:
+        await reply(update, problem_text(error))
+        return
+    await reply(update, stats_text(stats))
+
+
+async def lesson_stats(update: Update, context: BotContext) -> None:
+    principal, services = context.principal, context.services
+    wanted = " ".join(context.args or []).strip()
+    if wanted:
+        try:
+            cohort = await services.cohorts.find(wanted)
+        except DomainError:
+            cohort = None
+        if cohort is None or not principal.can_manage(cohort.id):
+            await reply(update, fmt(_("There is no cohort named {cohort} among yours."), cohort=name(wanted)))
+            return
+        await send_stats(update, context, cohort)
+        return
+    summaries = await services.cohorts.summaries(principal.manageable())
+    with_lessons = [s.cohort for s in summaries if s.cohort.curriculum_id is not None]
+    active = [c for c in with_lessons if c.status is CohortStatus.ACTIVE] or with_lessons
+    if not active:
+        await reply(update, _("None of your cohorts has lessons yet."))
+        return
+    if len(active) == 1:
+        await send_stats(update, context, active[0])
+        return
+    rows = [[(cohort.name[:40], f"st:{cohort.id}")] for cohort in active[:20]]
+    await reply(update, _("Which cohort?"), buttons(rows))
+
+
+async def stats_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    cohort_id = parse_positive_int((query.data or "").split(":", 1)[-1])
+    if cohort_id is None or not context.principal.can_manage(cohort_id):
+        await answer_callback(update, _("This button is no longer active."))
+        return
+    async with context.services.db.unit_of_work() as uow:
+        cohort = await uow.cohorts.by_id(cohort_id)
+    await answer_callback(update)
+    if cohort is not None:
+        await send_stats(update, context, cohort)
+
+
+def setup(application: BotApplication) -> None:
+    application.add_handler(CommandHandler("lessonstats", lesson_stats))
+    application.add_handler(CallbackQueryHandler(stats_button, pattern=r"^st:\d+$"))
