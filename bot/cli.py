@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from telegram import Bot
 
 from bot.app import HEARTBEAT_SECONDS
+from bot.cli_schedule import ScheduleError, add_schedule_options, describe_schedule, schedule_options
 from bot.curriculum import CurriculumError, load_curriculum
 from bot.logs import configure_logging
 from bot.parsing import parse_date, parse_time
@@ -50,7 +51,12 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--lesson-time", required=True, help="daily lesson time, HH:MM")
     create.add_argument("--tz", default=None, help="IANA time zone (default BOT_TIMEZONE)")
     create.add_argument("--curriculum", metavar="ID", help="the id of an imported curriculum (see: curriculum list)")
+    add_schedule_options(create)
     cohort.add_parser("list", help="cohorts with member counts")
+    schedule = cohort.add_parser("schedule", help="change when a cohort's lessons go out (lessons sent stay sent)")
+    schedule.add_argument("name")
+    schedule.add_argument("--lesson-time", help="daily lesson time, HH:MM")
+    add_schedule_options(schedule)
     end = cohort.add_parser("end", help="end a cohort: its invites stop working")
     end.add_argument("name")
 
@@ -163,12 +169,16 @@ async def manage(settings: Settings, args: argparse.Namespace) -> None:
                 ZoneInfo(zone)
             except (KeyError, ValueError) as exc:
                 raise CliError(f"--tz: unknown time zone {zone!r}") from exc
+            options = schedule_options(args)
             created = await cohorts.create(
                 name=args.name,
                 start_date=start,
                 lesson_time=lesson_time,
                 timezone=zone,
                 curriculum_id=await curriculum_id(curricula, args.curriculum),
+                rest_days=options.get("rest_days", frozenset({5})),
+                observe_holidays=options.get("observe_holidays", True),
+                nudge_time=options.get("nudge_time"),
             )
             linked = f", curriculum {args.curriculum}" if args.curriculum else ""
             print(f"cohort {created.cohort.name!r} created (id {created.cohort.id}{linked})")
@@ -185,6 +195,16 @@ async def manage(settings: Settings, args: argparse.Namespace) -> None:
                     f"{c.name}\tstart={c.start_date} lesson={c.lesson_time:%H:%M} tz={c.timezone} "
                     f"status={c.status.value} trainees={summary.trainees} trainers={summary.trainers}"
                 )
+        elif args.command == "cohort" and args.action == "schedule":
+            cohort = await cohorts.find(args.name)
+            options = schedule_options(args)
+            if args.lesson_time is not None:
+                if (lesson_time := parse_time(args.lesson_time)) is None:
+                    raise CliError(f"--lesson-time: expected HH:MM, got {args.lesson_time!r}")
+                options["lesson_time"] = lesson_time
+            if not options:
+                raise CliError("nothing to change: give --lesson-time, --rest-days, --holidays or --nudge-time")
+            print(describe_schedule(await cohorts.set_schedule(cohort.id, **options)))
         elif args.command == "cohort" and args.action == "end":
             cohort = await cohorts.find(args.name)
             await cohorts.set_status(cohort.id, CohortStatus.ENDED)
@@ -283,7 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             configure_logging("WARNING", settings.telegram_bot_token.get_secret_value())
             asyncio.run(manage(settings, args))
-    except (SettingsError, CliError) as error:
+    except (SettingsError, CliError, ScheduleError) as error:
         print(f"cohortbot: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -76,3 +76,37 @@ def parse_cohort_name(text: str) -> str | None:
     if any(unicodedata.category(c).startswith("C") for c in value):
         return None
     return value
+
+
+_WEEKDAYS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("mon", "monday", "الاثنين", "الإثنين"),
+            ("tue", "tuesday", "الثلاثاء"),
+            ("wed", "wednesday", "الأربعاء", "الاربعاء"),
+            ("thu", "thursday", "الخميس"),
+            ("fri", "friday", "الجمعة"),
+            ("sat", "saturday", "السبت"),
+            ("sun", "sunday", "الأحد", "الاحد"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+
+
+def parse_weekdays(text: str) -> frozenset[int] | None:
+    """ "fri,sat", "friday", "5 6", "الجمعة" → ISO weekdays (Monday=1); "none" → no rest day; None when invalid."""
+    words = [w for w in normalize_digits(text).replace("،", ",").replace(",", " ").lower().split() if w]
+    if words == ["none"] or words == ["-"]:
+        return frozenset()
+    days: set[int] = set()
+    for word in words:
+        if word.isdigit() and 1 <= int(word) <= 7:
+            days.add(int(word))
+        elif word in _WEEKDAYS:
+            days.add(_WEEKDAYS[word])
+        else:
+            return None
+    return frozenset(days) if days else None

@@ -8,7 +8,6 @@ from telegram import ChatMember, Update
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
 
 from bot.i18n import _, current_locale, ngettext, set_locale
-from bot.services.access import Audience
 from bot.settings import SUPPORTED_LOCALES
 from bot.text import cmd, fmt, local_date, local_datetime, ltr, name
 from handlers.commands import COMMANDS
@@ -58,7 +57,7 @@ async def show_help(update: Update, context: BotContext) -> None:
     principal = context.principal
     lines = [_("<b>What you can do</b>")]
     for command in COMMANDS:
-        if command.in_menu and principal.allows(command.audience) and command.audience is not Audience.TRAINEE:
+        if command.in_menu and principal.allows(command.audience):
             lines.append(
                 fmt("{command} — {description}", command=cmd(f"/{command.name}"), description=_(command.description))
             )
@@ -133,6 +132,23 @@ async def my_data(update: Update, context: BotContext) -> None:
                     date=local_date(membership.joined_at.date()),
                 )
             )
+        for _membership, cohort in data.memberships:
+            progress = [p for p in data.lessons if p.cohort_id == cohort.id]
+            answers = [a for a in data.answers if a.cohort_id == cohort.id and a.answered_at is not None]
+            if progress or answers:
+                lines.append(
+                    fmt(
+                        _(
+                            "  {cohort}: lessons received {received}, opened {opened}, done {done}; "
+                            "quiz answers {answers}"
+                        ),
+                        cohort=name(cohort.name),
+                        received=sum(1 for p in progress if p.delivered_at),
+                        opened=sum(1 for p in progress if p.opened_at),
+                        done=sum(1 for p in progress if p.done_at),
+                        answers=len(answers),
+                    )
+                )
     if data.is_coordinator:
         lines.append(_("You are a coordinator."))
     lines.append(fmt(_("To delete all of it, send {command}."), command=cmd("/forgetme")))

@@ -14,6 +14,7 @@ from bot.services.lessons import LESSON, QUIZ
 from storage.dto import DeliveryDTO, DeliveryState
 from storage.uow import Database
 from tests.conftest import COORDINATOR_ID, BotHarness
+from tests.crowd import enrol
 from tests.fake_telegram import FakeUser, SentMessage
 from tests.test_e2e_foundation import register
 
@@ -267,3 +268,56 @@ async def test_429_is_honoured_403_marks_blocked_and_a_late_joiner_gets_the_curr
     await bot.restart()
     await asyncio.sleep(2)
     assert len([m for m in sara.inbox if "Lesson 1 of 2" in plain(m)]) == 1
+
+
+def midday_zone(now: dt.datetime) -> str:
+    """A zone where it is now between 08:00 and 16:59, so "an hour ago" and "in a few seconds" share a day."""
+    for offset in range(-12, 15):
+        name = f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}" if offset else "UTC"
+        if 8 <= now.astimezone(ZoneInfo(name)).hour <= 16:
+            return name
+    raise AssertionError("no zone found")
+
+
+async def test_evening_nudge_goes_to_who_has_not_opened_the_lesson(bot: BotHarness) -> None:
+    fake = bot.fake
+    now = dt.datetime.now(dt.UTC)
+    zone = ZoneInfo(midday_zone(now))
+    due, nudge = (now - dt.timedelta(hours=1)).astimezone(zone), (now + dt.timedelta(seconds=3)).astimezone(zone)
+    imported = await services(bot).curricula.import_document(COURSE, "course.yaml")
+    created = await services(bot).cohorts.create(
+        name="Nudge Cohort",
+        start_date=due.date(),
+        lesson_time=due.time().replace(microsecond=0),
+        timezone=str(zone),
+        curriculum_id=imported.curriculum.id,
+        rest_days=frozenset(),
+        observe_holidays=False,
+        nudge_time=nudge.time().replace(microsecond=0),
+    )
+    cohort_id = created.cohort.id
+    await bot.stop()
+    # An hour ago the lesson went out to both; one of them opened it.
+    db = Database(bot.settings.database_url)
+    ids = await enrol(db, cohort_id, 4501, 2, joined=now - dt.timedelta(days=1), locale="en")
+    async with db.unit_of_work() as uow:
+        for telegram_id in ids:
+            person = await uow.people.by_telegram_id(telegram_id)
+            assert person is not None
+            await uow.progress.delivered(person.id, cohort_id, "day-1", 1, due)
+            if telegram_id == 4502:
+                await uow.progress.opened(person.id, cohort_id, "day-1", 1, due + dt.timedelta(minutes=5))
+        await uow.cohorts.advance_planned(cohort_id, 1)
+        await uow.commit()
+    await db.dispose()
+    await bot.start()
+
+    forgetful, keen = fake.user(4501, "Forgetful", language_code="en"), fake.user(4502, "Keen", language_code="en")
+    reminder = await forgetful.expect("waiting for you", timeout=15)
+    assert "Lesson title 1" in plain(reminder) and reminder.button_texts() == ["📖 Open the lesson"]
+    await forgetful.press("📖 Open the lesson", message=reminder)
+    await forgetful.expect(showing("Lesson 1 of 2"))
+    await fake.wait_until(lambda: len(polls_of(forgetful)) == 2, timeout=10)
+    await keen.no_message(within=1.0)  # opened already: no nudge
+    nudges = [d for d in await deliveries(bot, "nudge") if d.cohort_id == cohort_id]
+    assert [(d.chat_id, d.state) for d in nudges] == [(4501, DeliveryState.SENT)]

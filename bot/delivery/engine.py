@@ -62,6 +62,7 @@ class EngineSettings:
     max_in_flight: int = 8
     max_attempts: int = 5
     batch: int = 200
+    backoff: float = 2.0  # seconds before the first network retry; doubles each time, at most 5 minutes
 
 
 Listener = Callable[[DeliveryDTO, DeliveryState], None]
@@ -239,7 +240,8 @@ class DeliveryEngine:
             if attempts >= self.settings.max_attempts:
                 await self._record(row, DeliveryState.FAILED, reason=f"network: {type(trouble).__name__}")
             else:
-                await self._retry(row, min(2.0**attempts, 300.0), f"network: {type(trouble).__name__}")
+                delay = min(self.settings.backoff * 2.0 ** (attempts - 1), 300.0)
+                await self._retry(row, delay, f"network: {type(trouble).__name__}")
         except Exception as error:
             log.exception("delivery %d (%s) failed", row.id, row.kind)
             await self._record(row, DeliveryState.FAILED, reason=f"error: {type(error).__name__}")

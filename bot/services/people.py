@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.services.clock import Clock, utc_now
-from storage.dto import CohortDTO, DeliveryState, MembershipDTO, PersonDTO, PersonStatus
+from storage.dto import (
+    CohortDTO,
+    DeliveryState,
+    LessonProgressDTO,
+    MembershipDTO,
+    PersonDTO,
+    PersonStatus,
+    QuizPollDTO,
+)
 from storage.persistence import forget_state
 from storage.uow import Database
 
@@ -16,6 +24,8 @@ class MyData:
     person: PersonDTO | None
     memberships: list[tuple[MembershipDTO, CohortDTO]]
     is_coordinator: bool
+    lessons: list[LessonProgressDTO] = field(default_factory=list)
+    answers: list[QuizPollDTO] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -55,12 +65,17 @@ class PeopleService:
         async with self._db.unit_of_work() as uow:
             person = await uow.people.by_telegram_id(telegram_id)
             pairs: list[tuple[MembershipDTO, CohortDTO]] = []
+            lessons: list[LessonProgressDTO] = []
+            answers: list[QuizPollDTO] = []
             if person is not None:
                 memberships = await uow.memberships.for_person(person.id)
                 cohorts = {c.id: c for c in await uow.cohorts.by_ids([m.cohort_id for m in memberships])}
                 pairs = [(m, cohorts[m.cohort_id]) for m in memberships if m.cohort_id in cohorts]
+                lessons = await uow.progress.for_any(person.id)
+                for cohort_id in cohorts:
+                    answers += await uow.quizzes.for_person(person.id, cohort_id)
             is_coordinator = await uow.coordinators.is_coordinator(telegram_id)
-        return MyData(telegram_id, person, pairs, is_coordinator)
+        return MyData(telegram_id, person, pairs, is_coordinator, lessons, answers)
 
     async def forget(self, telegram_id: int) -> bool:
         """Delete the person, their memberships (cascade), saved flow state and role; False if nothing was kept.
