@@ -128,8 +128,10 @@ def start_bot(fake: FakeTelegram, env: dict[str, str], tmp: Path) -> subprocess.
     )
 
 
-async def talk(user: FakeUser, run: Run, stop: asyncio.Event) -> None:
+async def talk(user: FakeUser, run: Run, begin: asyncio.Event, stop: asyncio.Event, offset: float) -> None:
     """Someone using the bot while the fan-out runs: /whoami, wait for the answer, pause, again."""
+    await begin.wait()
+    await asyncio.sleep(offset)  # spread over the interval, as people are
     while not stop.is_set():
         before = len(user.inbox)
         sent = time.monotonic()
@@ -165,14 +167,18 @@ async def phase(label: str, trainees: int, url: str | None, kill_at_half: bool) 
         await fake.start()
         for index in range(trainees):  # they have written to the bot before: Telegram knows their chats
             fake.user(FIRST_ID + index, f"T{index}", language_code="ar")
-        stop = asyncio.Event()
+        begin, stop = asyncio.Event(), asyncio.Event()
         talkers = [fake.user(8_000_000 + i, f"Talker{i}", language_code="en") for i in range(TALKERS)]
         process = start_bot(fake, env, tmp)
-        chatter = [asyncio.create_task(talk(u, run, stop)) for u in talkers]
+        chatter = [
+            asyncio.create_task(talk(u, run, begin, stop, i * TALK_EVERY_S / TALKERS)) for i, u in enumerate(talkers)
+        ]
         try:
             deadline = time.monotonic() + LEAD_S + trainees / RATE * 2 + 120
             while len({c for c, _t in lesson_messages(fake)}) < trainees and time.monotonic() < deadline:
                 await asyncio.sleep(0.5)
+                if lesson_messages(fake):
+                    begin.set()  # measured while the fan-out runs
                 run.peak_rss_mb = max(run.peak_rss_mb, peak_rss_mb(process.pid))
                 if kill_at_half and run.killed_at is None and len(lesson_messages(fake)) >= trainees // 2:
                     process.send_signal(signal.SIGKILL)
@@ -181,9 +187,11 @@ async def phase(label: str, trainees: int, url: str | None, kill_at_half: bool) 
                     run.left_in_flight = await in_flight_rows(database)
                     print(f"  killed at {run.killed_at}; {run.left_in_flight} left in flight", file=sys.stderr)
                     process = start_bot(fake, env, tmp)
+            stop.set()
             await asyncio.sleep(2)  # anything still on its way arrives (duplicates would too)
         finally:
             stop.set()
+            begin.set()
             await asyncio.gather(*chatter, return_exceptions=True)
             run.peak_rss_mb = max(run.peak_rss_mb, peak_rss_mb(process.pid))
             process.send_signal(signal.SIGTERM)
