@@ -7,6 +7,7 @@ import logging
 
 from telegram.ext import ApplicationBuilder, ContextTypes
 
+from bot.delivery.signal import OutboxSignal
 from bot.delivery.wiring import start_delivery, stop_delivery
 from bot.services.clock import Clock, utc_now
 from bot.services.cohorts import CohortService, RoleService
@@ -40,7 +41,9 @@ def lesson_settings(settings: Settings) -> LessonSettings:
 
 def build_services(settings: Settings, db: Database, clock: Clock = utc_now) -> Services:
     curricula = CurriculumService(db, clock)
+    outbox = OutboxSignal()
     lessons = LessonService(db, curricula, lesson_settings(settings), clock)
+    lessons.on_planned = outbox.planned
     return Services(
         settings=settings,
         db=db,
@@ -51,6 +54,7 @@ def build_services(settings: Settings, db: Database, clock: Clock = utc_now) -> 
         curricula=curricula,
         lessons=lessons,
         lesson_stats=LessonStatsService(db, lessons, clock),
+        outbox=outbox,
     )
 
 

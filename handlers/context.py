@@ -8,6 +8,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, BaseHandler, CallbackContext, ExtBot
 
+from bot.delivery.signal import OutboxSignal
 from bot.services.access import Principal
 from bot.services.cohorts import CohortService, RoleService
 from bot.services.curricula import CurriculumService
@@ -32,6 +33,7 @@ class Services:
     curricula: CurriculumService
     lessons: LessonService
     lesson_stats: LessonStatsService
+    outbox: OutboxSignal  # planned() after committing outbox rows: the delivery engine wakes up
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

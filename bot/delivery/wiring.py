@@ -52,7 +52,7 @@ async def start_delivery(application: BotApplication) -> DeliveryEngine:
     services = services_in(application)
     engine = DeliveryEngine(services.db, application.bot, lesson_kinds(services), engine_settings(services.settings))
     application.bot_data[ENGINE_KEY] = engine
-    services.lessons.on_planned = engine.wake
+    services.outbox.connect(engine.wake)
     await engine.start()
     planned = await services.lessons.plan_due()
     planned += await services.lessons.plan_nudges()
