@@ -9,6 +9,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes
 
 from bot.delivery.signal import OutboxSignal
 from bot.delivery.wiring import start_delivery, stop_delivery
+from bot.services.broadcasts import BroadcastService
 from bot.services.clock import Clock, utc_now
 from bot.services.cohorts import CohortService, RoleService
 from bot.services.curricula import CurriculumService
@@ -44,6 +45,8 @@ def build_services(settings: Settings, db: Database, clock: Clock = utc_now) -> 
     outbox = OutboxSignal()
     lessons = LessonService(db, curricula, lesson_settings(settings), clock)
     lessons.on_planned = outbox.planned
+    broadcasts = BroadcastService(db, clock)
+    broadcasts.on_planned = outbox.planned
     return Services(
         settings=settings,
         db=db,
@@ -55,6 +58,7 @@ def build_services(settings: Settings, db: Database, clock: Clock = utc_now) -> 
         lessons=lessons,
         lesson_stats=LessonStatsService(db, lessons, clock),
         outbox=outbox,
+        broadcasts=broadcasts,
     )
 
 

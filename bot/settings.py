@@ -37,6 +37,13 @@ _EXPECTED = {
     "QUIZ_DELAY_SECONDS": "seconds between a lesson and its quiz, at least 1 (default 2)",
     "LESSON_LATER_HOURS": "hours until a lesson put off with Later comes back, above 0 (default 2)",
     "CURRICULUM_DIR": "a folder path, such as curriculum (its *.yaml files are imported at start)",
+    "CHECKIN_WINDOW_MINUTES": "minutes a check-in stays open, 1 to 240 (default 15)",
+    "CHECKIN_LATE_MINUTES": "minutes after a session's start when check-ins turn late, 0 to 240 (default 10)",
+    "CHECKIN_CODE_DIGITS": "digits in a check-in code, 4 to 6 (default 4)",
+    "CHECKIN_ROTATE_MINUTES": "minutes between two codes when a check-in rotates its code, 1 to 60 (default 2)",
+    "CHECKIN_ROTATE_DEFAULT": "on or off: whether a new check-in rotates its code (default off)",
+    "CHECKIN_MAX_WRONG_CODES": "wrong codes one person may type per CHECKIN_WRONG_CODE_MINUTES, 1 to 50 (default 5)",
+    "CHECKIN_WRONG_CODE_MINUTES": "the window of the wrong-code limit in minutes, 1 to 1440 (default 10)",
 }
 
 NO_TOKEN_MESSAGE = (
@@ -81,6 +88,14 @@ class Settings(BaseSettings):
     lesson_later_hours: float = Field(default=2.0, gt=0, le=48)
     # Every *.yaml / *.yml here is imported at start (skipped when the folder does not exist).
     curriculum_dir: Path = Path("curriculum")
+    # Session check-ins: how long the code works, when "late" begins, the code's size and rotation, wrong-code limit
+    checkin_window_minutes: int = Field(default=15, ge=1, le=240)
+    checkin_late_minutes: int = Field(default=10, ge=0, le=240)
+    checkin_code_digits: int = Field(default=4, ge=4, le=6)
+    checkin_rotate_minutes: int = Field(default=2, ge=1, le=60)
+    checkin_rotate_default: bool = False
+    checkin_max_wrong_codes: int = Field(default=5, ge=1, le=50)
+    checkin_wrong_code_minutes: int = Field(default=10, ge=1, le=1440)
 
     @field_validator("bot_timezone")
     @classmethod

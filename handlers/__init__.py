@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from handlers import access, common, coordinator, curricula, lessons, reports, trainee, trainer
+from handlers import access, broadcast_admin, common, coordinator, curricula, lessons, reports, trainee, trainer
 from handlers.context import BotApplication
 
 
 def setup(application: BotApplication) -> None:
     access.setup(application)
     trainee.setup(application)
+    broadcast_admin.setup(application)  # before curricula: a document sent as an announcement is not a curriculum
     coordinator.setup(application)
     curricula.setup(application)
     trainer.setup(application)

@@ -27,6 +27,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("today", Audience.TRAINEE, N_("Today's lesson and quiz")),
     Command("lessons", Audience.TRAINEE, N_("All your lessons; open any you missed")),
     Command("progress", Audience.TRAINEE, N_("Your lessons done, quiz score and streak")),
+    Command("announcements", Audience.TRAINEE, N_("Recent announcements from your trainers")),
+    Command("broadcast", Audience.TRAINER, N_("Send an announcement to your cohorts")),
+    Command("broadcasts", Audience.TRAINER, N_("Recent announcements and their delivery reports")),
     Command("lessonstats", Audience.TRAINER, N_("Lesson statistics and deliveries: /lessonstats cohort")),
     Command("trainees", Audience.TRAINER, N_("List the trainees of your cohorts")),
     Command("cohorts", Audience.TRAINER, N_("Cohorts and their members")),
@@ -49,6 +52,8 @@ CALLBACK_AUDIENCE: dict[str, Audience] = {
     "inv": Audience.COORDINATOR,
     "ls": Audience.TRAINEE,
     "st": Audience.TRAINER,
+    "bc": Audience.TRAINER,
+    "an": Audience.TRAINEE,
     "nc": Audience.COORDINATOR,  # /newcohort's curriculum choice
 }
 

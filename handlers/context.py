@@ -10,6 +10,7 @@ from telegram.ext import Application, BaseHandler, CallbackContext, ExtBot
 
 from bot.delivery.signal import OutboxSignal
 from bot.services.access import Principal
+from bot.services.broadcasts import BroadcastService
 from bot.services.cohorts import CohortService, RoleService
 from bot.services.curricula import CurriculumService
 from bot.services.lesson_stats import LessonStatsService
@@ -34,6 +35,7 @@ class Services:
     lessons: LessonService
     lesson_stats: LessonStatsService
     outbox: OutboxSignal  # planned() after committing outbox rows: the delivery engine wakes up
+    broadcasts: BroadcastService
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -43,6 +43,16 @@ def problem_text(error: DomainError) -> str:
             return _("Nothing changed.")
         case Problem.NO_CURRICULUM:
             return fmt(_("The cohort {cohort} has no lessons yet."), cohort=name(detail.get("cohort", "")))
+        case Problem.NO_RECIPIENTS:
+            return _("Nobody would receive this: the chosen cohorts have no registered trainees (with those filters).")
+        case Problem.TEXT_TOO_LONG:
+            return fmt(
+                _("That is too long: {length} characters, the limit is {limit}. Please shorten it."),
+                length=int(str(detail.get("length", 0))),
+                limit=int(str(detail.get("limit", 0))),
+            )
+        case Problem.TIME_IN_PAST:
+            return _("That time has already passed. Please give a time in the future.")
         case Problem.LESSON_NOT_AVAILABLE:
             return _("This lesson is not available yet. Send {command} to see your lessons.").format(
                 command=cmd("/lessons")

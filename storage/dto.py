@@ -76,6 +76,8 @@ class Recipient:
     person_id: int
     telegram_id: int
     joined_at: dt.datetime
+    town: str | None = None
+    status: PersonStatus = PersonStatus.ACTIVE
 
 
 @dataclass(frozen=True, slots=True)

@@ -173,6 +173,15 @@ class DeliveryRepository:
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
+    async def close_pending_of(self, kind: str, ref: str, state: DeliveryState, reason: str, now: dt.datetime) -> int:
+        """Everything still waiting of one item (a broadcast that was cancelled) ends with `state`."""
+        result = await self._session.execute(
+            update(Delivery)
+            .where(Delivery.kind == kind, Delivery.ref == ref, Delivery.state == DeliveryState.PENDING)
+            .values(state=state, reason=reason, updated_at=now)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def forget_person(self, person_id: int, now: dt.datetime) -> None:
         """Before the person row goes: pending items are dropped, the rest stays only as anonymous counts."""
         await self.close_pending_for(person_id, DeliveryState.SKIPPED, "person deleted their data", now)

@@ -293,20 +293,26 @@ class MembershipRepository:
         rows = await self._session.execute(query)
         return [(_membership(m), _person(p)) for m, p in rows]
 
-    async def recipients(self, cohort_id: int, role: Role = Role.TRAINEE) -> list[Recipient]:
-        """Registered, reachable members of a cohort: whom scheduled messages go to."""
+    async def recipients(
+        self, cohort_id: int, role: Role = Role.TRAINEE, *, include_blocked: bool = False
+    ) -> list[Recipient]:
+        """Registered members of a cohort: whom scheduled messages go to (reachable ones, unless asked)."""
+        statuses = [PersonStatus.ACTIVE, PersonStatus.BLOCKED] if include_blocked else [PersonStatus.ACTIVE]
         rows = await self._session.execute(
-            select(Person.id, Person.telegram_id, Membership.joined_at)
+            select(Person.id, Person.telegram_id, Membership.joined_at, Person.town, Person.status)
             .join(Membership, Membership.person_id == Person.id)
             .where(
                 Membership.cohort_id == cohort_id,
                 Membership.role == role,
-                Person.status == PersonStatus.ACTIVE,
+                Person.status.in_(statuses),
                 Person.consent_at.is_not(None),
             )
             .order_by(Person.id)
         )
-        return [Recipient(person_id, telegram_id, joined_at) for person_id, telegram_id, joined_at in rows]
+        return [
+            Recipient(person_id, telegram_id, joined_at, town, PersonStatus(status))
+            for person_id, telegram_id, joined_at, town, status in rows
+        ]
 
     async def trainer_telegram_ids(self) -> list[int]:
         rows = await self._session.scalars(

@@ -6,6 +6,10 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from storage.attendance import CheckinRepository, SessionRepository
+from storage.attendance_records import AttendanceRepository
+from storage.broadcasts import BroadcastRepository
+from storage.campaigns import CampaignRepository
 from storage.db import create_engine, create_session_factory
 from storage.lessons import CurriculumRepository, ProgressRepository, QuizRepository
 from storage.outbox import DeliveryRepository
@@ -37,6 +41,11 @@ class UnitOfWork:
         self.progress = ProgressRepository(session)
         self.quizzes = QuizRepository(session)
         self.deliveries = DeliveryRepository(session)
+        self.campaigns = CampaignRepository(session)
+        self.sessions = SessionRepository(session)
+        self.checkins = CheckinRepository(session)
+        self.attendance = AttendanceRepository(session)
+        self.broadcasts = BroadcastRepository(session)
         return self
 
     async def __aexit__(

@@ -14,7 +14,14 @@ TOWNS = ("هيت", "الرمادي", "الفلوجة", "ديالى", "بغداد
 
 
 async def enrol(
-    db: Database, cohort_id: int, first_id: int, count: int, *, joined: dt.datetime, locale: str = "ar"
+    db: Database,
+    cohort_id: int,
+    first_id: int,
+    count: int,
+    *,
+    joined: dt.datetime,
+    locale: str = "ar",
+    role: Role = Role.TRAINEE,
 ) -> list[int]:
     """`count` consenting trainees with Telegram ids first_id, first_id + 1, …; returns the ids."""
     ids = list(range(first_id, first_id + count))
@@ -29,6 +36,6 @@ async def enrol(
                 locale=locale,
                 consent_at=joined,
             )
-            await uow.memberships.add(person.id, cohort_id, Role.TRAINEE, joined)
+            await uow.memberships.add(person.id, cohort_id, role, joined)
         await uow.commit()
     return ids

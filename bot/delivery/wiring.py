@@ -16,8 +16,10 @@ from bot.delivery.engine import DeliveryEngine, EngineSettings
 from bot.delivery.pacing import Limits
 from bot.services.lessons import LESSON
 from bot.settings import Settings
+from handlers.broadcast_progress import PROGRESS_EVERY_S, BroadcastKind, refresh_status
 from handlers.context import SERVICES_KEY, BotApplication, BotContext, Services
 from handlers.deliveries import lesson_kinds
+from storage.broadcasts import BROADCAST
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,8 @@ def services_in(application: BotApplication) -> Services:
 
 async def start_delivery(application: BotApplication) -> DeliveryEngine:
     services = services_in(application)
-    engine = DeliveryEngine(services.db, application.bot, lesson_kinds(services), engine_settings(services.settings))
+    kinds = {**lesson_kinds(services), BROADCAST: BroadcastKind(services)}
+    engine = DeliveryEngine(services.db, application.bot, kinds, engine_settings(services.settings))
     application.bot_data[ENGINE_KEY] = engine
     services.outbox.connect(engine.wake)
     await engine.start()
@@ -62,6 +65,9 @@ async def start_delivery(application: BotApplication) -> DeliveryEngine:
         await set_alarms(application)
         application.job_queue.run_repeating(
             tick, TICK_SECONDS, first=TICK_SECONDS, name="delivery-tick", job_kwargs=LATE_OK
+        )
+        application.job_queue.run_repeating(
+            refresh_status, PROGRESS_EVERY_S, first=1, name="broadcast-status", job_kwargs=LATE_OK
         )
     return engine
 

@@ -20,6 +20,17 @@ class Problem(StrEnum):
     ROLE_UNCHANGED = "role_unchanged"
     NO_CURRICULUM = "no_curriculum"
     LESSON_NOT_AVAILABLE = "lesson_not_available"
+    SESSION_NOT_FOUND = "session_not_found"
+    SESSION_EXISTS = "session_exists"
+    SESSION_INVALID = "session_invalid"
+    CHECKIN_CLOSED = "checkin_closed"
+    CHECKIN_WRONG_CODE = "checkin_wrong_code"
+    CHECKIN_TOO_MANY_TRIES = "checkin_too_many_tries"
+    CHECKIN_FULL = "checkin_full"
+    CHECKIN_NOT_MEMBER = "checkin_not_member"
+    NO_RECIPIENTS = "no_recipients"
+    TEXT_TOO_LONG = "text_too_long"
+    TIME_IN_PAST = "time_in_past"
 
 
 class DomainError(Exception):

@@ -1,0 +1,294 @@
+"""Check-ins: a short code or the QR's deep link, for a window (CHECKIN_WINDOW_MINUTES). No Telegram here.
+
+A code is unique among open check-ins and, when rotating, replaced every few minutes (the old one stops working at
+once). Wrong codes are counted in the database per person, so a restart does not reset the limit. Every change to a
+trainee's status, check-ins included, is audited. Sessions and the roll: `bot.services.attendance_sessions`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import secrets
+from collections.abc import Callable
+
+from bot.services.access import Principal
+from bot.services.attendance_common import (
+    CHECKIN_PREFIX,
+    Alarm,
+    AttendanceSettings,
+    CheckinResult,
+    CheckinView,
+    Roll,
+    RollEntry,
+    actor_id,
+    checkin_link,
+    load_session,
+)
+from bot.services.attendance_sessions import SessionService
+from bot.services.clock import Clock, utc_now
+from bot.services.errors import DomainError, Problem
+from bot.text import clean_input, normalize_digits
+from storage.dto import CohortDTO, CohortStatus, NewDelivery, Role
+from storage.dto_attendance import AttendanceStatus, CheckinDTO, SessionDTO, Source
+from storage.uow import Database, UnitOfWork
+
+__all__ = [
+    "CHECKIN_PREFIX",
+    "Alarm",
+    "AttendanceService",
+    "AttendanceSettings",
+    "CheckinResult",
+    "CheckinView",
+    "Roll",
+    "RollEntry",
+    "checkin_link",
+]
+
+TOKEN_BYTES = 9  # 12 URL-safe characters
+CODE_TRIES = 100
+DUE_SLACK = dt.timedelta(seconds=1)  # an alarm a hair early still counts
+CODE_KIND, CLOSED_KIND = "ci_code", "ci_closed"  # outbox kinds: the rotated code, the closing summary
+
+
+class AttendanceService(SessionService):
+    """Sessions, the roll (inherited) and check-ins: the one attendance service handlers and others use."""
+
+    def __init__(self, db: Database, settings: AttendanceSettings | None = None, clock: Clock = utc_now) -> None:
+        super().__init__(db, settings, clock)
+        self.on_planned: Callable[[], None] = lambda: None  # the delivery engine's wake-up
+
+    # ------------------------------------------------------------------------------------------ check-in
+
+    async def open_checkin(
+        self, principal: Principal, session_id: int, *, rotate: bool | None = None
+    ) -> tuple[CheckinView, bool]:
+        """Open the session's check-in, or return the one already open; (view, whether it is new)."""
+        now = self._clock()
+        rotating = self.settings.rotate_by_default if rotate is None else rotate
+        async with self._db.unit_of_work() as uow:
+            session, cohort = await load_session(uow, session_id, principal)
+            if cohort.status is CohortStatus.ENDED:
+                raise DomainError(Problem.COHORT_ENDED, name=cohort.name)
+            current = await uow.checkins.open_for_session(session_id, now)
+            if current is not None:
+                return await self._view(uow, current, session, cohort), False
+            code = await self._new_code(uow, now)
+            checkin = await uow.checkins.add(
+                session_id=session_id,
+                code=code,
+                token=secrets.token_urlsafe(TOKEN_BYTES),
+                rotate_minutes=self._rotate_minutes() if rotating else None,
+                opened_by=await actor_id(uow, principal, self._clock()),
+                now=now,
+                closes_at=now + self.settings.window,
+            )
+            view = await self._view(uow, checkin, session, cohort)
+            await uow.commit()
+        return view, True
+
+    async def view(self, checkin_id: int, principal: Principal | None = None) -> CheckinView:
+        async with self._db.unit_of_work() as uow:
+            checkin = await uow.checkins.by_id(checkin_id)
+            if checkin is None:
+                raise DomainError(Problem.CHECKIN_CLOSED)
+            session, cohort = await load_session(uow, checkin.session_id, principal)
+            return await self._view(uow, checkin, session, cohort)
+
+    async def set_display(self, checkin_id: int, chat_id: int, message_id: int) -> None:
+        async with self._db.unit_of_work() as uow:
+            await uow.checkins.set_display(checkin_id, chat_id, message_id)
+            await uow.commit()
+
+    async def close(self, principal: Principal, checkin_id: int) -> CheckinView:
+        async with self._db.unit_of_work() as uow:
+            await self._guard_checkin(uow, checkin_id, principal)
+            await uow.checkins.close(checkin_id, self._clock())
+            await uow.commit()
+        return await self.view(checkin_id)
+
+    async def set_rotation(self, principal: Principal, checkin_id: int, on: bool) -> CheckinView:
+        """Rotation on: a new code at once, then every CHECKIN_ROTATE_MINUTES. Off: the current code stays."""
+        now = self._clock()
+        async with self._db.unit_of_work() as uow:
+            checkin = await self._guard_checkin(uow, checkin_id, principal)
+            if not checkin.is_open(now):
+                raise DomainError(Problem.CHECKIN_CLOSED)
+            await uow.checkins.set_rotation(checkin_id, self._rotate_minutes() if on else None)
+            if on:
+                await uow.checkins.rotate(checkin_id, await self._new_code(uow, now), self._token(), now)
+            await uow.commit()
+        return await self.view(checkin_id)
+
+    async def alarms(self) -> list[Alarm]:
+        """When each unclosed check-in closes and next changes its code (rebuilt from the database at start)."""
+        async with self._db.unit_of_work() as uow:
+            unclosed = await uow.checkins.unclosed()
+        alarms = []
+        for checkin in unclosed:
+            alarms.append(Alarm("close", checkin.id, checkin.closes_at))
+            if checkin.rotate_minutes is not None and checkin.code_expires_at < checkin.closes_at:
+                alarms.append(Alarm("rotate", checkin.id, checkin.code_expires_at))
+        return alarms
+
+    async def rotate_due(self, checkin_id: int) -> bool:
+        """The alarm of a rotating check-in: a new code and link, shown to the opener through the outbox."""
+        now = self._clock()
+        async with self._db.unit_of_work() as uow:
+            checkin = await uow.checkins.by_id(checkin_id)
+            if checkin is None or not checkin.is_open(now) or checkin.rotate_minutes is None:
+                return False
+            if now + DUE_SLACK < checkin.code_expires_at:
+                return False
+            await uow.checkins.rotate(checkin_id, await self._new_code(uow, now), self._token(), now)
+            generation = checkin.generation + 1
+            planned = await self._plan(uow, checkin, CODE_KIND, f"{CODE_KIND}:{checkin_id}:{generation}", generation)
+            await uow.commit()
+        if planned:
+            self.on_planned()
+        return True
+
+    async def close_due(self, checkin_id: int) -> bool:
+        """The closing alarm: closed, and the opener gets the summary through the outbox."""
+        now = self._clock()
+        async with self._db.unit_of_work() as uow:
+            checkin = await uow.checkins.by_id(checkin_id)
+            if checkin is None or checkin.closed_at is not None or now + DUE_SLACK < checkin.closes_at:
+                return False
+            await uow.checkins.close(checkin_id, now)
+            planned = await self._plan(uow, checkin, CLOSED_KIND, f"{CLOSED_KIND}:{checkin_id}", checkin.generation)
+            await uow.commit()
+        if planned:
+            self.on_planned()
+        return True
+
+    async def check_in_code(self, telegram_id: int, typed: str) -> CheckinResult:
+        """A typed code: the open check-in showing it, among the person's cohorts; a wrong one is counted."""
+        now = self._clock()
+        code = normalize_digits(clean_input(typed))
+        async with self._db.unit_of_work() as uow:
+            person_id, cohort_ids = await self._trainee(uow, telegram_id)
+            since = now - self.settings.wrong_window
+            wrong = await uow.checkins.attempts_since(person_id, since)
+            if len(wrong) >= self.settings.max_wrong:
+                free_at = wrong[-self.settings.max_wrong] + self.settings.wrong_window
+                minutes = max(1, math.ceil((free_at - now).total_seconds() / 60))
+                raise DomainError(Problem.CHECKIN_TOO_MANY_TRIES, minutes=minutes)
+            found = [c for c in await uow.checkins.matching(code, cohort_ids, now) if c.code_expires_at > now]
+            if not found:
+                await uow.checkins.add_attempt(person_id, now)
+                await uow.checkins.purge_attempts(now - self.settings.wrong_window * 2)
+                await uow.commit()
+                raise DomainError(Problem.CHECKIN_WRONG_CODE, left=self.settings.max_wrong - len(wrong) - 1)
+            result = await self._record_checkin(uow, found[0], person_id, now)
+            await uow.commit()
+        return result
+
+    async def check_in_link(self, telegram_id: int, token: str) -> CheckinResult:
+        """The QR's deep link: unguessable, so it is not rate-limited; it must be the current one."""
+        now = self._clock()
+        async with self._db.unit_of_work() as uow:
+            person_id, cohort_ids = await self._trainee(uow, telegram_id)
+            checkin = await uow.checkins.by_token(token)
+            if checkin is None or not checkin.is_open(now) or checkin.code_expires_at <= now:
+                raise DomainError(Problem.CHECKIN_CLOSED)
+            session = await uow.sessions.by_id(checkin.session_id)
+            assert session is not None
+            if session.cohort_id not in cohort_ids:
+                cohort = await uow.cohorts.by_id(session.cohort_id)
+                raise DomainError(Problem.CHECKIN_NOT_MEMBER, cohort=cohort.name if cohort else "")
+            result = await self._record_checkin(uow, checkin, person_id, now)
+            await uow.commit()
+        return result
+
+    # ----------------------------------------------------------------------------------------- helpers
+
+    async def _guard_checkin(self, uow: UnitOfWork, checkin_id: int, principal: Principal) -> CheckinDTO:
+        checkin = await uow.checkins.by_id(checkin_id)
+        if checkin is None:
+            raise DomainError(Problem.CHECKIN_CLOSED)
+        await load_session(uow, checkin.session_id, principal)
+        return checkin
+
+    async def _trainee(self, uow: UnitOfWork, telegram_id: int) -> tuple[int, list[int]]:
+        """The person id and the cohorts they are a trainee of; refused when they are not registered in any."""
+        person = await uow.people.by_telegram_id(telegram_id)
+        if person is None or not person.is_registered:
+            raise DomainError(Problem.PERSON_NOT_FOUND)
+        cohorts = [m.cohort_id for m in await uow.memberships.for_person(person.id) if m.role is Role.TRAINEE]
+        if not cohorts:
+            raise DomainError(Problem.PERSON_NOT_FOUND)
+        return person.id, cohorts
+
+    async def _record_checkin(
+        self, uow: UnitOfWork, checkin: CheckinDTO, person_id: int, now: dt.datetime
+    ) -> CheckinResult:
+        session, cohort = await load_session(uow, checkin.session_id, None)
+        status = (
+            AttendanceStatus.LATE if now > session.starts_at + self.settings.late_after else AttendanceStatus.PRESENT
+        )
+        record = await uow.attendance.get(session.id, person_id)
+        if record is not None and record.status in (AttendanceStatus.PRESENT, AttendanceStatus.LATE):
+            return CheckinResult(session, cohort, record.status, already=True)
+        if await uow.attendance.checked_in(session.id) >= await uow.attendance.trainee_count(cohort.id):
+            raise DomainError(Problem.CHECKIN_FULL)
+        if record is None:
+            if not await uow.attendance.insert_checkin(session.id, person_id, status, now):
+                raced = await uow.attendance.get(session.id, person_id)  # a second scan at the same moment
+                return CheckinResult(session, cohort, raced.status if raced else status, already=True)
+        else:  # marked absent or excused on the roll, and came after all
+            await uow.attendance.set(session.id, person_id, status, Source.CHECKIN, now, checked_in=True)
+        await uow.attendance.add_change(
+            session_id=session.id,
+            person_id=person_id,
+            changed_by=person_id,
+            before=record.status if record else None,
+            after=status,
+            source=Source.CHECKIN,
+            note=None,
+            now=now,
+        )
+        return CheckinResult(session, cohort, status, already=False)
+
+    async def _view(self, uow: UnitOfWork, checkin: CheckinDTO, session: SessionDTO, cohort: CohortDTO) -> CheckinView:
+        records = await uow.attendance.for_session(session.id)
+        late = sum(1 for r in records.values() if r.status is AttendanceStatus.LATE)
+        present = sum(1 for r in records.values() if r.status is AttendanceStatus.PRESENT)
+        trainees = await uow.attendance.trainee_count(cohort.id)
+        return CheckinView(checkin, session, cohort, present + late, late, trainees)
+
+    async def _new_code(self, uow: UnitOfWork, now: dt.datetime) -> str:
+        """A code no open check-in shows (the one being replaced included)."""
+        taken = await uow.checkins.open_codes(now)
+        digits = self.settings.code_digits
+        for _ in range(CODE_TRIES):
+            code = f"{secrets.randbelow(10**digits):0{digits}d}"
+            if code not in taken:
+                return code
+        raise RuntimeError("no free check-in code: too many check-ins open at once")
+
+    def _token(self) -> str:
+        return secrets.token_urlsafe(TOKEN_BYTES)
+
+    def _rotate_minutes(self) -> int:
+        return max(1, round(self.settings.rotate_every.total_seconds() / 60))
+
+    async def _plan(self, uow: UnitOfWork, checkin: CheckinDTO, kind: str, key: str, generation: int) -> bool:
+        """One outbox row for the opener's chat (the one showing the code); False when there is none."""
+        if checkin.chat_id is None:
+            return False
+        session = await uow.sessions.by_id(checkin.session_id)
+        now = self._clock()
+        item = NewDelivery(
+            key=key,
+            kind=kind,
+            person_id=checkin.opened_by,
+            chat_id=checkin.chat_id,
+            cohort_id=session.cohort_id if session else None,
+            due_at=now,
+            expires_at=checkin.closes_at if kind == CODE_KIND else now + dt.timedelta(hours=6),
+            ref=str(checkin.id),
+            payload=json.dumps({"checkin": checkin.id, "generation": generation}),
+        )
+        return await uow.deliveries.plan([item], now) > 0

@@ -1,0 +1,176 @@
+"""Sessions and their roll: adding sessions, finding the one to act on, marking trainees (audited), and who was
+absent from the last session. No Telegram here."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.services.access import Principal
+from bot.services.attendance_common import (
+    NOTE_MAX,
+    PLACE_MAX,
+    TITLE_MAX,
+    AttendanceSettings,
+    Roll,
+    RollEntry,
+    actor_id,
+    clean_text,
+    load_cohort,
+    load_session,
+)
+from bot.services.clock import Clock, utc_now
+from bot.services.errors import DomainError, Problem
+from bot.text import clean_input
+from storage.dto import CohortDTO, CohortStatus, Role
+from storage.dto_attendance import NOT_ABSENT, AttendanceStatus, ChangeDTO, SessionDTO, Source
+from storage.uow import Database, UnitOfWork
+
+NEAR = dt.timedelta(hours=12)  # sessions this close to now can have their check-in opened
+
+
+class SessionService:
+    def __init__(self, db: Database, settings: AttendanceSettings | None = None, clock: Clock = utc_now) -> None:
+        self._db = db
+        self.settings = settings or AttendanceSettings()
+        self._clock = clock
+
+    # ------------------------------------------------------------------------------------------ sessions
+
+    async def add_session(
+        self,
+        cohort_id: int,
+        *,
+        title: str,
+        starts_at: dt.datetime,
+        place: str | None = None,
+        principal: Principal | None = None,
+    ) -> SessionDTO:
+        """A session of the cohort (the CLI passes no principal: the operator may do anything)."""
+        if starts_at.tzinfo is None:
+            raise ValueError("naive datetime")
+        clean_title = clean_text(title, TITLE_MAX)
+        if clean_title is None:
+            raise DomainError(Problem.SESSION_INVALID, field="title", limit=TITLE_MAX)
+        clean_place = clean_text(place, PLACE_MAX) if place else None
+        if place and clean_place is None:
+            raise DomainError(Problem.SESSION_INVALID, field="place", limit=PLACE_MAX)
+        async with self._db.unit_of_work() as uow:
+            cohort = await load_cohort(uow, cohort_id, principal)
+            if cohort.status is CohortStatus.ENDED:
+                raise DomainError(Problem.COHORT_ENDED, name=cohort.name)
+            if await uow.sessions.exists_at(cohort_id, starts_at, clean_title):
+                raise DomainError(Problem.SESSION_EXISTS, title=clean_title)
+            actor = await actor_id(uow, principal, self._clock()) if principal else None
+            session = await uow.sessions.add(
+                cohort_id=cohort_id,
+                title=clean_title,
+                place=clean_place,
+                starts_at=starts_at,
+                created_by=actor,
+                now=self._clock(),
+            )
+            await uow.commit()
+        return session
+
+    async def sessions(self, cohort_id: int) -> list[SessionDTO]:
+        async with self._db.unit_of_work() as uow:
+            return await uow.sessions.for_cohort(cohort_id)
+
+    async def session(self, session_id: int, principal: Principal | None = None) -> tuple[SessionDTO, CohortDTO]:
+        async with self._db.unit_of_work() as uow:
+            return await load_session(uow, session_id, principal)
+
+    async def near(self, cohort_ids: frozenset[int] | None) -> list[tuple[SessionDTO, CohortDTO]]:
+        """Sessions starting within 12 hours of now, of active cohorts, closest first."""
+        now = self._clock()
+        async with self._db.unit_of_work() as uow:
+            found = await uow.sessions.between(
+                None if cohort_ids is None else sorted(cohort_ids), now - NEAR, now + NEAR
+            )
+            cohorts = {c.id: c for c in await uow.cohorts.by_ids(sorted({s.cohort_id for s in found}))}
+        pairs = [(s, cohorts[s.cohort_id]) for s in found if cohorts[s.cohort_id].status is CohortStatus.ACTIVE]
+        return sorted(pairs, key=lambda pair: abs(pair[0].starts_at - now))
+
+    async def recent(self, cohort_ids: frozenset[int] | None, limit: int = 8) -> list[tuple[SessionDTO, CohortDTO]]:
+        """Sessions that began (or begin within 12 hours), most recent first: whose roll can be taken."""
+        now = self._clock()
+        async with self._db.unit_of_work() as uow:
+            ids = None if cohort_ids is None else sorted(cohort_ids)
+            found = await uow.sessions.between(ids, dt.datetime(2000, 1, 1, tzinfo=dt.UTC), now + NEAR)
+            cohorts = {c.id: c for c in await uow.cohorts.by_ids(sorted({s.cohort_id for s in found}))}
+        return [(s, cohorts[s.cohort_id]) for s in reversed(found)][:limit]
+
+    # -------------------------------------------------------------------------------------------- roll
+
+    async def roll(self, principal: Principal, session_id: int) -> Roll:
+        async with self._db.unit_of_work() as uow:
+            session, cohort = await load_session(uow, session_id, principal)
+            return await self._roll(uow, session, cohort)
+
+    async def mark(
+        self,
+        principal: Principal,
+        session_id: int,
+        person_id: int,
+        status: AttendanceStatus,
+        note: str | None = None,
+    ) -> ChangeDTO | None:
+        """Set a trainee's status on the roll, audited; None when nothing changed (same status, no note)."""
+        now = self._clock()
+        clean_note = clean_input(note)[:NOTE_MAX] if note else None
+        async with self._db.unit_of_work() as uow:
+            session, cohort = await load_session(uow, session_id, principal)
+            membership = await uow.memberships.get(person_id, cohort.id)
+            if membership is None or membership.role is not Role.TRAINEE:
+                raise DomainError(Problem.PERSON_NOT_FOUND)
+            record = await uow.attendance.get(session_id, person_id)
+            before = record.status if record else None
+            if (before or AttendanceStatus.ABSENT) is status and not clean_note:
+                return None
+            await uow.attendance.set(session_id, person_id, status, Source.ROLL, now)
+            change = await uow.attendance.add_change(
+                session_id=session_id,
+                person_id=person_id,
+                changed_by=await actor_id(uow, principal, self._clock()),
+                before=before,
+                after=status,
+                source=Source.ROLL,
+                note=clean_note,
+                now=now,
+            )
+            await uow.sessions.mark_roll_taken(session.id, now)
+            await uow.commit()
+        return change
+
+    async def finish_roll(self, principal: Principal, session_id: int) -> Roll:
+        """The roll is taken: whoever has no mark counts as absent."""
+        async with self._db.unit_of_work() as uow:
+            session, cohort = await load_session(uow, session_id, principal)
+            await uow.sessions.mark_roll_taken(session.id, self._clock())
+            await uow.commit()
+            session, cohort = await load_session(uow, session_id, principal)
+            return await self._roll(uow, session, cohort)
+
+    async def absent_from_last_session(self, cohort_id: int) -> frozenset[int] | None:
+        """People ids of the cohort's trainees who were not present, late or excused at its most recent session
+        that has begun and had a check-in opened or a roll taken; None when there is no such session."""
+        async with self._db.unit_of_work() as uow:
+            last = await uow.sessions.last_held(cohort_id, self._clock())
+            if last is None:
+                return None
+            trainees = await uow.attendance.trainees(cohort_id)
+            records = await uow.attendance.for_session(last.id)
+        return frozenset(
+            t.person_id
+            for t in trainees
+            if (record := records.get(t.person_id)) is None or record.status not in NOT_ABSENT
+        )
+
+    async def _roll(self, uow: UnitOfWork, session: SessionDTO, cohort: CohortDTO) -> Roll:
+        trainees = await uow.attendance.trainees(cohort.id)
+        records = await uow.attendance.for_session(session.id)
+        entries = [
+            RollEntry(t, records[t.person_id].status if t.person_id in records else AttendanceStatus.ABSENT)
+            for t in trainees
+        ]
+        return Roll(session, cohort, entries)
