@@ -1,11 +1,12 @@
-"""Benchmark: one lesson fanned out to 5,000 trainees through the fake Telegram server, which enforces
-Telegram's flood limits. The bot runs as its own process (`python -m bot run`), as in production.
+"""Benchmark: one lesson (or, with --broadcast, one trainer's announcement) fanned out to 5,000 trainees through the
+fake Telegram server, which enforces Telegram's flood limits. The bot runs as its own process (`python -m bot run`),
+as in production.
 
 Phase A runs the fan-out to the end. Phase B kills the bot (SIGKILL) when half the lessons are out, starts it again
 and checks that nobody got the lesson twice beyond the requests in flight and nobody was left out. In both, a few
 other people keep writing to the bot, and their reply latency is measured.
 
-    .venv/bin/python -m bench.fanout [--trainees 5000] [--database-url URL] [--no-docs]
+    .venv/bin/python -m bench.fanout [--broadcast] [--trainees 5000] [--database-url URL] [--no-docs]
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from bench.common import machine, percentiles, write_section
 from bot.app import build_services
 from bot.runtime import prepare_database
 from bot.settings import load_settings
-from storage.dto import DeliveryState
+from storage.dto import DeliveryState, Role
 from storage.uow import Database
 from tests.crowd import enrol
 from tests.fake_telegram import FakeTelegram, FakeUser
@@ -36,6 +37,7 @@ from tests.test_e2e_lessons import COURSE
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 FIRST_ID = 3_000_000
+TRAINER_ID = 7_000_000
 TALKERS = 10  # other people writing to the bot during the fan-out
 TALK_EVERY_S = 3.0
 RATE = 25.0  # DELIVERY_RATE, the default
@@ -72,7 +74,14 @@ class Run:
         return self.trainees - len(self.lessons)
 
 
-def lesson_messages(fake: FakeTelegram) -> list[tuple[int, float]]:
+def lesson_messages(fake: FakeTelegram, broadcast: bool = False) -> list[tuple[int, float]]:
+    """What reached the trainees: the lesson, or the copied announcement."""
+    if broadcast:
+        return [
+            (m.chat_id, m.sent_at)
+            for m in fake.sent
+            if FIRST_ID <= m.chat_id < TRAINER_ID and m.method == "copyMessage"
+        ]
     return [(m.chat_id, m.sent_at) for m in fake.sent if m.chat_id >= FIRST_ID and "📘" in (m.text or "")]
 
 
@@ -87,8 +96,9 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-async def prepare(url: str, trainees: int, tmp: Path) -> dict[str, str]:
-    """A cohort whose one lesson falls due LEAD_S after now, with `trainees` members; returns the bot's env."""
+async def prepare(url: str, trainees: int, tmp: Path, broadcast: bool) -> dict[str, str]:
+    """A cohort whose one lesson falls due LEAD_S after now (or, for a broadcast, with no lessons and a trainer),
+    with `trainees` members; returns the bot's env."""
     settings = load_settings(_env_file=None, database_url=url, telegram_bot_token="1:x", curriculum_dir=tmp / "none")
     await prepare_database(settings)
     db = Database(url)
@@ -101,11 +111,14 @@ async def prepare(url: str, trainees: int, tmp: Path) -> dict[str, str]:
             start_date=due.date(),
             lesson_time=due.time().replace(microsecond=0),
             timezone="Asia/Baghdad",
-            curriculum_id=imported.curriculum.id,
+            curriculum_id=None if broadcast else imported.curriculum.id,
             rest_days=frozenset(),
             observe_holidays=False,
         )
-        await enrol(db, created.cohort.id, FIRST_ID, trainees, joined=dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
+        joined = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+        await enrol(db, created.cohort.id, FIRST_ID, trainees, joined=joined)
+        if broadcast:
+            await enrol(db, created.cohort.id, TRAINER_ID, 1, joined=joined, locale="en", role=Role.TRAINER)
     finally:
         await db.dispose()
     return {"DATABASE_URL": url, "CURRICULUM_DIR": str(tmp / "none"), "BOT_HEARTBEAT_FILE": str(tmp / "beat")}
@@ -144,16 +157,31 @@ async def talk(user: FakeUser, run: Run, begin: asyncio.Event, stop: asyncio.Eve
         await asyncio.sleep(TALK_EVERY_S)
 
 
-async def in_flight_rows(url: str) -> int:
+async def announce(fake: FakeTelegram) -> None:
+    """The trainer sends an announcement through the real chat flow and confirms it."""
+    trainer = fake.user(TRAINER_ID, "Trainer", language_code="en")
+    await trainer.send("/broadcast")
+    targets = await trainer.expect("New announcement", timeout=30)
+    await trainer.press("Next ➡", message=targets, timeout=30)
+    await trainer.sees(lambda m: any(t.startswith("Everyone") for t in m.button_texts()), timeout=30)
+    everyone = next(t for t in targets.button_texts() if t.startswith("Everyone"))
+    await trainer.press(everyone, message=targets, timeout=30)
+    await trainer.sees("Now send the announcement", timeout=30)
+    await trainer.send("تذكير: الجلسة القادمة يوم السبت الساعة العاشرة صباحًا في قاعة المنتدى.")
+    summary = await trainer.expect(lambda m: "✅ Send now" in m.button_texts(), timeout=60)
+    await trainer.press("✅ Send now", message=summary, timeout=30)
+
+
+async def in_flight_rows(url: str, kind: str) -> int:
     db = Database(url)
     try:
         async with db.unit_of_work() as uow:
-            return sum(1 for d in await uow.deliveries.of_kind("lesson") if d.state is DeliveryState.SENDING)
+            return sum(1 for d in await uow.deliveries.of_kind(kind) if d.state is DeliveryState.SENDING)
     finally:
         await db.dispose()
 
 
-async def phase(label: str, trainees: int, url: str | None, kill_at_half: bool) -> Run:
+async def phase(label: str, trainees: int, url: str | None, kill_at_half: bool, broadcast: bool) -> Run:
     run = Run(label, trainees)
     with tempfile.TemporaryDirectory(prefix="fanout-") as folder:
         tmp = Path(folder)
@@ -162,7 +190,7 @@ async def phase(label: str, trainees: int, url: str | None, kill_at_half: bool) 
             from bench.registration import reset_postgres
 
             await reset_postgres(database)
-        env = await prepare(database, trainees, tmp)
+        env = await prepare(database, trainees, tmp, broadcast)
         fake = FakeTelegram()  # Telegram's limits on
         await fake.start()
         for index in range(trainees):  # they have written to the bot before: Telegram knows their chats
@@ -174,17 +202,19 @@ async def phase(label: str, trainees: int, url: str | None, kill_at_half: bool) 
             asyncio.create_task(talk(u, run, begin, stop, i * TALK_EVERY_S / TALKERS)) for i, u in enumerate(talkers)
         ]
         try:
+            if broadcast:
+                await announce(fake)
             deadline = time.monotonic() + LEAD_S + trainees / RATE * 2 + 120
-            while len({c for c, _t in lesson_messages(fake)}) < trainees and time.monotonic() < deadline:
+            while len({c for c, _t in lesson_messages(fake, broadcast)}) < trainees and time.monotonic() < deadline:
                 await asyncio.sleep(0.5)
-                if lesson_messages(fake):
+                if lesson_messages(fake, broadcast):
                     begin.set()  # measured while the fan-out runs
                 run.peak_rss_mb = max(run.peak_rss_mb, peak_rss_mb(process.pid))
-                if kill_at_half and run.killed_at is None and len(lesson_messages(fake)) >= trainees // 2:
+                if kill_at_half and run.killed_at is None and len(lesson_messages(fake, broadcast)) >= trainees // 2:
                     process.send_signal(signal.SIGKILL)
                     process.wait()
-                    run.killed_at = len(lesson_messages(fake))
-                    run.left_in_flight = await in_flight_rows(database)
+                    run.killed_at = len(lesson_messages(fake, broadcast))
+                    run.left_in_flight = await in_flight_rows(database, "broadcast" if broadcast else "lesson")
                     print(f"  killed at {run.killed_at}; {run.left_in_flight} left in flight", file=sys.stderr)
                     process = start_bot(fake, env, tmp)
             stop.set()
@@ -199,7 +229,7 @@ async def phase(label: str, trainees: int, url: str | None, kill_at_half: bool) 
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
-            messages = lesson_messages(fake)
+            messages = lesson_messages(fake, broadcast)
             run.lessons = Counter(chat for chat, _t in messages)
             if messages:
                 run.first_at, run.last_at = min(t for _c, t in messages), max(t for _c, t in messages)
@@ -209,9 +239,10 @@ async def phase(label: str, trainees: int, url: str | None, kill_at_half: bool) 
     return run
 
 
-def report(runs: list[Run], backend: str, command: str) -> str:
+def report(runs: list[Run], backend: str, command: str, broadcast: bool) -> str:
+    what = "A trainer's broadcast" if broadcast else "Lesson fan-out"
     lines = [
-        f"## Lesson fan-out to {runs[0].trainees:,} trainees ({backend})",
+        f"## {what} to {runs[0].trainees:,} trainees ({backend})",
         "",
         f"- Date: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}; machine: {machine()}",
         f"- The bot as its own process; the fake enforces 1 msg/s per chat (burst 4) and 30 msg/s overall; "
@@ -237,7 +268,13 @@ def report(runs: list[Run], backend: str, command: str) -> str:
         "",
         "Targets: rate ≥ 0.9 of the configured pace, zero 429s, zero duplicates (after a kill: at most the "
         f"{IN_FLIGHT} requests in flight), zero missing, other users' p95 ≤ 1 s. The rate is measured from the first "
-        "lesson to the last one; after a kill it includes the restart. Peak RSS is the bot process's VmHWM.",
+        "delivery to the last one; after a kill it includes the restart. Peak RSS is the bot process's VmHWM."
+        + (
+            " The trainer drives the real chat flow: /broadcast → Next → Everyone → the text → Send now; each "
+            "recipient gets a copyMessage."
+            if broadcast
+            else ""
+        ),
     ]
     for run in runs:
         if run.errors:
@@ -250,13 +287,14 @@ async def main(args: argparse.Namespace) -> int:
     runs = []
     for label, kill in (("A: uninterrupted", False), ("B: SIGKILL at 50 %, restart", True)):
         print(f"phase {label}: {args.trainees} trainees ({backend})", file=sys.stderr)
-        runs.append(await phase(label, args.trainees, args.database_url, kill))
-    command = ".venv/bin/python -m bench.fanout" + (f" --trainees {args.trainees}" if args.trainees != 5000 else "")
+        runs.append(await phase(label, args.trainees, args.database_url, kill, args.broadcast))
+    command = ".venv/bin/python -m bench.fanout" + (" --broadcast" if args.broadcast else "")
+    command += f" --trainees {args.trainees}" if args.trainees != 5000 else ""
     command += f" --database-url {args.database_url}" if args.database_url else ""
-    text = report(runs, backend, command)
+    text = report(runs, backend, command, args.broadcast)
     print(text)
     if not args.no_docs:
-        write_section(DOCS, f"fanout-{backend.lower()}", text)
+        write_section(DOCS, f"{'broadcast' if args.broadcast else 'fanout'}-{backend.lower()}", text)
     ok = all(
         r.missing == 0
         and r.flood_429 == 0
@@ -272,6 +310,7 @@ async def main(args: argparse.Namespace) -> int:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.fanout", description=__doc__.split("\n\n")[0])
     parser.add_argument("--trainees", type=int, default=5000)
+    parser.add_argument("--broadcast", action="store_true", help="a trainer's announcement instead of a lesson")
     parser.add_argument("--database-url", help="default: a fresh SQLite file; PostgreSQL: schema public is reset")
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/benchmarks.md")
     return parser.parse_args(argv)

@@ -8,8 +8,9 @@ import datetime as dt
 import io
 import time
 from collections import Counter
+from zoneinfo import ZoneInfo
 
-from storage.dto import PersonStatus, Role
+from storage.dto import DeliveryState, PersonStatus, Role
 from storage.uow import Database
 from tests.conftest import BotHarness
 from tests.crowd import enrol
@@ -197,3 +198,33 @@ async def test_bad_targets_and_roles(bot: BotHarness) -> None:
     async with bot.db.unit_of_work() as uow:
         assert await uow.broadcasts.recent(None) == []  # nothing was created, let alone sent
     assert mine
+
+
+async def test_send_at_a_time_waits_and_can_be_cancelled(bot: BotHarness) -> None:
+    fake = bot.fake
+    _cohort_id, ids = await cohort_of(bot, "Falluja Youth", 5)
+    trainer = fake.user(TRAINER, "Trainer", language_code="en")
+    await start_broadcast(trainer)
+    await trainer.send("The festival is on Thursday.")
+    summary = await trainer.expect(lambda m: "✅ Send now" in m.button_texts())
+    await trainer.press("⏰ Send at a time…", message=summary)
+    await trainer.sees("At what time")
+    await trainer.send("2020-01-01 10:00")  # in the past: asked again, nothing planned
+    await trainer.expect("already passed")
+    await trainer.send("soon-ish")
+    await trainer.expect("Please write a time like")
+    when = (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).astimezone(ZoneInfo("Asia/Baghdad"))
+    await trainer.send(f"{when:%Y-%m-%d} ١٠:٣٠")  # Arabic-Indic digits welcome
+    status = await trainer.expect(lambda m: "It goes out on" in plain(m))
+    async with bot.db.unit_of_work() as uow:
+        rows = await uow.deliveries.of_kind("broadcast")
+    assert len(rows) == 5 and all(r.state is DeliveryState.PENDING for r in rows)
+    local_due = rows[0].due_at.astimezone(ZoneInfo("Asia/Baghdad"))
+    assert (local_due.date(), local_due.hour, local_due.minute) == (when.date(), 10, 30)
+    await asyncio.sleep(1)
+    assert not copies(fake, ids)
+    await trainer.press("⛔ Cancel", message=status)
+    await trainer.sees(lambda m: m is status and "was cancelled" in plain(m), timeout=10)
+    async with bot.db.unit_of_work() as uow:
+        rows = await uow.deliveries.of_kind("broadcast")
+    assert {(r.state, r.reason) for r in rows} == {(DeliveryState.SKIPPED, "broadcast cancelled")}
