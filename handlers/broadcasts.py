@@ -333,31 +333,15 @@ async def time_typed(update: Update, context: BotContext) -> int:
     return await confirm(update, context, send_at=when)
 
 
-async def discard(update: Update, context: BotContext) -> int:
-    broadcast_id = broadcast_id_of(update)
+async def give_up(update: Update, context: BotContext) -> int:
+    """Cancel, No or /cancel before confirming: the draft (if any) is dropped, nothing is sent."""
     await answer_callback(update)
-    if broadcast_id is not None:
-        with contextlib.suppress(DomainError):
-            await context.services.broadcasts.discard(context.principal, broadcast_id)
-    drop_draft(context)
-    await edit_or_reply(update, _("Cancelled: nothing was sent."))
-    return END
-
-
-async def stop(update: Update, context: BotContext) -> int:
-    await answer_callback(update)
-    drop_draft(context)
-    await edit_or_reply(update, _("Cancelled: nothing was sent."))
-    return END
-
-
-async def cancel_command(update: Update, context: BotContext) -> int:
     broadcast_id = draft(context).get("id")
     if isinstance(broadcast_id, int):
         with contextlib.suppress(DomainError):
             await context.services.broadcasts.discard(context.principal, broadcast_id)
     drop_draft(context)
-    await reply(update, _("Cancelled: nothing was sent."))
+    await edit_or_reply(update, _("Cancelled: nothing was sent."))
     return END
 
 
@@ -378,7 +362,7 @@ async def zone_of(context: BotContext, cohort_ids: list[int] | tuple[int, ...]) 
 def conversation() -> ConversationHandler[BotContext]:
     other = MessageHandler(~filters.COMMAND, reask)
     stale = CallbackQueryHandler(reask)
-    stop_button = CallbackQueryHandler(stop, pattern=r"^bc:stop$")
+    stop_button = CallbackQueryHandler(give_up, pattern=r"^bc:stop$")
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         return ConversationHandler(
@@ -403,13 +387,13 @@ def conversation() -> ConversationHandler[BotContext]:
                 CONFIRM: state(
                     CallbackQueryHandler(send_now, pattern=r"^bc:go:\d+$"),
                     CallbackQueryHandler(ask_time, pattern=r"^bc:at:\d+$"),
-                    CallbackQueryHandler(discard, pattern=r"^bc:no:\d+$"),
+                    CallbackQueryHandler(give_up, pattern=r"^bc:no:\d+$"),
                     stale,
                     other,
                 ),
                 AT: state(MessageHandler(filters.TEXT & ~filters.COMMAND, time_typed), stale, other),
             },
-            fallbacks=[CommandHandler("cancel", cancel_command)],
+            fallbacks=[CommandHandler("cancel", give_up)],
             allow_reentry=True,
             name="broadcast",
             persistent=True,
