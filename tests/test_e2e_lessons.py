@@ -131,15 +131,15 @@ async def test_lesson_and_quiz_delivered_answered_and_scored(bot: BotHarness) ->
     await move_first_lesson(bot, cohort_id, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3))
     await bot.start()
 
-    lesson = await huda.expect(showing("Lesson 1 of 2"), timeout=15)
+    lesson = await huda.expect(showing("Lesson 1 of 2"), timeout=30)
     assert "Lesson title 1" in plain(lesson) and "Post one photo." in plain(lesson)
     assert lesson.button_texts()[:2] == ["✅ Done", "⏰ Later"]
     assert lesson.buttons()[1][0]["url"] == "https://www.facebook.com/help"
-    arabic_lesson = await zaid.expect(showing("الدرس 1 من 2"), timeout=15)
+    arabic_lesson = await zaid.expect(showing("الدرس 1 من 2"), timeout=30)
     assert "عنوان الدرس 1" in plain(arabic_lesson)
 
-    first = await huda.expect(lambda m: m.poll is not None, timeout=10)
-    second = await huda.expect(lambda m: m.poll is not None, timeout=10)
+    first = await huda.expect(lambda m: m.poll is not None, timeout=30)
+    second = await huda.expect(lambda m: m.poll is not None, timeout=30)
     assert first.sent_at - lesson.sent_at >= 1.0  # the quiz at least a second after the lesson
     assert first.poll is not None and second.poll is not None
     assert first.poll["type"] == "quiz" and first.poll["is_anonymous"] is False
@@ -147,7 +147,7 @@ async def test_lesson_and_quiz_delivered_answered_and_scored(bot: BotHarness) ->
     assert [o["text"] for o in first.poll["options"]] == ["Yes", "No", "Maybe"]
     assert first.poll["correct_option_ids"] == [0]
     assert first.poll["explanation"] == "Think about it."
-    assert (await zaid.expect(lambda m: m.poll is not None, timeout=10)).poll["question"] == "First question 1؟"  # type: ignore[index]
+    assert (await zaid.expect(lambda m: m.poll is not None, timeout=30)).poll["question"] == "First question 1؟"  # type: ignore[index]
 
     # An answer to a poll the bot never sent is ignored; the first real answer counts.
     fake.push_update(
@@ -162,7 +162,7 @@ async def test_lesson_and_quiz_delivered_answered_and_scored(bot: BotHarness) ->
     )
     await huda.answer_poll(first, [0])  # right
     await huda.answer_poll(second, [0])  # wrong (the right one is "Maybe")
-    summary = await huda.expect("Quiz done", timeout=10)
+    summary = await huda.expect("Quiz done", timeout=30)
     assert "1 of 2" in plain(summary)
 
     await huda.send("/progress")
@@ -215,8 +215,8 @@ async def test_downtime_within_grace_delivers_once_and_beyond_grace_skips(bot: B
     await move_first_lesson(bot, late_id, dt.datetime.now(dt.UTC) - dt.timedelta(hours=7))  # grace is 6 h
     await bot.start()
 
-    await amal.expect(showing("Lesson 1 of 2"), timeout=10)
-    await amal.expect(lambda m: m.poll is not None, timeout=10)
+    await amal.expect(showing("Lesson 1 of 2"), timeout=30)
+    await amal.expect(lambda m: m.poll is not None, timeout=30)
     await bot.restart()  # and again: nothing goes twice
     await asyncio.sleep(3)
     assert len([m for m in amal.inbox if "Lesson 1 of 2" in plain(m)]) == 1
@@ -230,7 +230,7 @@ async def test_downtime_within_grace_delivers_once_and_beyond_grace_skips(bot: B
     assert "⭕ 1." in plain(listing)
     await omar.press("1", message=listing)
     await omar.expect(showing("Lesson 1 of 2"))
-    polls = [await omar.expect(lambda m: m.poll is not None, timeout=10) for _ in range(2)]
+    polls = [await omar.expect(lambda m: m.poll is not None, timeout=30) for _ in range(2)]
     assert [p.poll["question"] for p in polls if p.poll] == ["First question 1?", "Second question 1?"]
 
 
@@ -248,9 +248,9 @@ async def test_429_is_honoured_403_marks_blocked_and_a_late_joiner_gets_the_curr
     await move_first_lesson(bot, cohort_id, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2))
     await bot.start()
 
-    await lina.expect(showing("Lesson 1 of 2"), timeout=15)
-    first = await lina.expect(lambda m: m.poll is not None, timeout=15)
-    await lina.expect(lambda m: m.poll is not None, timeout=15)
+    await lina.expect(showing("Lesson 1 of 2"), timeout=30)
+    first = await lina.expect(lambda m: m.poll is not None, timeout=30)
+    await lina.expect(lambda m: m.poll is not None, timeout=30)
     assert first.poll is not None and first.poll["question"] == "First question 1?"  # resent after the 429
     assert [e[2] for e in fake.errors if e[0] == "sendPoll"] == [429]
     async with bot.db.unit_of_work() as uow:
@@ -263,8 +263,8 @@ async def test_429_is_honoured_403_marks_blocked_and_a_late_joiner_gets_the_curr
     # A late joiner: the current lesson comes right after the welcome, once.
     sara = fake.user(4303, "Sara", language_code="en")
     await register(sara, token, language="English", name="Sara Jamal", town="Baghdad", final="Falluja Lessons")
-    await sara.expect(showing("Lesson 1 of 2"), timeout=10)
-    await fake.wait_until(lambda: len(polls_of(sara)) == 2, timeout=10)
+    await sara.expect(showing("Lesson 1 of 2"), timeout=30)
+    await fake.wait_until(lambda: len(polls_of(sara)) == 2, timeout=30)
     await bot.restart()
     await asyncio.sleep(2)
     assert len([m for m in sara.inbox if "Lesson 1 of 2" in plain(m)]) == 1
@@ -313,11 +313,11 @@ async def test_evening_nudge_goes_to_who_has_not_opened_the_lesson(bot: BotHarne
     await bot.start()
 
     forgetful, keen = fake.user(4501, "Forgetful", language_code="en"), fake.user(4502, "Keen", language_code="en")
-    reminder = await forgetful.expect("waiting for you", timeout=15)
+    reminder = await forgetful.expect("waiting for you", timeout=30)
     assert "Lesson title 1" in plain(reminder) and reminder.button_texts() == ["📖 Open the lesson"]
     await forgetful.press("📖 Open the lesson", message=reminder)
     await forgetful.expect(showing("Lesson 1 of 2"))
-    await fake.wait_until(lambda: len(polls_of(forgetful)) == 2, timeout=10)
+    await fake.wait_until(lambda: len(polls_of(forgetful)) == 2, timeout=30)
     await keen.no_message(within=1.0)  # opened already: no nudge
     nudges = [d for d in await deliveries(bot, "nudge") if d.cohort_id == cohort_id]
     assert [(d.chat_id, d.state) for d in nudges] == [(4501, DeliveryState.SENT)]

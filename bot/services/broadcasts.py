@@ -68,14 +68,22 @@ class BroadcastService:
             if not principal.can_manage(cohort_id):
                 raise DomainError(Problem.NOT_ALLOWED)
 
-    async def recipients(self, uow: UnitOfWork, target: Target) -> list[Recipient]:
+    async def absentees(self, target: Target) -> dict[int, frozenset[int] | None]:
+        """Per cohort, who missed its last session (asked before any unit of work opens: never nest them)."""
+        if not target.only_absent or self.absent is None:
+            return {}
+        return {cohort_id: await self.absent(cohort_id) for cohort_id in target.cohort_ids}
+
+    async def recipients(
+        self, uow: UnitOfWork, target: Target, absentees: dict[int, frozenset[int] | None]
+    ) -> list[Recipient]:
         """Registered trainees of the target cohorts (once each), filtered by town and attendance."""
         chosen: dict[int, Recipient] = {}
         for cohort_id in target.cohort_ids:
             cohort = await uow.cohorts.by_id(cohort_id)
             if cohort is None or cohort.status is not CohortStatus.ACTIVE:
                 continue
-            absent = await self.absent(cohort_id) if target.only_absent and self.absent else None
+            absent = absentees.get(cohort_id)
             for recipient in await uow.memberships.recipients(cohort_id, include_blocked=True):
                 if target.towns is not None and recipient.town not in target.towns:
                     continue
@@ -88,14 +96,15 @@ class BroadcastService:
         """The towns of these cohorts' trainees, most people first: (town, count)."""
         self.check_cohorts(principal, cohort_ids)
         async with self._db.unit_of_work() as uow:
-            people = await self.recipients(uow, Target(tuple(cohort_ids)))
+            people = await self.recipients(uow, Target(tuple(cohort_ids)), {})
         counts = Counter(r.town or "?" for r in people)
         return counts.most_common()
 
     async def count(self, principal: Principal, target: Target) -> int:
         self.check_cohorts(principal, target.cohort_ids)
+        absentees = await self.absentees(target)
         async with self._db.unit_of_work() as uow:
-            return len(await self.recipients(uow, target))
+            return len(await self.recipients(uow, target, absentees))
 
     # -------------------------------------------------------------------------------------------- drafts
 
@@ -116,8 +125,9 @@ class BroadcastService:
             raise DomainError(Problem.TEXT_TOO_LONG, length=len(text), limit=limit)
         if principal.person is None:
             raise DomainError(Problem.PERSON_NOT_FOUND)
+        absentees = await self.absentees(target)
         async with self._db.unit_of_work() as uow:
-            people = await self.recipients(uow, target)
+            people = await self.recipients(uow, target, absentees)
             if not people:
                 raise DomainError(Problem.NO_RECIPIENTS)
             draft = await uow.broadcasts.add(
@@ -148,8 +158,10 @@ class BroadcastService:
             raise DomainError(Problem.TIME_IN_PAST)
         async with self._db.unit_of_work() as uow:
             broadcast = self._may_act(principal, await uow.broadcasts.by_id(broadcast_id))
-            target = Target(broadcast.cohort_ids, broadcast.towns, broadcast.only_absent)
-            people = await self.recipients(uow, target)
+        target = Target(broadcast.cohort_ids, broadcast.towns, broadcast.only_absent)
+        absentees = await self.absentees(target)
+        async with self._db.unit_of_work() as uow:
+            people = await self.recipients(uow, target, absentees)
             if not people:
                 raise DomainError(Problem.NO_RECIPIENTS)
             if not await uow.broadcasts.confirm(broadcast_id, send_at=send_at, recipients=len(people), now=now):
