@@ -7,9 +7,13 @@ import logging
 
 from telegram.ext import ApplicationBuilder, ContextTypes
 
+from bot.attendance_wiring import attendance_settings, start_attendance
 from bot.delivery.signal import OutboxSignal
 from bot.delivery.wiring import start_delivery, stop_delivery
+from bot.services.attendance import AttendanceService
+from bot.services.attendance_reports import AttendanceReports
 from bot.services.broadcasts import BroadcastService
+from bot.services.campaign_feature import build_campaigns
 from bot.services.clock import Clock, utc_now
 from bot.services.cohorts import CohortService, RoleService
 from bot.services.curricula import CurriculumService
@@ -45,8 +49,19 @@ def build_services(settings: Settings, db: Database, clock: Clock = utc_now) -> 
     outbox = OutboxSignal()
     lessons = LessonService(db, curricula, lesson_settings(settings), clock)
     lessons.on_planned = outbox.planned
-    broadcasts = BroadcastService(db, clock)
+    attendance = AttendanceService(db, attendance_settings(settings), clock)
+    attendance.on_planned = outbox.planned
+    broadcasts = BroadcastService(db, clock, absent=attendance.absent_from_last_session)
     broadcasts.on_planned = outbox.planned
+    campaigns = build_campaigns(
+        db,
+        grace=dt.timedelta(hours=settings.delivery_grace_hours),
+        default_zone=settings.bot_timezone,
+        on_planned=outbox.planned,
+        clock=clock,
+    )
+    lesson_stats = LessonStatsService(db, lessons, clock)
+    lesson_stats.extra_done = campaigns.review.done_counts  # campaign posts done count in /progress
     return Services(
         settings=settings,
         db=db,
@@ -56,9 +71,12 @@ def build_services(settings: Settings, db: Database, clock: Clock = utc_now) -> 
         people=PeopleService(db, clock),
         curricula=curricula,
         lessons=lessons,
-        lesson_stats=LessonStatsService(db, lessons, clock),
+        lesson_stats=lesson_stats,
         outbox=outbox,
         broadcasts=broadcasts,
+        campaigns=campaigns,
+        attendance=attendance,
+        attendance_reports=AttendanceReports(db, clock),
     )
 
 
@@ -106,6 +124,7 @@ async def on_startup(application: BotApplication) -> None:
         application.job_queue.run_once(beat, 0, name="heartbeat-first", job_kwargs=late_ok)
         application.job_queue.run_repeating(beat, HEARTBEAT_SECONDS, name="heartbeat", job_kwargs=late_ok)
     await start_delivery(application)
+    await start_attendance(application)
     log.info("bot @%s ready", application.bot.username)
 
 

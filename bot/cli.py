@@ -1,4 +1,5 @@
-"""`cohortbot` command line: run, migrate, backup, cohort, invite, role, curriculum. Operator-facing (English)."""
+"""`cohortbot` command line: run, migrate, backup, cohort, invite, role, curriculum, session, export.
+Operator-facing (English)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from zoneinfo import ZoneInfo
 from telegram import Bot
 
 from bot.app import HEARTBEAT_SECONDS
+from bot.cli_attendance import COMMANDS as ATTENDANCE_COMMANDS
+from bot.cli_attendance import AttendanceCliError, add_attendance_commands, run_attendance
 from bot.cli_schedule import ScheduleError, add_schedule_options, describe_schedule, schedule_options
 from bot.curriculum import CurriculumError, load_curriculum
 from bot.logs import configure_logging
@@ -80,6 +83,7 @@ def parser() -> argparse.ArgumentParser:
     role.add_argument("action", choices=["grant", "revoke"])
     role.add_argument("user_id", type=int, help="numeric Telegram user id")
     role.add_argument("role", choices=["coordinator"])
+    add_attendance_commands(commands)
     return root
 
 
@@ -158,7 +162,9 @@ async def manage(settings: Settings, args: argparse.Namespace) -> None:
     db = Database(settings.database_url)
     cohorts, roles, curricula = CohortService(db), RoleService(db), CurriculumService(db)
     try:
-        if args.command == "cohort" and args.action == "create":
+        if args.command in ATTENDANCE_COMMANDS:
+            await run_attendance(settings, db, args)
+        elif args.command == "cohort" and args.action == "create":
             start, lesson_time = parse_date(args.start), parse_time(args.lesson_time)
             if start is None:
                 raise CliError(f"--start: expected YYYY-MM-DD, got {args.start!r}")
@@ -303,7 +309,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             configure_logging("WARNING", settings.telegram_bot_token.get_secret_value())
             asyncio.run(manage(settings, args))
-    except (SettingsError, CliError, ScheduleError) as error:
+    except (SettingsError, CliError, ScheduleError, AttendanceCliError) as error:
         print(f"cohortbot: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from handlers import access, broadcast_admin, common, coordinator, curricula, lessons, reports, trainee, trainer
+from handlers import (
+    access,
+    attendance,
+    broadcast_admin,
+    campaign_flow,
+    common,
+    coordinator,
+    curricula,
+    lessons,
+    reports,
+    trainee,
+    trainer,
+)
 from handlers.context import BotApplication
 
 
@@ -15,5 +27,8 @@ def setup(application: BotApplication) -> None:
     trainer.setup(application)
     lessons.setup(application)
     reports.setup(application)
+    campaign_flow.setup(application)
+    attendance.setup(application)
     common.setup(application)
+    attendance.setup_code_messages(application)  # digits alone: after every conversation, before the fallbacks
     common.setup_fallbacks(application)

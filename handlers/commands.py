@@ -28,8 +28,22 @@ COMMANDS: tuple[Command, ...] = (
     Command("lessons", Audience.TRAINEE, N_("All your lessons; open any you missed")),
     Command("progress", Audience.TRAINEE, N_("Your lessons done, quiz score and streak")),
     Command("announcements", Audience.TRAINEE, N_("Recent announcements from your trainers")),
+    Command("campaign", Audience.TRAINEE, N_("Plan your campaign: problem, goal, posts and reminders")),
+    Command("calendar", Audience.TRAINEE, N_("Your posting calendar: the month, occasions, a calendar file")),
+    Command("checkin", Audience.TRAINEE, N_("Check in to a session: /checkin code")),
+    Command("myattendance", Audience.TRAINEE, N_("Your attendance at the sessions")),
     Command("broadcast", Audience.TRAINER, N_("Send an announcement to your cohorts")),
     Command("broadcasts", Audience.TRAINER, N_("Recent announcements and their delivery reports")),
+    Command("campaigns", Audience.TRAINER, N_("Your trainees' campaign plans, progress and proofs")),
+    Command("sessions", Audience.TRAINER, N_("A cohort's sessions: /sessions cohort")),
+    Command("session", Audience.TRAINER, N_("Add a session to a cohort")),
+    Command("newsession", Audience.TRAINER, N_("Add a session to a cohort"), in_menu=False),  # alias of /session
+    Command("checkin_open", Audience.TRAINER, N_("Open a session's check-in: a code and a QR code")),
+    Command("opencheckin", Audience.TRAINER, N_("Open a session's check-in: a code and a QR code"), in_menu=False),
+    Command("checkin_close", Audience.TRAINER, N_("Close the open check-in")),
+    Command("roll", Audience.TRAINER, N_("Take or correct a session's roll")),
+    Command("attendance", Audience.TRAINER, N_("Attendance: all cohorts, /attendance cohort [session or date]")),
+    Command("export", Audience.TRAINER, N_("A cohort's attendance as Excel and CSV files: /export cohort")),
     Command("lessonstats", Audience.TRAINER, N_("Lesson statistics and deliveries: /lessonstats cohort")),
     Command("trainees", Audience.TRAINER, N_("List the trainees of your cohorts")),
     Command("cohorts", Audience.TRAINER, N_("Cohorts and their members")),
@@ -55,6 +69,14 @@ CALLBACK_AUDIENCE: dict[str, Audience] = {
     "bc": Audience.TRAINER,
     "an": Audience.TRAINEE,
     "nc": Audience.COORDINATOR,  # /newcohort's curriculum choice
+    "cp": Audience.TRAINEE,  # campaign plans and posts (the owner is checked in the service)
+    "cr": Audience.TRAINEE,  # posting reminders: Done, Snooze, Skip
+    "cc": Audience.TRAINEE,  # /calendar
+    "cv": Audience.TRAINER,  # /campaigns: review, comments, proofs
+    "ci": Audience.TRAINER,  # the check-in message's buttons
+    "rl": Audience.TRAINER,  # the roll
+    "se": Audience.TRAINER,  # choosing a session or a cohort for one
+    "at": Audience.TRAINER,  # /attendance and /export: cohorts, sessions, chart, exports, per trainee
 }
 
 

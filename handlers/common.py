@@ -10,6 +10,8 @@ from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler
 from bot.i18n import _, current_locale, ngettext, set_locale
 from bot.settings import SUPPORTED_LOCALES
 from bot.text import cmd, fmt, local_date, local_datetime, ltr, name
+from handlers.attendance_views import my_data_lines as attendance_data_lines
+from handlers.campaigns import my_data_lines as campaign_data_lines
 from handlers.commands import COMMANDS
 from handlers.context import BotApplication, BotContext
 from handlers.menus import refresh_chat_menu
@@ -149,6 +151,8 @@ async def my_data(update: Update, context: BotContext) -> None:
                         answers=len(answers),
                     )
                 )
+    lines += await attendance_data_lines(context.services, user.id)
+    lines += await campaign_data_lines(context.services, user.id)
     if data.is_coordinator:
         lines.append(_("You are a coordinator."))
     lines.append(fmt(_("To delete all of it, send {command}."), command=cmd("/forgetme")))

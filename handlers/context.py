@@ -10,7 +10,10 @@ from telegram.ext import Application, BaseHandler, CallbackContext, ExtBot
 
 from bot.delivery.signal import OutboxSignal
 from bot.services.access import Principal
+from bot.services.attendance import AttendanceService
+from bot.services.attendance_reports import AttendanceReports
 from bot.services.broadcasts import BroadcastService
+from bot.services.campaign_feature import Campaigns
 from bot.services.cohorts import CohortService, RoleService
 from bot.services.curricula import CurriculumService
 from bot.services.lesson_stats import LessonStatsService
@@ -36,6 +39,9 @@ class Services:
     lesson_stats: LessonStatsService
     outbox: OutboxSignal  # planned() after committing outbox rows: the delivery engine wakes up
     broadcasts: BroadcastService
+    campaigns: Campaigns  # the campaign planner: plans, reminders, review, calendar
+    attendance: AttendanceService  # sessions, check-ins, the roll
+    attendance_reports: AttendanceReports
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

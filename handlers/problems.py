@@ -5,6 +5,8 @@ from __future__ import annotations
 from bot.i18n import _
 from bot.services.errors import DomainError, Problem
 from bot.text import cmd, fmt, name
+from handlers.attendance_problems import attendance_problem_text
+from handlers.campaign_texts import campaign_problem_text
 
 
 def problem_text(error: DomainError) -> str:
@@ -57,4 +59,8 @@ def problem_text(error: DomainError) -> str:
             return _("This lesson is not available yet. Send {command} to see your lessons.").format(
                 command=cmd("/lessons")
             )
+    if (campaign := campaign_problem_text(error)) is not None:
+        return campaign
+    if (attendance := attendance_problem_text(error)) is not None:
+        return attendance
     return _("Sorry, that did not work.")

@@ -33,6 +33,8 @@ DRAFT = "registration"
 # Button labels for TOWNS (same order); the Arabic name is what is stored.
 TOWN_LABELS = (N_("Hit"), N_("Ramadi"), N_("Fallujah"), N_("Diyala"), N_("Baghdad"))
 LANGUAGE_NAMES = {"ar": "العربية", "en": "English"}
+# Check-in QR links (/start ci_<token>) go to handlers.attendance; invite tokens never start with "ci_".
+NOT_CHECKIN = ~filters.Regex(r"^/start(@\w+)?\s+ci_")
 
 
 def draft(context: BotContext) -> dict[str, Any]:
@@ -283,7 +285,7 @@ def conversation() -> ConversationHandler[BotContext]:
         # Buttons are tracked per chat, not per message, on purpose: drafts are per person.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         return ConversationHandler(
-            entry_points=[CommandHandler("start", begin, filters.ChatType.PRIVATE, has_args=True)],
+            entry_points=[CommandHandler("start", begin, filters.ChatType.PRIVATE & NOT_CHECKIN, has_args=True)],
             states={
                 LANGUAGE: state(CallbackQueryHandler(language_chosen, pattern=r"^reg:lang:"), stale, other),
                 FULL_NAME: state(MessageHandler(text, name_typed), stale, other),

@@ -35,6 +35,8 @@ async def with_retries(send: Callable[[], Awaitable[T]]) -> T:
                 raise
             waited += wait
             await asyncio.sleep(wait)
+        except BadRequest:
+            raise  # PTB makes it a NetworkError, but asking again gets the same answer
         except (TimedOut, NetworkError):
             network_failures += 1
             if network_failures > NETWORK_RETRIES:
@@ -88,6 +90,20 @@ async def reply_photo(update: Update, photo: bytes, caption: str, filename: str 
     return await with_retries(
         lambda: bot.send_photo(
             chat_id_of(update), photo, caption=rtl_safe(caption), parse_mode=ParseMode.HTML, filename=filename
+        )
+    )
+
+
+async def reply_document(update: Update, data: bytes, filename: str, caption: str = "") -> Message:
+    """A file (an export) to the chat an update came from."""
+    bot = update.get_bot()
+    return await with_retries(
+        lambda: bot.send_document(
+            chat_id_of(update),
+            data,
+            filename=filename,
+            caption=rtl_safe(caption) if caption else None,
+            parse_mode=ParseMode.HTML,
         )
     )
 

@@ -197,6 +197,44 @@ class CheckinRepository:
         )
         return [_checkin(r) for r in rows]
 
+    async def open_in(self, cohort_ids: Sequence[int] | None, now: dt.datetime) -> list[CheckinDTO]:
+        """Open check-ins of sessions of these cohorts (all cohorts when None), oldest first."""
+        query = (
+            select(CheckIn)
+            .join(TrainingSession, TrainingSession.id == CheckIn.session_id)
+            .where(CheckIn.closed_at.is_(None), CheckIn.closes_at > now)
+            .order_by(CheckIn.id)
+        )
+        if cohort_ids is not None:
+            query = query.where(TrainingSession.cohort_id.in_(cohort_ids))
+        return [_checkin(r) for r in await self._session.scalars(query)]
+
+    async def showing_code(self, code: str, now: dt.datetime) -> list[CheckinDTO]:
+        """Open check-ins showing this code, whatever the cohort (a code is unique among open check-ins)."""
+        rows = await self._session.scalars(
+            select(CheckIn).where(CheckIn.code == code, CheckIn.closed_at.is_(None), CheckIn.closes_at > now)
+        )
+        return [_checkin(r) for r in rows]
+
+    async def ended_with_code(
+        self, code: str, cohort_ids: Sequence[int], since: dt.datetime, now: dt.datetime
+    ) -> list[CheckinDTO]:
+        """Check-ins of these cohorts opened since `since` that showed this code last and are over (closed, or
+        past their window): a code typed too late."""
+        if not cohort_ids:
+            return []
+        rows = await self._session.scalars(
+            select(CheckIn)
+            .join(TrainingSession, TrainingSession.id == CheckIn.session_id)
+            .where(
+                CheckIn.code == code,
+                CheckIn.opened_at >= since,
+                CheckIn.closed_at.is_not(None) | (CheckIn.closes_at <= now),
+                TrainingSession.cohort_id.in_(cohort_ids),
+            )
+        )
+        return [_checkin(r) for r in rows]
+
     async def unclosed(self) -> list[CheckinDTO]:
         rows = await self._session.scalars(select(CheckIn).where(CheckIn.closed_at.is_(None)).order_by(CheckIn.id))
         return [_checkin(r) for r in rows]
@@ -221,6 +259,12 @@ class CheckinRepository:
     async def set_display(self, checkin_id: int, chat_id: int, message_id: int) -> None:
         await self._session.execute(
             update(CheckIn).where(CheckIn.id == checkin_id).values(chat_id=chat_id, message_id=message_id)
+        )
+
+    async def forget_chat(self, chat_id: int) -> None:
+        """Someone asked to be forgotten: check-ins no longer point at their chat (their Telegram id)."""
+        await self._session.execute(
+            update(CheckIn).where(CheckIn.chat_id == chat_id).values(chat_id=None, message_id=None)
         )
 
     async def for_session(self, session_id: int) -> list[CheckinDTO]:

@@ -53,6 +53,16 @@ class RecordCount:
     count: int
 
 
+@dataclass(frozen=True, slots=True)
+class PersonCounts:
+    """Per person (id → count) at some sessions: `not_absent` records present, late or excused; `joined_later`
+    records at sessions that began before they joined (expected there only because of the record). Two dicts, not an
+    object per person: a cohort of thousands is asked on every /attendance."""
+
+    not_absent: dict[int, int]
+    joined_later: dict[int, int]
+
+
 class AttendanceRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -144,7 +154,7 @@ class AttendanceRepository:
     async def counts(self, cohort_id: int) -> list[RecordCount]:
         """Records of the cohort's current trainees counted by session, town, status and late joining (one query)."""
         joined_later = Membership.joined_at > TrainingSession.starts_at
-        count = func.count(AttendanceRecord.id)
+        count = func.count()
         rows = await self._session.execute(
             select(AttendanceRecord.session_id, Person.town, AttendanceRecord.status, joined_later, count)
             .join(TrainingSession, TrainingSession.id == AttendanceRecord.session_id)
@@ -161,6 +171,42 @@ class AttendanceRepository:
             RecordCount(session_id, town, AttendanceStatus(status), bool(later), int(n))
             for session_id, town, status, later, n in rows
         ]
+
+    async def per_person(
+        self, cohort_id: int, session_ids: Sequence[int], early_ids: Sequence[int] = ()
+    ) -> PersonCounts:
+        """Per person with records at these sessions: how many are not "absent" (one GROUP BY on the covering index,
+        no join); and, at `early_ids` (those some trainee joined after), how many are at sessions that began before
+        the person joined the cohort."""
+        if not session_ids:
+            return PersonCounts({}, {})
+        kept = await self._session.execute(
+            select(AttendanceRecord.person_id, func.count())
+            .where(
+                AttendanceRecord.session_id.in_(session_ids),
+                AttendanceRecord.status != AttendanceStatus.ABSENT.value,
+            )
+            .group_by(AttendanceRecord.person_id)
+        )
+        not_absent: dict[int, int] = {person: int(n) for person, n in kept}
+        later: dict[int, int] = {}
+        if early_ids:
+            rows = await self._session.execute(
+                select(AttendanceRecord.person_id, func.count())
+                .join(TrainingSession, TrainingSession.id == AttendanceRecord.session_id)
+                .join(
+                    Membership,
+                    (Membership.person_id == AttendanceRecord.person_id) & (Membership.cohort_id == cohort_id),
+                )
+                .where(
+                    AttendanceRecord.session_id.in_(early_ids),
+                    Membership.role == Role.TRAINEE,
+                    Membership.joined_at > TrainingSession.starts_at,
+                )
+                .group_by(AttendanceRecord.person_id)
+            )
+            later = {person: int(n) for person, n in rows}
+        return PersonCounts(not_absent, later)
 
     async def checked_in(self, session_id: int) -> int:
         """Records made by check-in at this session: at most the cohort's size."""
@@ -203,15 +249,30 @@ class AttendanceRepository:
         await self._session.flush()
         return _change(row)
 
-    async def changes(self, session_ids: Sequence[int]) -> list[ChangeDTO]:
+    async def changes(self, session_ids: Sequence[int], source: Source | None = None) -> list[ChangeDTO]:
+        """The audit rows of these sessions (only those of one source if given), oldest first; plain rows, not ORM
+        objects: an export reads tens of thousands."""
         if not session_ids:
             return []
-        rows = await self._session.scalars(
-            select(AttendanceChange)
-            .where(AttendanceChange.session_id.in_(session_ids))
-            .order_by(AttendanceChange.changed_at, AttendanceChange.id)
-        )
-        return [_change(r) for r in rows]
+        table = AttendanceChange.__table__
+        query = select(table).where(table.c.session_id.in_(session_ids)).order_by(table.c.changed_at, table.c.id)
+        if source is not None:
+            query = query.where(table.c.source == source.value)
+        rows = await self._session.execute(query)
+        return [
+            ChangeDTO(
+                id=row.id,
+                session_id=row.session_id,
+                person_id=row.person_id,
+                changed_by=row.changed_by,
+                changed_at=row.changed_at,
+                before=AttendanceStatus(row.before) if row.before else None,
+                after=AttendanceStatus(row.after),
+                source=Source(row.source),
+                note=row.note,
+            )
+            for row in rows
+        ]
 
     async def changes_about(self, person_id: int) -> list[ChangeDTO]:
         rows = await self._session.scalars(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
@@ -12,7 +12,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.campaign_dto import (
-    CommentDTO,
     Mark,
     OccurrenceDTO,
     PlanDTO,
@@ -20,25 +19,17 @@ from storage.campaign_dto import (
     PostDTO,
     PostKind,
     ProofKind,
-    Reachable,
     Repeat,
 )
-from storage.dto import CohortStatus, DeliveryState, PersonStatus
-from storage.models import Cohort, Delivery, Person
+from storage.campaign_queries import CommentsAndPeople, chunks
+from storage.dto import CohortStatus
+from storage.models import Cohort
 from storage.models_campaigns import (
-    CampaignComment,
     CampaignOccurrence,
     CampaignPlan,
     CampaignPost,
     CampaignTeammate,
 )
-
-CHUNK = 500  # ids per IN (...) list: far below SQLite's bound-parameter limit
-
-
-def _chunks(values: Sequence[int]) -> Iterable[Sequence[int]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
 
 
 def _plan(row: CampaignPlan, teammates: Sequence[int] = ()) -> PlanDTO:
@@ -77,6 +68,30 @@ def _post(row: CampaignPost) -> PostDTO:
     )
 
 
+_POST_COLUMNS = (
+    CampaignPost.id,
+    CampaignPost.plan_id,
+    CampaignPost.starts_at,
+    CampaignPost.kind,
+    CampaignPost.platform,
+    CampaignPost.idea,
+    CampaignPost.repeat,
+    CampaignPost.repeat_until,
+    CampaignPost.lead_minutes,
+    CampaignPost.occasion,
+    CampaignPost.planned_until,
+    CampaignPost.created_at,
+)
+
+
+def _plannable(row: Any) -> PlannablePost:
+    (post_id, plan_id, starts_at, kind, platform, idea, repeat, until, lead, occasion, planned, created,
+     owner_id, cohort_id, zone) = row  # fmt: skip
+    post = PostDTO(post_id, plan_id, starts_at, PostKind(kind), platform, idea, Repeat(repeat), until, lead, occasion,
+                   planned, created)  # fmt: skip
+    return PlannablePost(post, owner_id, cohort_id, zone)
+
+
 def _occurrence(row: CampaignOccurrence) -> OccurrenceDTO:
     return OccurrenceDTO(
         id=row.id,
@@ -94,11 +109,9 @@ def _occurrence(row: CampaignOccurrence) -> OccurrenceDTO:
     )
 
 
-def _comment(row: CampaignComment) -> CommentDTO:
-    return CommentDTO(row.id, row.plan_id, row.author_id, row.text, row.created_at)
+class CampaignRepository(CommentsAndPeople):
+    """Plans, teammates, posts and occurrences; comments, people and reminder rows come from the mixin."""
 
-
-class CampaignRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
@@ -149,7 +162,9 @@ class CampaignRepository:
         return await self._plans(list(rows))
 
     async def owned_count(self, person_id: int) -> int:
-        count = await self._session.scalar(select(func.count(CampaignPlan.id)).where(CampaignPlan.owner_id == person_id))
+        count = await self._session.scalar(
+            select(func.count(CampaignPlan.id)).where(CampaignPlan.owner_id == person_id)
+        )
         return int(count or 0)
 
     async def plans_in_cohorts(self, cohort_ids: Sequence[int]) -> list[PlanDTO]:
@@ -164,7 +179,7 @@ class CampaignRepository:
 
     async def teammates_of(self, plan_ids: Sequence[int]) -> dict[int, list[int]]:
         teams: dict[int, list[int]] = defaultdict(list)
-        for chunk in _chunks(list(plan_ids)):
+        for chunk in chunks(list(plan_ids)):
             rows = await self._session.execute(
                 select(CampaignTeammate.plan_id, CampaignTeammate.person_id)
                 .where(CampaignTeammate.plan_id.in_(chunk))
@@ -206,7 +221,7 @@ class CampaignRepository:
 
     async def posts_of_plans(self, plan_ids: Sequence[int]) -> list[PostDTO]:
         posts: list[PostDTO] = []
-        for chunk in _chunks(list(plan_ids)):
+        for chunk in chunks(list(plan_ids)):
             rows = await self._session.scalars(
                 select(CampaignPost).where(CampaignPost.plan_id.in_(chunk)).order_by(CampaignPost.starts_at)
             )
@@ -214,9 +229,11 @@ class CampaignRepository:
         return posts
 
     async def posts_to_plan(self, before: dt.datetime, post_ids: Sequence[int] | None = None) -> list[PlannablePost]:
-        """Posts of active cohorts whose reminders are planned less far than `before` (or the given posts)."""
+        """Posts of active cohorts whose reminders are planned less far than `before` (or the given posts).
+
+        Plain columns, not ORM objects: at start this reads every post (60,000 in the benchmark)."""
         query = (
-            select(CampaignPost, CampaignPlan.owner_id, CampaignPlan.cohort_id, Cohort.timezone)
+            select(*_POST_COLUMNS, CampaignPlan.owner_id, CampaignPlan.cohort_id, Cohort.timezone)
             .join(CampaignPlan, CampaignPlan.id == CampaignPost.plan_id)
             .join(Cohort, Cohort.id == CampaignPlan.cohort_id)
             .where(Cohort.status == CohortStatus.ACTIVE)
@@ -224,17 +241,29 @@ class CampaignRepository:
         )
         if post_ids is not None:
             found: list[PlannablePost] = []
-            for chunk in _chunks(list(post_ids)):
-                rows = await self._session.execute(query.where(CampaignPost.id.in_(chunk)))
-                found += [PlannablePost(_post(p), owner, cohort, zone) for p, owner, cohort, zone in rows]
+            for chunk in chunks(list(post_ids)):
+                found += [
+                    _plannable(row) for row in await self._session.execute(query.where(CampaignPost.id.in_(chunk)))
+                ]
             return found
         query = query.where(or_(CampaignPost.planned_until.is_(None), CampaignPost.planned_until < before))
-        rows = await self._session.execute(query)
-        return [PlannablePost(_post(p), owner, cohort, zone) for p, owner, cohort, zone in rows]
+        return [_plannable(row) for row in await self._session.execute(query)]
+
+    async def bump_planned_until(self, before: dt.datetime, until: dt.datetime) -> None:
+        """Every post `posts_to_plan(before)` returned: bookmark moved to `until`, in one statement."""
+        active = select(CampaignPlan.id).join(Cohort, Cohort.id == CampaignPlan.cohort_id)
+        await self._session.execute(
+            update(CampaignPost)
+            .where(
+                CampaignPost.plan_id.in_(active.where(Cohort.status == CohortStatus.ACTIVE)),
+                or_(CampaignPost.planned_until.is_(None), CampaignPost.planned_until < before),
+            )
+            .values(planned_until=until)
+        )
 
     async def set_planned_until(self, post_ids: Sequence[int], until: dt.datetime) -> None:
         """Move the bookmark forward (never back)."""
-        for chunk in _chunks(list(post_ids)):
+        for chunk in chunks(list(post_ids)):
             await self._session.execute(
                 update(CampaignPost)
                 .where(
@@ -260,8 +289,8 @@ class CampaignRepository:
             "by_id": by_id,
             "marked_at": now,
         }
-        statement = insert(CampaignOccurrence).values(values).on_conflict_do_nothing(
-            index_elements=["post_id", "occurs_at"]
+        statement = (
+            insert(CampaignOccurrence).values(values).on_conflict_do_nothing(index_elements=["post_id", "occurs_at"])
         )
         result = await self._session.execute(statement)
         return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -285,7 +314,7 @@ class CampaignRepository:
             .values(proof_kind=kind.value, proof=value, proof_at=now, approved_at=None, approved_by=None)
         )
 
-    async def approve(self, occurrence_id: int, by_id: int, now: dt.datetime) -> bool:
+    async def approve(self, occurrence_id: int, by_id: int | None, now: dt.datetime) -> bool:
         """Approve a proof once; False when there is none or it was approved before."""
         result = await self._session.execute(
             update(CampaignOccurrence)
@@ -300,7 +329,7 @@ class CampaignRepository:
 
     async def occurrences_of_plans(self, plan_ids: Sequence[int]) -> list[OccurrenceDTO]:
         found: list[OccurrenceDTO] = []
-        for chunk in _chunks(list(plan_ids)):
+        for chunk in chunks(list(plan_ids)):
             rows = await self._session.scalars(
                 select(CampaignOccurrence)
                 .where(CampaignOccurrence.plan_id.in_(chunk))
@@ -312,7 +341,7 @@ class CampaignRepository:
     async def closed(self, post_ids: Sequence[int]) -> set[tuple[int, dt.datetime]]:
         """(post id, occurrence time) of every occurrence already done or skipped."""
         found: set[tuple[int, dt.datetime]] = set()
-        for chunk in _chunks(list(post_ids)):
+        for chunk in chunks(list(post_ids)):
             rows = await self._session.execute(
                 select(CampaignOccurrence.post_id, CampaignOccurrence.occurs_at).where(
                     CampaignOccurrence.post_id.in_(chunk)
@@ -320,6 +349,15 @@ class CampaignRepository:
             )
             found |= {(post_id, _aware(occurs_at)) for post_id, occurs_at in rows}
         return found
+
+    async def closed_between(self, after: dt.datetime, through: dt.datetime) -> set[tuple[int, dt.datetime]]:
+        """(post id, occurrence time) of every occurrence in (after, through] already done or skipped."""
+        rows = await self._session.execute(
+            select(CampaignOccurrence.post_id, CampaignOccurrence.occurs_at).where(
+                CampaignOccurrence.occurs_at > after, CampaignOccurrence.occurs_at <= through
+            )
+        )
+        return {(post_id, _aware(occurs_at)) for post_id, occurs_at in rows}
 
     async def done_by_person(self, cohort_id: int) -> dict[int, int]:
         """Occurrences done per plan member (owner and teammates) in a cohort's plans."""
@@ -346,66 +384,6 @@ class CampaignRepository:
         for person_id, n in mates:
             counts[person_id] += int(n)
         return dict(counts)
-
-    # ---------------------------------------------------------------------------------------- comments
-
-    async def add_comment(self, plan_id: int, author_id: int, text: str, now: dt.datetime) -> CommentDTO:
-        row = CampaignComment(plan_id=plan_id, author_id=author_id, text=text, created_at=now)
-        self._session.add(row)
-        await self._session.flush()
-        return _comment(row)
-
-    async def comment(self, comment_id: int) -> CommentDTO | None:
-        row = await self._session.get(CampaignComment, comment_id)
-        return _comment(row) if row else None
-
-    async def comments(self, plan_ids: Sequence[int]) -> list[CommentDTO]:
-        found: list[CommentDTO] = []
-        for chunk in _chunks(list(plan_ids)):
-            rows = await self._session.scalars(
-                select(CampaignComment).where(CampaignComment.plan_id.in_(chunk)).order_by(CampaignComment.id)
-            )
-            found += [_comment(r) for r in rows]
-        return found
-
-    # ------------------------------------------------------------------------------- people, reminders
-
-    async def reachable(self, person_ids: Sequence[int]) -> dict[int, Reachable]:
-        """Registered, unblocked people among these ids."""
-        found: dict[int, Reachable] = {}
-        for chunk in _chunks(sorted(set(person_ids))):
-            rows = await self._session.execute(
-                select(Person.id, Person.telegram_id).where(
-                    Person.id.in_(chunk), Person.status == PersonStatus.ACTIVE, Person.consent_at.is_not(None)
-                )
-            )
-            found |= {person_id: Reachable(person_id, telegram_id) for person_id, telegram_id in rows}
-        return found
-
-    async def names(self, person_ids: Sequence[int]) -> dict[int, str]:
-        found: dict[int, str] = {}
-        for chunk in _chunks(sorted(set(person_ids))):
-            rows = await self._session.execute(select(Person.id, Person.full_name).where(Person.id.in_(chunk)))
-            found |= {person_id: full_name or "?" for person_id, full_name in rows}
-        return found
-
-    async def close_reminders(self, key_prefix: str, reason: str, now: dt.datetime, *, person_id: int | None = None) -> int:
-        """Pending reminder rows whose key starts with the prefix are recorded as skipped (done, changed …)."""
-        query = (
-            update(Delivery)
-            .where(Delivery.state == DeliveryState.PENDING, Delivery.key.startswith(key_prefix, autoescape=True))
-            .values(state=DeliveryState.SKIPPED, reason=reason, updated_at=now)
-        )
-        if person_id is not None:
-            query = query.where(Delivery.person_id == person_id)
-        result = await self._session.execute(query)
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-    async def count_keys(self, key_prefix: str) -> int:
-        count = await self._session.scalar(
-            select(func.count(Delivery.id)).where(Delivery.key.startswith(key_prefix, autoescape=True))
-        )
-        return int(count or 0)
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+READ_ONLY = "cohortbot_read_only"  # execution option of `Database.reading()`
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -25,8 +26,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin(connection: Any) -> None:
     # IMMEDIATE takes the write lock up front: a deferred read-then-write transaction in WAL fails with
-    # SQLITE_BUSY without waiting when another writer got in between.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # SQLITE_BUSY without waiting when another writer got in between. A read-only unit of work begins DEFERRED:
+    # in WAL it reads a snapshot and neither waits for nor blocks a writer.
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN DEFERRED")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:

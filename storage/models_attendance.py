@@ -69,11 +69,13 @@ class AttendanceRecord(Base):
         UniqueConstraint("session_id", "person_id"),
         CheckConstraint(f"status IN {STATUSES}", name="status"),
         CheckConstraint("source IN ('checkin', 'roll')", name="source"),
+        # Covers the reports' GROUP BY (reached through the cohort's trainees) and the person's own records.
+        Index("ix_attendance_person_id_session_id_status", "person_id", "session_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(8))
     source: Mapped[str] = mapped_column(String(8))
     checked_in_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())

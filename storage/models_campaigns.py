@@ -50,6 +50,7 @@ class CampaignPost(Base):
     __table_args__ = (
         CheckConstraint("kind IN ('campaign', 'occasion', 'promotion')", name="kind"),
         CheckConstraint("repeat IN ('none', 'weekly', 'monthly')", name="repeat"),
+        {"sqlite_autoincrement": True},  # ids are never reused: reminder keys carry them
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -76,6 +77,7 @@ class CampaignOccurrence(Base):
         UniqueConstraint("post_id", "occurs_at"),
         CheckConstraint("state IN ('done', 'skipped')", name="state"),
         CheckConstraint("proof_kind IS NULL OR proof_kind IN ('link', 'photo')", name="proof_kind"),
+        {"sqlite_autoincrement": True},  # ids are never reused: note keys carry them
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -94,6 +96,7 @@ class CampaignOccurrence(Base):
 
 class CampaignComment(Base):
     __tablename__ = "campaign_comments"
+    __table_args__ = ({"sqlite_autoincrement": True},)  # ids are never reused: note keys carry them
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("campaign_plans.id", ondelete="CASCADE"), index=True)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +14,9 @@ from storage.dto import DeliveryDTO, DeliveryState, NewDelivery
 from storage.models import Delivery
 
 PLAN_CHUNK = 500  # rows per INSERT (SQLite allows 32766 bound parameters; 12 per row)
+# Bulk kinds wait behind everything else that is due: a reminder or a check-in code must not queue behind a
+# 5,000-person announcement (the order within a priority stays: due time, then id).
+BULK_KINDS = ("broadcast",)
 
 
 def _delivery(row: Delivery) -> DeliveryDTO:
@@ -83,12 +86,12 @@ class DeliveryRepository:
         return added
 
     async def due(self, now: dt.datetime, limit: int, skip_ids: Sequence[int] = ()) -> list[DeliveryDTO]:
-        """Pending deliveries that may go now, in planned order (a retried item keeps its place: a quiz's
-        questions stay in order after a 429)."""
+        """Pending deliveries that may go now: personal items first, then bulk ones; within each in planned order
+        (a retried item keeps its place: a quiz's questions stay in order after a 429)."""
         query = (
             select(Delivery)
             .where(Delivery.state == DeliveryState.PENDING, Delivery.not_before <= now)
-            .order_by(Delivery.due_at, Delivery.id)
+            .order_by(case((Delivery.kind.in_(BULK_KINDS), 1), else_=0), Delivery.due_at, Delivery.id)
             .limit(limit)
         )
         if skip_ids:

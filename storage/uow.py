@@ -10,7 +10,7 @@ from storage.attendance import CheckinRepository, SessionRepository
 from storage.attendance_records import AttendanceRepository
 from storage.broadcasts import BroadcastRepository
 from storage.campaigns import CampaignRepository
-from storage.db import create_engine, create_session_factory
+from storage.db import READ_ONLY, create_engine, create_session_factory
 from storage.lessons import CurriculumRepository, ProgressRepository, QuizRepository
 from storage.outbox import DeliveryRepository
 from storage.repositories import (
@@ -74,9 +74,15 @@ class Database:
         self.url = url
         self.engine: AsyncEngine = create_engine(url)
         self._factory = create_session_factory(self.engine)
+        self._read_factory = create_session_factory(self.engine.execution_options(**{READ_ONLY: True}))
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self._factory)
+
+    def reading(self) -> UnitOfWork:
+        """A unit of work that only reads (never commit it): on SQLite it takes no write lock, so it neither waits
+        for nor blocks writers, and may run while the same task has a unit of work open."""
+        return UnitOfWork(self._read_factory)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

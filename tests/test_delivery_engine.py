@@ -226,3 +226,28 @@ async def test_planning_twice_adds_nothing(db: Database) -> None:
         again = NewDelivery(key="same", kind="test", person_id=person.id, chat_id=9501, cohort_id=None, due_at=NOW)
         assert await uow.deliveries.plan([again], NOW) == 0
         await uow.commit()
+
+
+async def test_personal_items_go_before_a_bulk_announcement_already_queued(db: Database) -> None:
+    script = Script()
+    announcement = [(f"bulk-{n}", 9600 + n) for n in range(30)]
+    async with db.unit_of_work() as uow:
+        for key, chat in announcement:
+            person = await uow.people.add(chat, NOW, "en")
+            bulk = NewDelivery(key=key, kind="broadcast", person_id=person.id, chat_id=chat, cohort_id=None, due_at=NOW)
+            await uow.deliveries.plan([bulk], NOW)
+        await uow.commit()
+    await plan(db, [("reminder", 9700)])  # queued after the whole announcement, yet first out
+    engine = DeliveryEngine(
+        db,
+        bot=None,  # type: ignore[arg-type]
+        kinds={"test": script, "broadcast": script},
+        settings=EngineSettings(limits=Limits(per_second=20, burst=1), max_in_flight=1),
+    )
+    await engine.start()
+    try:
+        await drain(engine, db, ["reminder"] + [k for k, _c in announcement])
+    finally:
+        await engine.stop()
+    order = [key for key, _chat, _at in script.sent]
+    assert order.index("reminder") == 0

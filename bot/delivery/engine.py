@@ -61,7 +61,7 @@ class EngineSettings:
     limits: Limits = field(default_factory=Limits)
     max_in_flight: int = 8
     max_attempts: int = 5
-    batch: int = 200
+    batch: int = 100  # fetched per round: ~4 s of sending, so newly due personal items wait at most that long
     backoff: float = 2.0  # seconds before the first network retry; doubles each time, at most 5 minutes
 
 

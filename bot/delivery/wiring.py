@@ -16,7 +16,9 @@ from bot.delivery.engine import DeliveryEngine, EngineSettings
 from bot.delivery.pacing import Limits
 from bot.services.lessons import LESSON
 from bot.settings import Settings
+from handlers.attendance_kinds import attendance_kinds
 from handlers.broadcast_progress import PROGRESS_EVERY_S, BroadcastKind, refresh_status
+from handlers.campaign_deliveries import campaign_kinds
 from handlers.context import SERVICES_KEY, BotApplication, BotContext, Services
 from handlers.deliveries import lesson_kinds
 from storage.broadcasts import BROADCAST
@@ -52,7 +54,8 @@ def services_in(application: BotApplication) -> Services:
 
 async def start_delivery(application: BotApplication) -> DeliveryEngine:
     services = services_in(application)
-    kinds = {**lesson_kinds(services), BROADCAST: BroadcastKind(services)}
+    kinds = {**lesson_kinds(services), BROADCAST: BroadcastKind(services), **attendance_kinds(services)}
+    kinds |= campaign_kinds(services)
     engine = DeliveryEngine(services.db, application.bot, kinds, engine_settings(services.settings))
     application.bot_data[ENGINE_KEY] = engine
     services.outbox.connect(engine.wake)
@@ -61,6 +64,9 @@ async def start_delivery(application: BotApplication) -> DeliveryEngine:
     planned += await services.lessons.plan_nudges()
     if planned:
         log.info("%d lesson items planned at start", planned)
+    reminders = await services.campaigns.reminders.plan_due()  # the posting reminders' rolling horizon
+    if reminders:
+        log.info("%d campaign reminders planned at start", reminders)
     if application.job_queue is not None:
         await set_alarms(application)
         application.job_queue.run_repeating(
@@ -118,6 +124,7 @@ async def tick(context: BotContext) -> None:
     services = context.services
     await services.lessons.plan_due()
     await services.lessons.plan_nudges()
+    await services.campaigns.reminders.plan_due()
     application = cast(BotApplication, context.application)
     engine = engine_of(application)
     if engine is not None:

@@ -49,6 +49,7 @@ __all__ = [
 TOKEN_BYTES = 9  # 12 URL-safe characters
 CODE_TRIES = 100
 DUE_SLACK = dt.timedelta(seconds=1)  # an alarm a hair early still counts
+ENDED_LOOKBACK = dt.timedelta(hours=12)  # a code of a check-in that ended this recently gets "closed", not "wrong"
 CODE_KIND, CLOSED_KIND = "ci_code", "ci_closed"  # outbox kinds: the rotated code, the closing summary
 
 
@@ -175,15 +176,42 @@ class AttendanceService(SessionService):
                 free_at = wrong[-self.settings.max_wrong] + self.settings.wrong_window
                 minutes = max(1, math.ceil((free_at - now).total_seconds() / 60))
                 raise DomainError(Problem.CHECKIN_TOO_MANY_TRIES, minutes=minutes)
-            found = [c for c in await uow.checkins.matching(code, cohort_ids, now) if c.code_expires_at > now]
-            if not found:
-                await uow.checkins.add_attempt(person_id, now)
-                await uow.checkins.purge_attempts(now - self.settings.wrong_window * 2)
+            found = await uow.checkins.matching(code, cohort_ids, now)
+            current = [c for c in found if c.code_expires_at > now]
+            if current:
+                result = await self._record_checkin(uow, current[0], person_id, now)
                 await uow.commit()
-                raise DomainError(Problem.CHECKIN_WRONG_CODE, left=self.settings.max_wrong - len(wrong) - 1)
-            result = await self._record_checkin(uow, found[0], person_id, now)
+                return result
+            if found:  # their check-in is open, but its code was due to change (the bot was down): not a guess
+                raise DomainError(Problem.CHECKIN_CODE_EXPIRED)
+            ended = await uow.checkins.ended_with_code(code, cohort_ids, now - ENDED_LOOKBACK, now)
+            if ended:  # the code of their cohort's check-in, typed after it closed: not a guess either
+                session = await uow.sessions.by_id(ended[-1].session_id)
+                raise DomainError(Problem.CHECKIN_ENDED, session=session.title if session else "")
+            await uow.checkins.add_attempt(person_id, now)
+            await uow.checkins.purge_attempts(now - self.settings.wrong_window * 2)
+            elsewhere = await uow.checkins.showing_code(code, now)
+            other = await uow.cohorts.by_id(await self._cohort_of(uow, elsewhere[0])) if elsewhere else None
             await uow.commit()
-        return result
+        if other is not None:  # counted as a wrong code all the same: no way round the limit
+            raise DomainError(Problem.CHECKIN_NOT_MEMBER, cohort=other.name)
+        raise DomainError(Problem.CHECKIN_WRONG_CODE, left=self.settings.max_wrong - len(wrong) - 1)
+
+    async def open_checkins(self, principal: Principal, cohort_id: int | None = None) -> list[CheckinView]:
+        """The open check-ins the principal may close (of one cohort if given), oldest first."""
+        now = self._clock()
+        manageable = principal.manageable()
+        if cohort_id is not None:
+            if not principal.can_manage(cohort_id):
+                raise DomainError(Problem.NOT_ALLOWED)
+            manageable = frozenset({cohort_id})
+        async with self._db.reading() as uow:
+            checkins = await uow.checkins.open_in(None if manageable is None else sorted(manageable), now)
+            views = []
+            for checkin in checkins:
+                session, cohort = await load_session(uow, checkin.session_id, principal)
+                views.append(await self._view(uow, checkin, session, cohort))
+        return views
 
     async def check_in_link(self, telegram_id: int, token: str) -> CheckinResult:
         """The QR's deep link: unguessable, so it is not rate-limited; it must be the current one."""
@@ -210,6 +238,11 @@ class AttendanceService(SessionService):
             raise DomainError(Problem.CHECKIN_CLOSED)
         await load_session(uow, checkin.session_id, principal)
         return checkin
+
+    async def _cohort_of(self, uow: UnitOfWork, checkin: CheckinDTO) -> int:
+        session = await uow.sessions.by_id(checkin.session_id)
+        assert session is not None
+        return session.cohort_id
 
     async def _trainee(self, uow: UnitOfWork, telegram_id: int) -> tuple[int, list[int]]:
         """The person id and the cohorts they are a trainee of; refused when they are not registered in any."""
@@ -256,7 +289,8 @@ class AttendanceService(SessionService):
         late = sum(1 for r in records.values() if r.status is AttendanceStatus.LATE)
         present = sum(1 for r in records.values() if r.status is AttendanceStatus.PRESENT)
         trainees = await uow.attendance.trainee_count(cohort.id)
-        return CheckinView(checkin, session, cohort, present + late, late, trainees)
+        late_from = session.starts_at + self.settings.late_after
+        return CheckinView(checkin, session, cohort, present + late, late, trainees, late_from)
 
     async def _new_code(self, uow: UnitOfWork, now: dt.datetime) -> str:
         """A code no open check-in shows (the one being replaced included)."""

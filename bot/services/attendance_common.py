@@ -40,6 +40,7 @@ class CheckinView:
     checked_in: int  # present or late by check-in or roll
     late: int
     trainees: int
+    late_from: dt.datetime  # check-ins from then on count as late
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +97,10 @@ async def load_session(uow: UnitOfWork, session_id: int, principal: Principal | 
 
 
 async def actor_id(uow: UnitOfWork, principal: Principal, now: dt.datetime) -> int:
-    """Who acts, as a person id; a coordinator who never wrote before gets a bare row (the Telegram id only)."""
+    """Who acts, as a person id; a coordinator never registered gets a bare row (the Telegram id and language)."""
     if principal.person is not None:
         return principal.person.id
     person = await uow.people.by_telegram_id(principal.telegram_id)
     if person is None:
-        person = await uow.people.add(principal.telegram_id, now)
+        person = await uow.people.add(principal.telegram_id, now, principal.locale)  # scheduled notices use it
     return person.id

@@ -154,7 +154,7 @@ class SessionService:
     async def absent_from_last_session(self, cohort_id: int) -> frozenset[int] | None:
         """People ids of the cohort's trainees who were not present, late or excused at its most recent session
         that has begun and had a check-in opened or a roll taken; None when there is no such session."""
-        async with self._db.unit_of_work() as uow:
+        async with self._db.reading() as uow:  # callers may hold a unit of work open (broadcast targeting)
             last = await uow.sessions.last_held(cohort_id, self._clock())
             if last is None:
                 return None

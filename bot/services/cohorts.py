@@ -21,6 +21,13 @@ def deep_link(bot_username: str, token: str) -> str:
     return f"https://t.me/{bot_username}?start={token}"
 
 
+def new_invite_token() -> str:
+    """Unguessable; never starting with "ci_", the prefix of check-in links (`bot.services.attendance`)."""
+    while (token := secrets.token_urlsafe(INVITE_TOKEN_BYTES)).startswith("ci_"):
+        pass
+    return token
+
+
 @dataclass(frozen=True, slots=True)
 class NewCohort:
     cohort: CohortDTO
@@ -68,7 +75,7 @@ class CohortService:
                 nudge_time=nudge_time,
             )
             invite = await uow.invites.add(
-                token=secrets.token_urlsafe(INVITE_TOKEN_BYTES),
+                token=new_invite_token(),
                 cohort_id=cohort.id,
                 role=Role.TRAINEE,
                 expires_at=now + dt.timedelta(days=DEFAULT_INVITE_DAYS),
@@ -142,7 +149,7 @@ class CohortService:
             if cohort.status is CohortStatus.ENDED:
                 raise DomainError(Problem.COHORT_ENDED, name=cohort.name)
             invite = await uow.invites.add(
-                token=secrets.token_urlsafe(INVITE_TOKEN_BYTES),
+                token=new_invite_token(),
                 cohort_id=cohort_id,
                 role=role,
                 expires_at=expires_at,

@@ -28,9 +28,27 @@ class Problem(StrEnum):
     CHECKIN_TOO_MANY_TRIES = "checkin_too_many_tries"
     CHECKIN_FULL = "checkin_full"
     CHECKIN_NOT_MEMBER = "checkin_not_member"
+    CHECKIN_CODE_EXPIRED = "checkin_code_expired"
+    CHECKIN_ENDED = "checkin_ended"
     NO_RECIPIENTS = "no_recipients"
     TEXT_TOO_LONG = "text_too_long"
     TIME_IN_PAST = "time_in_past"
+    PLAN_NOT_FOUND = "plan_not_found"  # campaign planner, from here on
+    POST_NOT_FOUND = "post_not_found"
+    NOT_PLAN_OWNER = "not_plan_owner"
+    PLAN_LIMIT = "plan_limit"
+    TEAM_LIMIT = "team_limit"
+    TEAMMATE_OTHER_COHORT = "teammate_other_cohort"
+    CAMPAIGN_TEXT = "campaign_text"
+    CAMPAIGN_HASHTAG = "campaign_hashtag"
+    CAMPAIGN_TARGET = "campaign_target"
+    CAMPAIGN_PLATFORMS = "campaign_platforms"
+    POST_IN_PAST = "post_in_past"
+    POST_TOO_FAR = "post_too_far"
+    REPEAT_END = "repeat_end"
+    POSTS_PER_DAY = "posts_per_day"
+    POSTS_PER_PLAN = "posts_per_plan"
+    OCCURRENCE_GONE = "occurrence_gone"
 
 
 class DomainError(Exception):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,7 @@ from bot.services.errors import DomainError, Problem
 from bot.services.lessons import LESSON_KINDS, LessonService
 from bot.services.schedule import LessonCalendar
 from storage.dto import CohortDTO, DeliveryState, LessonProgressDTO, QuizPollDTO, Role
-from storage.uow import Database
+from storage.uow import Database, UnitOfWork
 
 REPORT_DAYS = 14
 
@@ -96,11 +97,16 @@ def streak_of(released: int, engaged: set[int]) -> int:
     return streak
 
 
+# Other features' "done" counts per trainee of a cohort (campaign posts done …), read in the open unit of work.
+ExtraDone = Callable[[UnitOfWork, int], Awaitable[dict[int, int]]]
+
+
 class LessonStatsService:
     def __init__(self, db: Database, lessons: LessonService, clock: Clock = utc_now) -> None:
         self._db = db
         self._lessons = lessons
         self._clock = clock
+        self.extra_done: ExtraDone | None = None  # set by build_services; adds to Progress.extra_done and the score
 
     async def progress(self, telegram_id: int) -> list[Progress]:
         async with self._db.unit_of_work() as uow:
@@ -116,7 +122,8 @@ class LessonStatsService:
                 progress = await uow.progress.for_cohort(cohort.id)
                 polls = await uow.quizzes.for_cohort(cohort.id)
                 trainees = [p.id for _m, p in await uow.memberships.members(cohort.id, Role.TRAINEE)]
-                reports.append(self._progress(cohort, curriculum, person.id, trainees, progress, polls))
+                extras = await self.extra_done(uow, cohort.id) if self.extra_done else {}
+                reports.append(self._progress(cohort, curriculum, person.id, trainees, progress, polls, extras))
         return reports
 
     def _progress(
@@ -127,6 +134,7 @@ class LessonStatsService:
         trainees: list[int],
         progress: list[LessonProgressDTO],
         polls: list[QuizPollDTO],
+        extras: dict[int, int] | None = None,
     ) -> Progress:
         released = LessonCalendar.from_cohort(cohort).released(self._clock(), len(curriculum.lessons))
         numbers = {lesson.id: n for n, lesson in enumerate(curriculum.lessons, 1)}
@@ -137,6 +145,9 @@ class LessonStatsService:
         for poll in polls:
             if poll.person_id is not None and poll.person_id in scores and poll.correct:
                 scores[poll.person_id] += 1
+        for trainee, count in (extras or {}).items():
+            if trainee in scores:
+                scores[trainee] += count
         mine = [row for row in progress if row.person_id == person_id]
         my_polls = [poll for poll in polls if poll.person_id == person_id and poll.answered_at is not None]
         engaged = {numbers[row.lesson] for row in mine if row.done_at is not None and row.lesson in numbers}
@@ -153,6 +164,7 @@ class LessonStatsService:
             streak=streak_of(released, engaged),
             rank=1 + sum(1 for score in scores.values() if score > my_score),
             ranked=len(scores),
+            extra_done=(extras or {}).get(person_id, 0),
         )
 
     async def cohort_stats(self, cohort_id: int, locale: str, days: int = REPORT_DAYS) -> CohortStats:

@@ -86,6 +86,7 @@ class PeopleService:
             person = await uow.people.by_telegram_id(telegram_id)
             if person is not None:
                 await uow.deliveries.forget_person(person.id, self._clock())
+                await uow.checkins.forget_chat(telegram_id)  # a check-in message they were shown
                 await uow.broadcasts.forget_sender(person.id)
                 await uow.people.delete(person.id)
             revoked = await uow.coordinators.revoke(telegram_id)

@@ -98,7 +98,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("session_id", "person_id", name=op.f("uq_attendance_session_id")),
     )
     with op.batch_alter_table("attendance", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_attendance_person_id"), ["person_id"], unique=False)
+        batch_op.create_index(
+            "ix_attendance_person_id_session_id_status", ["person_id", "session_id", "status"], unique=False
+        )
 
     op.create_table(
         "attendance_changes",
@@ -157,7 +159,7 @@ def downgrade() -> None:
 
     op.drop_table("attendance_changes")
     with op.batch_alter_table("attendance", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_attendance_person_id"))
+        batch_op.drop_index("ix_attendance_person_id_session_id_status")
 
     op.drop_table("attendance")
     with op.batch_alter_table("checkins", schema=None) as batch_op:

@@ -88,6 +88,7 @@ def upgrade() -> None:
         sa.CheckConstraint("repeat IN ('none', 'weekly', 'monthly')", name=op.f("ck_campaign_posts_repeat")),
         _fk("campaign_posts", "plan_id", "campaign_plans", "CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_posts")),
+        sqlite_autoincrement=True,
     )
     _indexes("campaign_posts", "plan_id", "planned_until")
 
@@ -115,6 +116,7 @@ def upgrade() -> None:
         _fk("campaign_occurrences", "approved_by", "people", "SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_occurrences")),
         sa.UniqueConstraint("post_id", "occurs_at", name=op.f("uq_campaign_occurrences_post_id")),
+        sqlite_autoincrement=True,
     )
     _indexes("campaign_occurrences", "approved_by", "by_id", "plan_id")
 
@@ -128,6 +130,7 @@ def upgrade() -> None:
         _fk("campaign_comments", "plan_id", "campaign_plans", "CASCADE"),
         _fk("campaign_comments", "author_id", "people", "SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_comments")),
+        sqlite_autoincrement=True,
     )
     _indexes("campaign_comments", "author_id", "plan_id")
 

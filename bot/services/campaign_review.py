@@ -1,0 +1,208 @@
+"""Trainers review their trainees' plans (/campaigns): progress, comments, proofs to approve; and what the
+campaign planner adds to /progress and /mydata. No Telegram here; authority is re-checked from the principal,
+which access control resolved from the database for this update."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.services.access import Principal
+from bot.services.campaign_reminders import note
+from bot.services.campaign_rules import COMMENT_MAX, text_field
+from bot.services.campaigns import PlanView, plan_view
+from bot.services.clock import Clock, utc_now
+from bot.services.errors import DomainError, Problem
+from storage.campaign_dto import CommentDTO, Mark, OccurrenceDTO, PlanDTO, PostDTO
+from storage.dto import CohortDTO, CohortStatus, DeliveryDTO, PersonDTO
+from storage.uow import Database, UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A plan note as its recipient will read it (loaded when it is sent)."""
+
+    kind: str  # comment, approved, team
+    person: PersonDTO
+    plan: PlanDTO
+    cohort: CohortDTO
+    comment: CommentDTO | None = None
+    post: PostDTO | None = None
+    occurrence: OccurrenceDTO | None = None
+    owner_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignData:
+    """For /mydata: what the planner stores about the person."""
+
+    plans: list[PlanDTO]  # owned
+    team_plans: list[PlanDTO]  # as a teammate
+    posts: int  # posts in owned plans
+    marks: int  # occurrences the person marked done or skipped
+    proofs: int
+    comments: int  # comments the person wrote (as a trainer)
+
+
+class NoteGone(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ReviewService:
+    def __init__(self, db: Database, grace: dt.timedelta, clock: Clock = utc_now) -> None:
+        self._db = db
+        self._grace = grace
+        self._clock = clock
+        self.on_planned: Callable[[], None] = lambda: None
+
+    async def _managed_plan(self, uow: UnitOfWork, principal: Principal, plan_id: int) -> PlanDTO:
+        plan = await uow.campaigns.plan(plan_id)
+        if plan is None or not principal.can_manage(plan.cohort_id):
+            raise DomainError(Problem.PLAN_NOT_FOUND)
+        return plan
+
+    async def cohorts(self, principal: Principal) -> list[CohortDTO]:
+        """The cohorts whose plans this trainer (or coordinator) may review; active ones first."""
+        async with self._db.unit_of_work() as uow:
+            summaries = await uow.cohorts.summaries(
+                None if principal.manageable() is None else sorted(principal.manageable() or ())
+            )
+        cohorts = [s.cohort for s in summaries]
+        return sorted(cohorts, key=lambda c: (c.status is not CohortStatus.ACTIVE, c.name))
+
+    async def plans(self, principal: Principal, cohort_id: int) -> list[PlanView]:
+        if not principal.can_manage(cohort_id):
+            raise DomainError(Problem.NOT_ALLOWED)
+        viewer = principal.person.id if principal.person else 0
+        async with self._db.unit_of_work() as uow:
+            plans = await uow.campaigns.plans_in_cohorts([cohort_id])
+            return [await plan_view(uow, plan, viewer, self._clock(), self._grace) for plan in plans]
+
+    async def plan(self, principal: Principal, plan_id: int) -> PlanView:
+        viewer = principal.person.id if principal.person else 0
+        async with self._db.unit_of_work() as uow:
+            plan = await self._managed_plan(uow, principal, plan_id)
+            return await plan_view(uow, plan, viewer, self._clock(), self._grace)
+
+    async def comment(self, principal: Principal, plan_id: int, text: str) -> CommentDTO:
+        """A trainer's comment; the owner and the teammates are told through the outbox."""
+        body = text_field(text, "comment", 1, COMMENT_MAX)
+        now = self._clock()
+        async with self._db.unit_of_work() as uow:
+            plan = await self._managed_plan(uow, principal, plan_id)
+            author = principal.person.id if principal.person else None
+            comment = await uow.campaigns.add_comment(plan.id, author, body, now)
+            reachable = await uow.campaigns.reachable(plan.members())
+            payload: dict[str, object] = {"type": "comment", "plan": plan.id, "comment": comment.id}
+            items = [
+                note(
+                    f"pn:comment:{comment.id}:{person.person_id}",
+                    person.person_id,
+                    person.telegram_id,
+                    plan.cohort_id,
+                    now,
+                    payload,
+                )
+                for person in reachable.values()
+            ]
+            await uow.deliveries.plan(items, now)
+            await uow.commit()
+        self.on_planned()
+        return comment
+
+    async def proof(self, principal: Principal, occurrence_id: int) -> OccurrenceDTO:
+        async with self._db.unit_of_work() as uow:
+            record = await uow.campaigns.occurrence_by_id(occurrence_id)
+            if record is None or record.proof is None:
+                raise DomainError(Problem.POST_NOT_FOUND)
+            await self._managed_plan(uow, principal, record.plan_id)
+        return record
+
+    async def approve(self, principal: Principal, occurrence_id: int) -> bool:
+        """Approve a proof (once); the trainee who sent it is told. False when it was approved already."""
+        now = self._clock()
+        async with self._db.unit_of_work() as uow:
+            record = await uow.campaigns.occurrence_by_id(occurrence_id)
+            if record is None or record.proof is None:
+                raise DomainError(Problem.POST_NOT_FOUND)
+            plan = await self._managed_plan(uow, principal, record.plan_id)
+            by = principal.person.id if principal.person else None
+            if not await uow.campaigns.approve(record.id, by, now):
+                return False
+            target = (await uow.campaigns.reachable([record.by_id])) if record.by_id else {}
+            payload: dict[str, object] = {"type": "approved", "plan": plan.id, "occurrence": record.id}
+            items = [
+                note(
+                    f"pn:approved:{record.id}:{person.person_id}",
+                    person.person_id,
+                    person.telegram_id,
+                    plan.cohort_id,
+                    now,
+                    payload,
+                )
+                for person in target.values()
+            ]
+            await uow.deliveries.plan(items, now)
+            await uow.commit()
+        self.on_planned()
+        return True
+
+    # ------------------------------------------------------------------------------------ notes, figures
+
+    async def load_note(self, delivery: DeliveryDTO) -> Note:
+        data = json.loads(delivery.payload)
+        if delivery.person_id is None:
+            raise NoteGone("person deleted their data")
+        async with self._db.unit_of_work() as uow:
+            person = await uow.people.by_id(delivery.person_id)
+            plan = await uow.campaigns.plan(int(data.get("plan", 0)))
+            cohort = None if plan is None else await uow.cohorts.by_id(plan.cohort_id)
+            if person is None or plan is None or cohort is None or person.id not in plan.members():
+                raise NoteGone("no longer on the team")
+            owner_name = (await uow.campaigns.names([plan.owner_id])).get(plan.owner_id, "?")
+            kind = str(data.get("type"))
+            if kind == "comment":
+                comment = await uow.campaigns.comment(int(data["comment"]))
+                if comment is None:
+                    raise NoteGone("comment deleted")
+                return Note(kind, person, plan, cohort, comment=comment, owner_name=owner_name)
+            if kind == "approved":
+                record = await uow.campaigns.occurrence_by_id(int(data["occurrence"]))
+                post = None if record is None else await uow.campaigns.post(record.post_id)
+                if record is None or post is None:
+                    raise NoteGone("post deleted")
+                return Note(kind, person, plan, cohort, post=post, occurrence=record, owner_name=owner_name)
+            return Note(kind, person, plan, cohort, owner_name=owner_name)
+
+    async def done_counts(self, uow: UnitOfWork, cohort_id: int) -> dict[int, int]:
+        """Posts done per trainee of a cohort (owner and teammates of a plan each count its posts): /progress."""
+        return await uow.campaigns.done_by_person(cohort_id)
+
+    async def my_data(self, telegram_id: int) -> CampaignData | None:
+        async with self._db.unit_of_work() as uow:
+            person = await uow.people.by_telegram_id(telegram_id)
+            if person is None:
+                return None
+            plans = await uow.campaigns.plans_for_person(person.id)
+            owned = [p for p in plans if p.owner_id == person.id]
+            posts = await uow.campaigns.posts_of_plans([p.id for p in owned])
+            records = await uow.campaigns.occurrences_of_plans([p.id for p in plans])
+            written = await uow.campaigns.comments_by(person.id)
+        mine = [r for r in records if r.by_id == person.id]
+        return CampaignData(
+            plans=owned,
+            team_plans=[p for p in plans if p.owner_id != person.id],
+            posts=len(posts),
+            marks=len(mine),
+            proofs=sum(1 for r in mine if r.proof is not None),
+            comments=written,
+        )
+
+
+def done_records(view: PlanView) -> list[OccurrenceDTO]:
+    """Occurrences marked done, newest first: what a trainer looks at for proofs."""
+    return sorted((r for r in view.records if r.state is Mark.DONE), key=lambda r: r.occurs_at, reverse=True)

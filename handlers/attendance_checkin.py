@@ -1,0 +1,169 @@
+"""Trainers: check-ins. /checkin_open (alias /opencheckin) shows a session's code and the QR of its deep link;
+/checkin_close closes the open one (asking which when several are open); the check-in message's buttons rotate the
+code, count and close."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import cast
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.i18n import _
+from bot.parsing import parse_positive_int
+from bot.services.attendance import CheckinView
+from bot.services.errors import DomainError
+from bot.text import cmd, fmt
+from handlers.attendance_alarms import set_checkin_alarms
+from handlers.attendance_trainer import MAX_CHOICES, choice_label, my_cohorts, names_a_cohort, stale
+from handlers.attendance_views import closed_caption, delete_quietly, edit_checkin, send_checkin
+from handlers.context import BotApplication, BotContext
+from handlers.problems import problem_text
+from handlers.ui import answer_callback, buttons, chat_id_of, edit_or_reply, reply
+
+ROTATE_WORDS = {"rotate", "rotating", "تدوير", "متغير"}
+
+
+async def open_checkin(update: Update, context: BotContext) -> None:
+    """/checkin_open [cohort] [rotate]: the session starting within 12 hours, or a choice among them."""
+    args = list(context.args or [])
+    rotate: bool | None = None
+    if args and args[-1].casefold() in ROTATE_WORDS and not await names_a_cohort(context, " ".join(args)):
+        args, rotate = args[:-1], True
+    cohorts = await my_cohorts(update, context, " ".join(args))
+    if cohorts is None:
+        return
+    pairs = await context.services.attendance.near(frozenset(c.id for c in cohorts))
+    if not pairs:
+        await reply(
+            update,
+            fmt(_("No session of yours starts within 12 hours. Add one with {command}."), command=cmd("/session")),
+        )
+        return
+    if len(pairs) == 1:
+        await show_checkin(update, context, pairs[0][0].id, rotate)
+        return
+    flag = "d" if rotate is None else "1"
+    rows = [[(choice_label(s, c), f"se:oc:{s.id}:{flag}")] for s, c in pairs[:MAX_CHOICES]]
+    await reply(update, _("Which session is the check-in for?"), buttons(rows))
+
+
+async def session_chosen(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    parts = (query.data or "").split(":")
+    session_id = parse_positive_int(parts[2]) if len(parts) == 4 else None
+    if session_id is None or parts[3] not in ("d", "1"):
+        await answer_callback(update, stale())
+        return
+    await answer_callback(update)
+    await show_checkin(update, context, session_id, True if parts[3] == "1" else None)
+
+
+async def show_checkin(update: Update, context: BotContext, session_id: int, rotate: bool | None) -> None:
+    """Open (or show again) the check-in: a photo of the QR with the code; the older copy in this chat goes."""
+    attendance = context.services.attendance
+    try:
+        view, new = await attendance.open_checkin(context.principal, session_id, rotate=rotate)
+    except DomainError as error:
+        await reply(update, problem_text(error))
+        return
+    if not new:
+        await reply(update, _("The check-in of this session is already open; here it is again."))
+    chat_id = chat_id_of(update)
+    message = await send_checkin(context.bot, chat_id, view)
+    if view.checkin.chat_id == chat_id:
+        await delete_quietly(context.bot, chat_id, view.checkin.message_id)
+    await attendance.set_display(view.checkin.id, chat_id, message.message_id)
+    await set_checkin_alarms(cast(BotApplication, context.application))
+
+
+async def close_checkin(update: Update, context: BotContext) -> None:
+    """/checkin_close [cohort]: close the open check-in of the trainer's sessions; with several open, ask which."""
+    wanted = " ".join(context.args or [])
+    cohorts = await my_cohorts(update, context, wanted)
+    if cohorts is None:
+        return
+    try:
+        views = await context.services.attendance.open_checkins(
+            context.principal, cohorts[0].id if wanted.strip() else None
+        )
+    except DomainError as error:
+        await reply(update, problem_text(error))
+        return
+    if not views:
+        await reply(
+            update, fmt(_("No check-in of yours is open. Open one with {command}."), command=cmd("/checkin_open"))
+        )
+        return
+    if len(views) == 1:
+        try:
+            await close_and_report(update, context, views[0].checkin.id)
+        except DomainError as error:
+            await reply(update, problem_text(error))
+        return
+    rows = [[(choice_label(v.session, v.cohort), f"ci:cls:{v.checkin.id}")] for v in views[:MAX_CHOICES]]
+    await reply(update, _("Several check-ins are open. Which one do you want to close?"), buttons(rows))
+
+
+async def close_and_report(update: Update, context: BotContext, checkin_id: int) -> CheckinView:
+    """Close it; the check-in message shows it closed, and the answer here is the summary (or the pressed
+    question becomes it)."""
+    view = await context.services.attendance.close(context.principal, checkin_id)
+    await edit_checkin(context.bot, view, closed=True)
+    await edit_or_reply(update, closed_caption(view))
+    await set_checkin_alarms(cast(BotApplication, context.application))
+    return view
+
+
+async def checkin_button(update: Update, context: BotContext) -> None:
+    """ci:rot:<id>:<0|1> rotation off/on, ci:cnt:<id> the count now, ci:end:<id> close it (on the check-in
+    message), ci:cls:<id> close it (chosen after /checkin_close)."""
+    query = update.callback_query
+    assert query is not None
+    parts = (query.data or "").split(":")
+    checkin_id = parse_positive_int(parts[2]) if len(parts) >= 3 else None
+    action = parts[1] if len(parts) >= 2 else ""
+    shape_ok = (action, len(parts)) in {("rot", 4), ("cnt", 3), ("end", 3), ("cls", 3)} and (
+        action != "rot" or parts[3] in ("0", "1")
+    )
+    if checkin_id is None or not shape_ok:
+        await answer_callback(update, stale())
+        return
+    attendance, principal = context.services.attendance, context.principal
+    try:
+        if action == "cls":
+            await close_and_report(update, context, checkin_id)
+            await answer_callback(update, _("Check-in closed."))
+            return
+        if action == "end":
+            view = await attendance.close(principal, checkin_id)
+            await answer_callback(update, _("Check-in closed."))
+            await edit_checkin(context.bot, view, closed=True)
+        elif action == "cnt":
+            view = await attendance.view(checkin_id, principal)
+            count = fmt(_("Checked in: {count} of {total}"), count=view.checked_in, total=view.trainees)
+            await answer_callback(update, count)
+            await edit_checkin(context.bot, view, closed=not view.checkin.is_open(dt.datetime.now(dt.UTC)))
+        else:
+            view = await attendance.set_rotation(principal, checkin_id, parts[3] == "1")
+            await answer_callback(update)
+            if parts[3] == "1":  # a new code and QR: a new photo, the old one goes
+                chat_id = chat_id_of(update)
+                message = await send_checkin(context.bot, chat_id, view)
+                await delete_quietly(context.bot, view.checkin.chat_id, view.checkin.message_id)
+                await attendance.set_display(checkin_id, chat_id, message.message_id)
+            else:
+                await edit_checkin(context.bot, view)
+    except DomainError as error:
+        await answer_callback(update, problem_text(error)[:200], alert=True)
+        return
+    await set_checkin_alarms(cast(BotApplication, context.application))
+
+
+def setup(application: BotApplication) -> None:
+    application.add_handler(CommandHandler(["checkin_open", "opencheckin"], open_checkin))
+    application.add_handler(CommandHandler("checkin_close", close_checkin))
+    application.add_handler(CallbackQueryHandler(session_chosen, pattern=r"^se:oc:"))
+    application.add_handler(CallbackQueryHandler(checkin_button, pattern=r"^ci:"))

@@ -1,0 +1,177 @@
+"""/campaign: a trainee's campaign plans — built step by step, shown, edited, with teammates from the cohort.
+
+Steps of a new plan: (the cohort, when the trainee is in several) → the problem → the goal → a measurable target
+(what it counts, then how many) → the audience → the platforms → a hashtag → alone or with teammates. Editing a
+field runs its step alone. Teammates are picked from the cohort's trainees by button, never by a typed username.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+
+from bot.i18n import _
+from bot.services.campaigns import PlanView
+from bot.services.errors import DomainError
+from bot.text import cmd, fmt, ltr, name
+from handlers.campaign_draft import (
+    END,
+    WAITING,
+    Step,
+    begin,
+    refuse,
+    say,
+)
+from handlers.campaign_texts import METRIC_NAMES, PLATFORM_NAMES, plan_label, plan_text, stats_line
+from handlers.context import BotContext, Services
+from handlers.ui import buttons, chat_id_of, reply
+from storage.campaign_dto import PLATFORMS
+
+MAX_PLAN_BUTTONS = 10
+TEXT_STEPS = {"problem", "goal", "audience", "unit", "count", "hashtag"}
+
+
+def plan_markup(view: PlanView) -> InlineKeyboardMarkup:
+    plan_id = view.plan.id
+    rows = [[("📋 " + _("Posts"), f"cp:ps:{plan_id}"), ("📅 " + _("Calendar"), "cc:m:0")]]
+    if view.is_owner:
+        rows.insert(0, [("➕ " + _("Add a post"), f"cp:ap:{plan_id}"), ("🎉 " + _("Occasions"), f"cp:oc:{plan_id}:0")])
+        rows.append([("✏️ " + _("Edit the plan"), f"cp:e:{plan_id}"), ("👥 " + _("Teammates"), f"cp:tl:{plan_id}")])
+    return buttons(rows)
+
+
+async def show_plan(update: Update, context: BotContext, plan_id: int, *, new_message: bool = False) -> None:
+    try:
+        view = await context.services.campaigns.plans.view(chat_id_of(update), plan_id)
+    except DomainError as error:
+        await refuse(update, error)
+        return
+    if new_message:
+        await reply(update, plan_text(view), plan_markup(view))
+    else:
+        await say(update, plan_text(view), plan_markup(view))
+
+
+# ------------------------------------------------------------------------------------------ /campaign
+
+
+async def campaign_command(update: Update, context: BotContext) -> Step:
+    try:
+        views = await context.services.campaigns.plans.plans(chat_id_of(update))
+    except DomainError as error:
+        await refuse(update, error)
+        return END
+    if not views:
+        return await start_plan(update, context)
+    lines: list[str] = [_("<b>Your campaign plans</b>")]
+    for view in views:
+        role = "" if view.is_owner else " " + _("(teammate)")
+        lines.append(
+            fmt("• {label}{role} — {stats}", label=name(plan_label(view.plan)), role=role, stats=stats_line(view.stats))
+        )
+    lines += ["", fmt(_("Your posting calendar: {command}"), command=cmd("/calendar"))]
+    rows = [[(plan_label(v.plan)[:40], f"cp:v:{v.plan.id}")] for v in views[:MAX_PLAN_BUTTONS]]
+    rows.append([("➕ " + _("New plan"), "cp:new")])
+    await reply(update, "\n".join(lines), buttons(rows))
+    return END
+
+
+async def start_plan(update: Update, context: BotContext) -> Step:
+    try:
+        cohorts = await context.services.campaigns.plans.trainee_cohorts(chat_id_of(update))
+    except DomainError as error:
+        await refuse(update, error)
+        return END
+    if not cohorts:
+        await say(update, _("Campaign plans belong to a cohort, and you are not a trainee of an active one."))
+        return END
+    if len(cohorts) == 1:
+        begin(context, "plan", "problem", cohort=cohorts[0].id)
+        await say(
+            update,
+            _("Let's plan your campaign in six short steps. You can change everything later.")
+            + "\n\n"
+            + problem_question(),
+        )
+        return WAITING
+    begin(context, "plan", "cohort")
+    rows = [[(c.name[:40], f"cp:co:{c.id}")] for c in cohorts[:MAX_PLAN_BUTTONS]]
+    await say(update, _("For which cohort is this campaign plan?"), buttons(rows))
+    return WAITING
+
+
+def problem_question() -> str:
+    return _(
+        "<b>1/6 The problem.</b> What problem does your campaign want to solve? "
+        "(for example: rubbish in the streets of Hit)"
+    )
+
+
+def ask_text(step: str) -> str:
+    return {
+        "problem": problem_question(),
+        "goal": _("<b>2/6 The goal.</b> What should change? (for example: the municipality puts bins in the market)"),
+        "audience": _("<b>4/6 The audience.</b> Whom do you want to reach? (for example: young people of Hit, 16-30)"),
+        "unit": _("What will you count? (for example: volunteers, shares, signatures)"),
+        "hashtag": fmt(
+            _("<b>6/6 The hashtag.</b> Type your campaign's hashtag (for example {example}), or tap No hashtag."),
+            example=ltr("#نظفوا_هيت"),
+        ),
+    }[step]
+
+
+def metric_markup() -> InlineKeyboardMarkup:
+    rows = [[(_(label), f"cp:mt:{code}")] for code, label in METRIC_NAMES.items()]
+    rows.append([(_("Something else"), "cp:mt:other")])
+    return buttons(rows)
+
+
+def count_question(values: dict[str, Any]) -> str:
+    metric = (
+        values.get("unit") if values.get("metric") == "other" else _(METRIC_NAMES.get(values.get("metric", ""), ""))
+    )
+    return fmt(_("How many? Type the number you aim for ({metric})."), metric=name(metric or ""))
+
+
+def platforms_markup(chosen: list[str]) -> InlineKeyboardMarkup:
+    rows = [[(("✅ " if code in chosen else "▫️ ") + _(PLATFORM_NAMES[code]), f"cp:pf:{code}")] for code in PLATFORMS]
+    rows.append([("➡️ " + _("Next"), "cp:pf:ok")])
+    return buttons(rows)
+
+
+def platforms_question() -> str:
+    return _("<b>5/6 Platforms.</b> Tap every platform you will post on, then Next.")
+
+
+# ------------------------------------------------------------------------------------------ /mydata
+
+
+async def my_data_lines(services: Services, telegram_id: int) -> list[str]:
+    """What the campaign planner stores about the person, for /mydata."""
+    data = await services.campaigns.review.my_data(telegram_id)
+    if data is None or not (data.plans or data.team_plans or data.comments):
+        return []
+    lines: list[str] = [_("<b>Campaign plans</b>")]
+    for plan in data.plans:
+        lines.append(
+            fmt(
+                _("• Your plan {label}: problem, goal, target, audience, platforms, hashtag"),
+                label=name(plan_label(plan)),
+            )
+        )
+    if data.plans:
+        lines.append(fmt(_("  Posts in your plans: {count} (date, time, kind, platform, idea)"), count=data.posts))
+    for plan in data.team_plans:
+        lines.append(fmt(_("• Teammate in the plan {label}"), label=name(plan_label(plan))))
+    if data.marks:
+        lines.append(
+            fmt(
+                _("  Posts you marked done or skipped: {count}; proofs you sent: {proofs}"),
+                count=data.marks,
+                proofs=data.proofs,
+            )
+        )
+    if data.comments:
+        lines.append(fmt(_("  Comments you wrote on plans: {count}"), count=data.comments))
+    return lines

@@ -1,0 +1,198 @@
+"""The campaign services on a real database: the reminder schedule (keys, grace, rolling horizon, idempotence),
+Done/Skip/Snooze/proof, who may do what, figures for /progress and what /forgetme removes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.services.campaign_feature import Campaigns, build_campaigns
+from bot.services.campaign_reminders import HORIZON, POST_REMIND, ReminderGone, occurrence_prefix, stamp
+from bot.services.campaign_rules import PlanFields, PostFields
+from bot.services.errors import DomainError, Problem
+from bot.services.people import PeopleService
+from storage.campaign_dto import Mark, PostKind, ProofKind, Repeat
+from storage.dto import CohortStatus, DeliveryDTO, DeliveryState
+from storage.uow import Database
+from tests.crowd import enrol
+
+START = dt.datetime(2026, 12, 1, 6, 0, tzinfo=dt.UTC)
+GRACE = dt.timedelta(hours=6)
+PLAN = PlanFields("Rubbish in Hit", "Bins in the market", "followers", 500, None, "Youth of Hit", ("fb", "ig"), "#x")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+async def setup(db: Database) -> tuple[Campaigns, Clock, int, int]:
+    clock = Clock()
+    campaigns = build_campaigns(db, grace=GRACE, default_zone="Asia/Baghdad", on_planned=lambda: None, clock=clock)
+    async with db.unit_of_work() as uow:
+        cohort = await uow.cohorts.add(name="Hit", name_key="hit", timezone="Asia/Baghdad",
+                                       start_date=dt.date(2026, 11, 1), lesson_time=dt.time(18), now=START)  # fmt: skip
+        other = await uow.cohorts.add(name="Ramadi", name_key="ramadi", timezone="Asia/Baghdad",
+                                      start_date=dt.date(2026, 11, 1), lesson_time=dt.time(18), now=START)  # fmt: skip
+        await uow.commit()
+    await enrol(db, cohort.id, 501, 8, joined=START - dt.timedelta(days=1), locale="en")
+    await enrol(db, other.id, 601, 1, joined=START - dt.timedelta(days=1), locale="en")
+    return campaigns, clock, cohort.id, other.id
+
+
+async def pid(db: Database, telegram_id: int) -> int:
+    async with db.unit_of_work() as uow:
+        person = await uow.people.by_telegram_id(telegram_id)
+    assert person is not None
+    return person.id
+
+
+async def rows(db: Database) -> list[DeliveryDTO]:
+    async with db.unit_of_work() as uow:
+        return await uow.deliveries.of_kind(POST_REMIND)
+
+
+async def test_reminders_are_keyed_per_occurrence_recipient_and_kind_on_a_rolling_horizon(db: Database) -> None:
+    campaigns, clock, cohort_id, _other = await setup(db)
+    plan = await campaigns.plans.create(501, cohort_id, PLAN)
+    await campaigns.plans.toggle_teammate(501, plan.id, await pid(db, 502))
+    first = START + dt.timedelta(hours=10)
+    weekly = PostFields(first, PostKind.CAMPAIGN, "fb", "Weekly", Repeat.WEEKLY, dt.date(2026, 12, 29), lead_minutes=60)
+    post = await campaigns.plans.add_post(501, plan.id, weekly)
+
+    planned = await rows(db)  # within 48 h: only the first occurrence, at its time and an hour before, for both
+    owner, mate = await pid(db, 501), await pid(db, 502)
+    assert sorted(d.key for d in planned) == sorted(
+        f"{occurrence_prefix(post.id, first)}{person}:{tag}" for person in (owner, mate) for tag in ("at", "lead60")
+    )
+    for row in planned:
+        assert row.expires_at == row.due_at + GRACE
+        assert row.due_at == (first if row.key.endswith(":at") else first - dt.timedelta(hours=1))
+    assert await campaigns.reminders.plan_due() == 0  # planning again adds nothing
+    async with db.unit_of_work() as uow:  # even without the bookmark (a lost one): the keys are unique
+        await uow.campaigns.update_post(post.id, START, planned_until=None)
+        await uow.commit()
+    assert await campaigns.reminders.plan_due() == 0
+    async with db.unit_of_work() as uow:
+        assert (await uow.campaigns.post(post.id)).planned_until == START + HORIZON  # type: ignore[union-attr]
+
+    clock.now = START + dt.timedelta(days=6)  # the horizon rolls on: the second week comes into it
+    assert await campaigns.reminders.plan_due() == 4
+    assert await campaigns.reminders.plan_due() == 0
+    assert len({d.key for d in await rows(db)}) == len(await rows(db)) == 8
+
+    async with db.unit_of_work() as uow:  # an ended cohort's plans get no more reminders
+        await uow.cohorts.set_status(cohort_id, CohortStatus.ENDED)
+        await uow.commit()
+    clock.now = START + dt.timedelta(days=13)
+    assert await campaigns.reminders.plan_due() == 0
+
+
+async def test_done_closes_pending_for_the_team_snooze_limit_and_proof(db: Database) -> None:
+    campaigns, clock, cohort_id, _other = await setup(db)
+    plan = await campaigns.plans.create(501, cohort_id, PLAN)
+    await campaigns.plans.toggle_teammate(501, plan.id, await pid(db, 502))
+    at = START + dt.timedelta(hours=2)
+    post = await campaigns.plans.add_post(501, plan.id, PostFields(at, PostKind.PROMOTION, "ig", "Invite"))
+    clock.now = at
+    for _ in range(3):
+        assert await campaigns.reminders.snooze(501, post.id, at) is not None
+    assert await campaigns.reminders.snooze(501, post.id, at) is None  # three snoozes at most
+    assert not await campaigns.reminders.add_proof(501, post.id, at, ProofKind.LINK, "https://x.example/p")
+
+    marked = await campaigns.reminders.mark(502, post.id, at, Mark.DONE)  # the teammate marks it done
+    assert marked.first and marked.record is not None and marked.record.by_id == await pid(db, 502)
+    assert {d.state for d in await rows(db)} == {DeliveryState.SKIPPED}  # at-rows and snoozes, for both
+    again = await campaigns.reminders.mark(501, post.id, at, Mark.SKIPPED)
+    assert not again.first and again.record is not None and again.record.state is Mark.DONE
+    assert again.by_name == "Trainee 502"
+    assert await campaigns.reminders.add_proof(501, post.id, at, ProofKind.PHOTO, "AgACphoto")
+    with pytest.raises(DomainError) as refused:
+        await campaigns.reminders.mark(501, post.id, at + dt.timedelta(minutes=1), Mark.DONE)
+    assert refused.value.problem is Problem.OCCURRENCE_GONE
+    with pytest.raises(DomainError) as refused:
+        await campaigns.reminders.mark(503, post.id, at, Mark.DONE)  # not on the team
+    assert refused.value.problem is Problem.NOT_ALLOWED
+    expected = {await pid(db, 501): 1, await pid(db, 502): 1}
+    async with db.unit_of_work() as uow:
+        assert await campaigns.review.done_counts(uow, cohort_id) == expected
+
+
+async def test_a_reminder_is_checked_again_when_it_is_sent(db: Database) -> None:
+    campaigns, clock, cohort_id, _other = await setup(db)
+    plan = await campaigns.plans.create(501, cohort_id, PLAN)
+    mate = await pid(db, 502)
+    await campaigns.plans.toggle_teammate(501, plan.id, mate)
+    at = START + dt.timedelta(hours=3)
+    post = await campaigns.plans.add_post(501, plan.id, PostFields(at, PostKind.CAMPAIGN, "fb", "x", lead_minutes=15))
+    by_key = {d.key: d for d in await rows(db)}
+    owner_at = by_key[f"{occurrence_prefix(post.id, at)}{await pid(db, 501)}:at"]
+    mate_lead = by_key[f"{occurrence_prefix(post.id, at)}{mate}:lead15"]
+    assert (await campaigns.reminders.load(owner_at)).post.id == post.id
+
+    await campaigns.plans.toggle_teammate(501, plan.id, mate)  # removed from the team
+    with pytest.raises(ReminderGone, match="no longer on the team"):
+        await campaigns.reminders.load(mate_lead)
+    owner_lead = by_key[f"{occurrence_prefix(post.id, at)}{await pid(db, 501)}:lead15"]
+    await campaigns.plans.update_post(501, post.id, lead_minutes=60)
+    with pytest.raises(ReminderGone, match="post changed"):
+        await campaigns.reminders.load(owner_lead)
+    await campaigns.plans.update_post(501, post.id, starts_at=at + dt.timedelta(hours=1))
+    with pytest.raises(ReminderGone, match="post changed"):
+        await campaigns.reminders.load(owner_at)
+    clock.now = at + dt.timedelta(hours=1, minutes=1)
+    later = occurrence_prefix(post.id, at + dt.timedelta(hours=1))
+    moved = {d.key: d for d in await rows(db)}[f"{later}{await pid(db, 501)}:lead60"]
+    with pytest.raises(ReminderGone, match="post time passed"):
+        await campaigns.reminders.load(moved)
+    assert stamp(at) != stamp(at + dt.timedelta(hours=1))
+
+
+async def test_who_may_do_what(db: Database) -> None:
+    campaigns, _clock, cohort_id, other_id = await setup(db)
+    plan = await campaigns.plans.create(501, cohort_id, PLAN)
+    outsider = await pid(db, 601)
+    for telegram_id, call, problem in (
+        (501, lambda: campaigns.plans.toggle_teammate(501, plan.id, outsider), Problem.TEAMMATE_OTHER_COHORT),
+        (502, lambda: campaigns.plans.update(502, plan.id, goal="Mine now"), Problem.PLAN_NOT_FOUND),
+        (601, lambda: campaigns.plans.create(601, cohort_id, PLAN), Problem.NOT_ALLOWED),
+    ):
+        with pytest.raises(DomainError) as refused:
+            await call()
+        assert refused.value.problem is problem, telegram_id
+    for number in range(502, 507):
+        await campaigns.plans.toggle_teammate(501, plan.id, await pid(db, number))
+    with pytest.raises(DomainError) as refused:
+        await campaigns.plans.toggle_teammate(501, plan.id, await pid(db, 507))
+    assert refused.value.problem is Problem.TEAM_LIMIT
+    with pytest.raises(DomainError) as refused:  # a teammate sees the plan but cannot change it
+        await campaigns.plans.update(502, plan.id, goal="Mine now")
+    assert refused.value.problem is Problem.NOT_PLAN_OWNER
+    assert (await campaigns.plans.view(502, plan.id)).plan.goal == PLAN.goal
+    assert plan.cohort_id == cohort_id != other_id
+
+
+async def test_forgetme_removes_the_owners_plans_and_anonymises_a_teammates_marks(db: Database) -> None:
+    campaigns, clock, cohort_id, _other = await setup(db)
+    plan = await campaigns.plans.create(501, cohort_id, PLAN)
+    other_plan = await campaigns.plans.create(503, cohort_id, PLAN)
+    await campaigns.plans.toggle_teammate(503, other_plan.id, await pid(db, 501))
+    at = START + dt.timedelta(hours=1)
+    post = await campaigns.plans.add_post(503, other_plan.id, PostFields(at, PostKind.CAMPAIGN, "fb", "x"))
+    await campaigns.plans.add_post(501, plan.id, PostFields(at, PostKind.CAMPAIGN, "fb", "mine"))
+    clock.now = at
+    await campaigns.reminders.mark(501, post.id, at, Mark.DONE)
+    data = await campaigns.review.my_data(501)
+    assert data is not None and len(data.plans) == 1 and len(data.team_plans) == 1 and data.marks == 1
+
+    assert await PeopleService(db).forget(501)
+    async with db.unit_of_work() as uow:
+        assert await uow.campaigns.plan(plan.id) is None
+        kept = await uow.campaigns.plan(other_plan.id)
+        records = await uow.campaigns.occurrences_of_plans([other_plan.id])
+    assert kept is not None and kept.teammates == ()
+    assert [(r.state, r.by_id) for r in records] == [(Mark.DONE, None)]  # the count stays, anonymous
