@@ -108,19 +108,8 @@ async def list_lessons(update: Update, context: BotContext) -> None:
 
 def progress_text(report: Progress) -> str:
     lines: list[str] = [fmt(_("📊 <b>Your progress in {cohort}</b>"), cohort=name(report.cohort.name))]
-    done_line = ngettext("{bar} {done} of {total} lesson done", "{bar} {done} of {total} lessons done", report.total)
-    lines.append(fmt(done_line, bar=progress_bar(report.done, report.total), done=report.done, total=report.total))
-    if report.answered:
-        score = ngettext(
-            "Quiz score: {percent}% ({correct} of {answered} answer correct)",
-            "Quiz score: {percent}% ({correct} of {answered} answers correct)",
-            report.answered,
-        )
-        lines.append(fmt(score, percent=report.score_percent or 0, correct=report.correct, answered=report.answered))
-    else:
-        lines.append(_("Quiz score: no answers yet."))
-    streak = ngettext("Streak: {days} day in a row 🔥", "Streak: {days} days in a row 🔥", report.streak)
-    lines.append(fmt(streak, days=report.streak) if report.streak else _("Streak: start one today!"))
+    if report.total:  # a cohort without lessons still shows its campaign posts and the rank
+        lines += lesson_lines(report)
     lines.append(
         fmt(
             ngettext(
@@ -143,6 +132,24 @@ def progress_text(report: Progress) -> str:
     if opened is not None:
         lines.append(fmt(_("Lessons opened: {percent}%"), percent=opened))
     return "\n".join(lines)
+
+
+def lesson_lines(report: Progress) -> list[str]:
+    lines: list[str] = []
+    done_line = ngettext("{bar} {done} of {total} lesson done", "{bar} {done} of {total} lessons done", report.total)
+    lines.append(fmt(done_line, bar=progress_bar(report.done, report.total), done=report.done, total=report.total))
+    if report.answered:
+        score = ngettext(
+            "Quiz score: {percent}% ({correct} of {answered} answer correct)",
+            "Quiz score: {percent}% ({correct} of {answered} answers correct)",
+            report.answered,
+        )
+        lines.append(fmt(score, percent=report.score_percent or 0, correct=report.correct, answered=report.answered))
+    else:
+        lines.append(_("Quiz score: no answers yet."))
+    streak = ngettext("Streak: {days} day in a row 🔥", "Streak: {days} days in a row 🔥", report.streak)
+    lines.append(fmt(streak, days=report.streak) if report.streak else _("Streak: start one today!"))
+    return lines
 
 
 async def show_progress(update: Update, context: BotContext) -> None:

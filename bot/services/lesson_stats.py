@@ -117,27 +117,28 @@ class LessonStatsService:
             reports = []
             for cohort in await uow.cohorts.by_ids([m.cohort_id for m in memberships]):
                 curriculum = await self._lessons.curriculum_of(cohort, uow)
-                if curriculum is None:
-                    continue
+                extras = await self.extra_done(uow, cohort.id) if self.extra_done else {}
+                if curriculum is None and not extras.get(person.id):
+                    continue  # no lessons and nothing else done yet: nothing to show
                 progress = await uow.progress.for_cohort(cohort.id)
                 polls = await uow.quizzes.for_cohort(cohort.id)
                 trainees = [p.id for _m, p in await uow.memberships.members(cohort.id, Role.TRAINEE)]
-                extras = await self.extra_done(uow, cohort.id) if self.extra_done else {}
                 reports.append(self._progress(cohort, curriculum, person.id, trainees, progress, polls, extras))
         return reports
 
     def _progress(
         self,
         cohort: CohortDTO,
-        curriculum: Curriculum,
+        curriculum: Curriculum | None,
         person_id: int,
         trainees: list[int],
         progress: list[LessonProgressDTO],
         polls: list[QuizPollDTO],
         extras: dict[int, int] | None = None,
     ) -> Progress:
-        released = LessonCalendar.from_cohort(cohort).released(self._clock(), len(curriculum.lessons))
-        numbers = {lesson.id: n for n, lesson in enumerate(curriculum.lessons, 1)}
+        lessons = curriculum.lessons if curriculum is not None else ()
+        released = LessonCalendar.from_cohort(cohort).released(self._clock(), len(lessons)) if lessons else 0
+        numbers = {lesson.id: n for n, lesson in enumerate(lessons, 1)}
         scores: Counter[int] = Counter({trainee: 0 for trainee in trainees})
         for row in progress:
             if row.person_id is not None and row.person_id in scores and row.done_at is not None:
@@ -155,7 +156,7 @@ class LessonStatsService:
         my_score = scores[person_id]
         return Progress(
             cohort=cohort,
-            total=len(curriculum.lessons),
+            total=len(lessons),
             released=released,
             done=sum(1 for row in mine if row.done_at is not None),
             opened=sum(1 for row in mine if row.opened_at is not None),
