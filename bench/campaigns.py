@@ -338,9 +338,10 @@ def report(phase_a: dict[str, float], runs: list[Run], trainees: int, posts: int
         "",
         f"{trainees:,} reminders (one per trainee) fall due over {SPREAD_S:.0f} s; lateness is the fake's receive "
         "time minus the post's time. In C the load falls due "
-        f"{LOAD_BEFORE_S:.0f} s before the first reminder. p95 loaded ÷ alone: **{ratio:.1f}×**. The engine sends "
-        "in due-time order, so a reminder waits behind whatever fell due before it: with a broadcast in front, its "
-        "lateness is about the broadcast's remaining drain time (recipients ÷ `DELIVERY_RATE`).",
+        f"{LOAD_BEFORE_S:.0f} s before the first reminder. p95 loaded ÷ alone: **{ratio:.1f}×**. Personal items "
+        "(reminders, lessons, check-in codes) go before bulk ones, and a sending round fetches again every second, so "
+        "a reminder that falls due mid-broadcast waits about a second plus its share of the overall pace, not for the "
+        "broadcast to drain (recipients ÷ `DELIVERY_RATE`).",
     ]
     if loaded.load == "lesson fan-out":
         lines.append("The broadcasts feature was not available when this ran: the load is a lesson fan-out instead.")

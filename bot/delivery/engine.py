@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import logging
 import math
+import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 MISSED = "missed: not sent within the grace window"
 BLOCKED_REASON = "blocked the bot"
 IDLE_WAIT_S = 30.0
+ROUND_S = 1.0  # a round fetches again after this long: a reminder that falls due mid-announcement waits ≤ ~1 s
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +167,10 @@ class DeliveryEngine:
                 return IDLE_WAIT_S
             return min(max((next_due - self._clock()).total_seconds(), 0.05), IDLE_WAIT_S)
         dispatched, chat_waits, interrupted = 0, [], False
+        round_ends = time.monotonic() + ROUND_S
         for row in rows:
+            if dispatched and time.monotonic() > round_ends:
+                break  # fetch afresh: what fell due meanwhile may come first
             if row.chat_id is None or row.kind not in self._kinds:
                 await self._record(row, DeliveryState.FAILED, reason=f"cannot send a {row.kind!r} item")
                 continue
