@@ -16,6 +16,21 @@ def attendance_problem_text(error: DomainError) -> str | None:
     match error.problem:
         case Problem.SESSION_NOT_FOUND:
             return _("That session no longer exists.")
+        case Problem.CHECKIN_NOT_NEAR:
+            return fmt(
+                _("Check-in opens only within 12 hours of a session's start, and {title} is not that close."),
+                title=name(str(detail.get("title", ""))),
+            )
+        case Problem.COHORT_OVER:
+            return fmt(
+                _("The cohort {cohort} has ended: its sessions, check-ins and roll can no longer change."),
+                cohort=name(str(detail.get("name", ""))),
+            )
+        case Problem.NOT_TRAINEE_OF_COHORT:
+            return fmt(
+                _("That person is no longer a trainee of {cohort}. Open the roll again."),
+                cohort=name(str(detail.get("cohort", ""))),
+            )
         case Problem.SESSION_EXISTS:
             return fmt(_("The session {title} already exists at that time."), title=name(str(detail.get("title", ""))))
         case Problem.SESSION_INVALID:

@@ -154,6 +154,10 @@ def detail_text(detail: SessionDetail, *, names: bool = True) -> str:
         ]
         if names:
             lines += [entry_line(entry) for entry in group]
+    if waiting := detail.of(None):  # a session not held yet: nobody is "absent" before it
+        lines += ["", fmt("⏳ <b>{status}: {count}</b>", status=_("not marked yet"), count=len(waiting))]
+        if names:
+            lines += [entry_line(entry) for entry in waiting]
     return "\n".join(lines)
 
 
@@ -173,7 +177,8 @@ async def show_detail(update: Update, detail: SessionDetail) -> None:
         return
     await reply(update, detail_text(detail, names=False) + "\n\n" + _("The names are in the file below."))
     data = await asyncio.to_thread(session_csv, detail, current_locale())
-    await reply_document(update, data, export_name(detail.cohort, "csv", today(), f"session-{detail.session.id}"))
+    file_name = export_name(detail.cohort, "csv", today(detail.cohort), f"session-{detail.session.id}")
+    await reply_document(update, data, file_name)
 
 
 async def session_button(update: Update, context: BotContext) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -23,6 +24,7 @@ from handlers.attendance_views import session_text, status_counts
 from handlers.context import BotApplication, BotContext
 from handlers.problems import problem_text
 from handlers.ui import answer_callback, buttons, reply, reply_document, reply_photo
+from storage.dto import CohortDTO
 from storage.dto_attendance import AttendanceStatus
 
 MAX_TRAINEE_LINES = 300  # beyond this the per-trainee list comes as a CSV file
@@ -142,7 +144,8 @@ async def show_summary(update: Update, summary: Summary) -> None:
     if len(summary.flagged) > MAX_FLAGGED_LINES:
         data = await asyncio.to_thread(absentees_csv, summary, current_locale())
         caption = fmt(_("Two or more absences: {count}"), count=len(summary.flagged))
-        await reply_document(update, data, export_name(summary.cohort, "csv", today(), "absences"), caption)
+        file_name = export_name(summary.cohort, "csv", today(summary.cohort), "absences")
+        await reply_document(update, data, file_name, caption)
 
 
 async def send_chart(update: Update, summary: Summary) -> None:
@@ -151,8 +154,9 @@ async def send_chart(update: Update, summary: Summary) -> None:
     await reply_photo(update, picture, caption, filename="attendance.png")
 
 
-def today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
+def today(cohort: CohortDTO) -> dt.date:
+    """The cohort's local date (a file made at 01:00 in Baghdad is dated that day, not the UTC day before)."""
+    return dt.datetime.now(ZoneInfo(cohort.timezone)).date()
 
 
 async def send_exports(update: Update, context: BotContext, cohort_id: int, kinds: tuple[str, ...]) -> None:
@@ -168,7 +172,7 @@ async def send_exports(update: Update, context: BotContext, cohort_id: int, kind
     for kind in kinds:
         export = attendance_xlsx if kind == "xlsx" else attendance_csv
         data = await asyncio.to_thread(export, grid, current_locale())
-        await reply_document(update, data, export_name(grid.summary.cohort, kind, today()), caption)
+        await reply_document(update, data, export_name(grid.summary.cohort, kind, today(grid.summary.cohort)), caption)
 
 
 async def export_command(update: Update, context: BotContext) -> None:
@@ -235,7 +239,7 @@ async def per_trainee(update: Update, context: BotContext, cohort_id: int) -> No
         caption = fmt(
             _("Trainees: {count} — too many for a chat message, so here is the list as a file."), count=len(grid.rows)
         )
-        await reply_document(update, data, export_name(grid.summary.cohort, "csv", today()), caption)
+        await reply_document(update, data, export_name(grid.summary.cohort, "csv", today(grid.summary.cohort)), caption)
         return
     lines: list[str] = [fmt(_("👥 <b>Per trainee · {cohort}</b>"), cohort=name(grid.summary.cohort.name))]
     lines += [trainee_line(number, row) for number, row in enumerate(grid.rows, 1)]

@@ -62,9 +62,9 @@ async def names_a_cohort(context: BotContext, text: str) -> bool:
 async def named_cohort(update: Update, context: BotContext, text: str) -> tuple[CohortDTO, str] | None:
     """The cohort named by the longest leading run of words of `text` (names may have spaces), and the words after
     it. No such cohort, or one that is not theirs: a polite refusal, and None."""
-    summaries = await context.services.cohorts.summaries()
+    summaries = await context.services.cohorts.summaries(context.principal.manageable())  # theirs only
     found = split_cohort(text, [s.cohort for s in summaries])
-    if found is None or not context.principal.can_manage(found[0].id):
+    if found is None:
         await reply(update, fmt(_("There is no cohort named {cohort} among yours."), cohort=name(text)))
         return None
     return found

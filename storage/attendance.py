@@ -45,6 +45,8 @@ def _checkin(row: CheckIn) -> CheckinDTO:
         closed_at=row.closed_at,
         chat_id=row.chat_id,
         message_id=row.message_id,
+        previous_code=row.previous_code,
+        previous_token=row.previous_token,
     )
 
 
@@ -163,7 +165,10 @@ class CheckinRepository:
         return _checkin(row) if row else None
 
     async def by_token(self, token: str) -> CheckinDTO | None:
-        row = await self._session.scalar(select(CheckIn).where(CheckIn.token == token))
+        """The check-in whose current QR token, or the one it replaced last, this is."""
+        row = await self._session.scalar(
+            select(CheckIn).where((CheckIn.token == token) | (CheckIn.previous_token == token)).limit(1)
+        )
         return _checkin(row) if row else None
 
     async def open_for_session(self, session_id: int, now: dt.datetime) -> CheckinDTO | None:
@@ -176,20 +181,21 @@ class CheckinRepository:
         return _checkin(row) if row else None
 
     async def open_codes(self, now: dt.datetime) -> set[str]:
-        rows = await self._session.scalars(
-            select(CheckIn.code).where(CheckIn.closed_at.is_(None), CheckIn.closes_at > now)
+        """The codes open check-ins show or showed last (a replaced code must not be handed out again)."""
+        rows = await self._session.execute(
+            select(CheckIn.code, CheckIn.previous_code).where(CheckIn.closed_at.is_(None), CheckIn.closes_at > now)
         )
-        return set(rows)
+        return {code for row in rows for code in row if code is not None}
 
     async def matching(self, code: str, cohort_ids: Sequence[int], now: dt.datetime) -> list[CheckinDTO]:
-        """Open check-ins showing this code, for sessions of these cohorts."""
+        """Open check-ins showing this code or having shown it last, for sessions of these cohorts."""
         if not cohort_ids:
             return []
         rows = await self._session.scalars(
             select(CheckIn)
             .join(TrainingSession, TrainingSession.id == CheckIn.session_id)
             .where(
-                CheckIn.code == code,
+                (CheckIn.code == code) | (CheckIn.previous_code == code),
                 CheckIn.closed_at.is_(None),
                 CheckIn.closes_at > now,
                 TrainingSession.cohort_id.in_(cohort_ids),
@@ -227,7 +233,7 @@ class CheckinRepository:
             select(CheckIn)
             .join(TrainingSession, TrainingSession.id == CheckIn.session_id)
             .where(
-                CheckIn.code == code,
+                (CheckIn.code == code) | (CheckIn.previous_code == code),
                 CheckIn.opened_at >= since,
                 CheckIn.closed_at.is_not(None) | (CheckIn.closes_at <= now),
                 TrainingSession.cohort_id.in_(cohort_ids),
@@ -243,7 +249,14 @@ class CheckinRepository:
         await self._session.execute(
             update(CheckIn)
             .where(CheckIn.id == checkin_id)
-            .values(code=code, token=token, code_set_at=now, generation=CheckIn.generation + 1)
+            .values(
+                previous_code=CheckIn.code,
+                previous_token=CheckIn.token,
+                code=code,
+                token=token,
+                code_set_at=now,
+                generation=CheckIn.generation + 1,
+            )
         )
 
     async def set_rotation(self, checkin_id: int, minutes: int | None) -> None:

@@ -54,6 +54,8 @@ class CheckinDTO:
     closed_at: dt.datetime | None
     chat_id: int | None
     message_id: int | None
+    previous_code: str | None = None
+    previous_token: str | None = None
 
     def is_open(self, now: dt.datetime) -> bool:
         return self.closed_at is None and now < self.closes_at

@@ -37,11 +37,14 @@ class CheckIn(Base):
     """An open window in which a session's trainees check in with a short code or the QR's deep link.
 
     `code` and `token` are the current ones; with rotation they are replaced every `rotate_minutes` and
-    `generation` counts the replacements (old codes stop working the moment they are replaced)."""
+    `generation` counts the replacements. The replaced code and token are kept: they still work for a short
+    grace (the new code reaches the trainer's screen through the outbox), then they are "expired", not wrong."""
 
     __tablename__ = "checkins"
     __table_args__ = (
         Index("ix_checkins_code", "code"),
+        Index("ix_checkins_previous_code", "previous_code"),
+        Index("ix_checkins_previous_token", "previous_token"),
         Index("ix_checkins_closed_at", "closed_at"),
     )
 
@@ -49,6 +52,8 @@ class CheckIn(Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(8))
     token: Mapped[str] = mapped_column(String(24), unique=True)
+    previous_code: Mapped[str | None] = mapped_column(String(8))
+    previous_token: Mapped[str | None] = mapped_column(String(24))
     generation: Mapped[int] = mapped_column(Integer, default=0)
     code_set_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     rotate_minutes: Mapped[int | None] = mapped_column(Integer)  # None: one code for the whole window

@@ -195,3 +195,37 @@ async def test_long_answers_are_split_or_sent_as_a_file(bot: BotHarness) -> None
     await coordinator.sees(lambda m: m is roll and "Page 2 of 15" in plain(m) and "❌ Trainee 8609" in m.button_texts())
     forged = await coordinator.press_data(f"rl:l:{small_id}999:0", roll)  # no such session
     assert "no longer exists" in plain_text(forged.get("text")) and "Page 2 of 15" in plain(roll)  # left as it was
+
+
+async def test_rotating_by_word_a_trainers_cohort_among_their_own_and_an_old_button_for_a_far_session(
+    bot: BotHarness,
+) -> None:
+    fake = bot.fake
+    own_id, (huda,) = await cohort_of(bot, "Hit", 8501, 1)
+    await cohort_of(bot, "Hit Youth", 8510, 1)  # not the trainer's, and its name begins like "Hit Youth Day"
+    trainer = fake.user(8520, "Rana", language_code="en")
+    async with bot.db.unit_of_work() as uow:
+        person = await uow.people.add(8520, dt.datetime.now(dt.UTC), "en")
+        await uow.memberships.add(person.id, own_id, Role.TRAINER, dt.datetime.now(dt.UTC))
+        await uow.commit()
+    session_id = await add_session(bot, own_id, "Youth Day", dt.datetime.now(dt.UTC))
+
+    await trainer.send("/checkin_open Hit rotate")
+    shown = await trainer.expect(is_photo)
+    assert "The code changes every 2 minutes." in plain(shown)
+    checkin = await displayed(bot, session_id, shown)
+    assert checkin.rotate_minutes == 2
+    await huda.send(checkin.code)
+    await huda.expect(showing("Checked in to Youth Day"))
+
+    # "Hit Youth" is another cohort, but among the trainer's own "Hit" is the cohort and "Youth Day" the session.
+    await trainer.send("/attendance Hit Youth Day")
+    detail = await trainer.expect(showing("Attendance · Hit"))
+    assert "Youth Day" in plain(detail) and "✅ present: 1\n• Trainee 8501" in plain(detail)
+
+    # A session weeks away: /checkin_open never offers it, and a forged or very old button is refused.
+    far_id = await add_session(bot, own_id, "Next month", dt.datetime.now(dt.UTC) + dt.timedelta(days=30))
+    await trainer.press_data(f"se:oc:{far_id}:d", shown)
+    await trainer.expect(showing("Check-in opens only within 12 hours of a session's start"))
+    async with bot.db.unit_of_work() as uow:
+        assert await uow.checkins.for_session(far_id) == []

@@ -9,12 +9,14 @@ import datetime as dt
 import io
 import struct
 import time
+from pathlib import Path
 
 import openpyxl
 import pytest
 
 from bot.charts import attendance_chart
 from bot.exports import attendance_csv, attendance_xlsx, export_name
+from bot.fonts import FONTS, use_arabic_font
 from bot.services.access import Principal
 from bot.services.attendance import AttendanceService
 from bot.services.attendance_reports import AttendanceReports
@@ -110,7 +112,8 @@ async def test_xlsx_for_arabic_readers(db: Database, cohort: Made) -> None:
     assert header[3] == "2026-12-03 18:00\nاليوم 1" and len(header) == 3 + 3 + 5
     rows = {row[1]: row for row in sheet.iter_rows(min_row=2, max_row=5, values_only=True)}
     assert rows["Zaid"][3] == "—"  # not yet a member at the first session
-    assert rows["Badr"][4:6] in {("absent", "absent"), ("غائب", "غائب")}  # Arabic once the catalog has it
+    assert rows["Badr"][4:6] == ("غائب", "غائب")
+    assert rows["Amal"][3] == "حاضر" and rows["Badr"][3] == "متأخر"
     assert rows["Amal"][6:11] == (3, 0, 0, 0, 1)
     chadi = next(cell for cell in sheet["C"] if cell.value and str(cell.value).startswith("="))
     assert chadi.data_type == "s"  # stays text: no formula runs when the file is opened
@@ -146,3 +149,33 @@ async def test_chart_is_a_phone_sized_png(db: Database, cohort: Made, locale: st
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and struct.unpack(">II", png[16:24]) == (1080, 1350)
     empty = await AttendanceReports(db, lambda: T0 - dt.timedelta(days=1)).summary(cohort_id)
     assert not empty.held and attendance_chart(empty, locale).startswith(b"\x89PNG")
+
+
+async def test_chart_takes_typed_towns_literally_in_the_bundled_font(db: Database, cohort: Made) -> None:
+    """A town typed as "$\\frac$" is text, not TeX (matplotlib would raise); Arabic comes from the bundled font."""
+    cohort_id, _ids, _sessions = cohort
+    await people(db, cohort_id, [(5, "Dana", "$\\frac$", T0 - dt.timedelta(days=5))])
+    summary = await AttendanceReports(db, clock).summary(cohort_id)
+    assert "$\\frac$" in {t.town for t in summary.towns}
+    assert attendance_chart(summary, "ar").startswith(b"\x89PNG")
+    from matplotlib.font_manager import FontProperties, findfont
+
+    assert Path(findfont(FontProperties(family=use_arabic_font()), fallback_to_default=False)).parent == FONTS
+
+
+async def test_exports_show_the_cohorts_own_local_times(db: Database) -> None:
+    """A cohort outside Baghdad: its session times in the XLSX are its own zone's (Auckland is UTC+13 in December)."""
+    created = await CohortService(db, clock).create(
+        name="Auckland", start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18), timezone="Pacific/Auckland"
+    )
+    ids = await people(db, created.cohort.id, [(11, "Aroha", "Auckland", T0 - dt.timedelta(days=5))])
+    attendance = AttendanceService(db, clock=clock)
+    session = await attendance.add_session(created.cohort.id, title="Day 1", starts_at=T0)
+    await attendance.mark(COORDINATOR, session.id, ids[11], AttendanceStatus.PRESENT)
+    grid = await AttendanceReports(db, clock).grid(created.cohort.id)
+    book = openpyxl.load_workbook(io.BytesIO(attendance_xlsx(grid, "en")))
+    assert not book.worksheets[0].sheet_view.rightToLeft
+    assert book.worksheets[0]["D1"].value == "2026-12-04 04:00\nDay 1"
+    assert book.worksheets[1]["B2"].value == dt.datetime(2026, 12, 4, 4, 0)
+    table = list(csv.reader(io.StringIO(attendance_csv(grid, "en").decode("utf-8-sig"))))
+    assert table[0][3] == "2026-12-04 04:00 · Day 1"

@@ -88,6 +88,11 @@ def test_a_session_by_number_date_in_any_digits_or_title() -> None:
     assert found("Day 2") == [2, 3] and found("evening") == [3]  # no exact title: those containing it
     unknown = find_sessions("Graduation", sessions, held, zone)
     assert (unknown.by, unknown.text, unknown.sessions) == (By.TITLE, "Graduation", [])
+    # A date is the cohort's own day: in Auckland (UTC+13 in December) the same sessions fall a day later.
+    auckland = [s.id for s in find_sessions("4/12/2026", sessions, held, "Pacific/Auckland").sessions]
+    assert auckland == [1, 2] and [
+        s.id for s in find_sessions("5/12/2026", sessions, held, "Pacific/Auckland").sessions
+    ] == [3]
 
 
 Made = tuple[int, dict[int, int], list[int]]
@@ -183,6 +188,7 @@ async def test_one_sessions_names_by_state_with_the_notes(db: Database, cohort: 
     assert [e.trainee.name for e in second.of(A)] == ["Badr", "Chadi"]  # no record: absent; Zaid had joined
     upcoming = await reports.session_detail(sessions[3])
     assert upcoming.number is None and len(upcoming.entries) == 5
+    assert len(upcoming.of(None)) == 5 and upcoming.of(A) == []  # not held yet: nobody is absent from it
     all_sessions, held = await reports.sessions_of(cohort_id)
     assert [s.id for s in all_sessions] == sessions and [s.id for s in held] == sessions[:3]
     trainer = Principal(telegram_id=77, locale="en", trainer_of=frozenset({cohort_id + 1}))

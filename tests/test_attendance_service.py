@@ -14,7 +14,7 @@ from bot.services.attendance import CLOSED_KIND, CODE_KIND, AttendanceService, A
 from bot.services.cohorts import CohortService
 from bot.services.errors import DomainError, Problem
 from bot.services.people import PeopleService
-from storage.dto import Role
+from storage.dto import CohortStatus, Role
 from storage.dto_attendance import AttendanceStatus, Source
 from storage.uow import Database
 from tests.crowd import enrol
@@ -79,6 +79,28 @@ async def test_sessions_are_validated_and_unique(db: Database, clock: Clock) -> 
         await attendance.add_session(cohort_id, title="Day 2", starts_at=T0, principal=stranger)
     assert problem(caught) is Problem.NOT_ALLOWED
     assert [s.title for s in await attendance.sessions(cohort_id)] == ["Day 1: storytelling"]
+
+
+async def test_check_in_opens_only_near_the_session_and_not_once_the_cohort_ended(db: Database, clock: Clock) -> None:
+    attendance = service(db, clock)
+    cohort_id, _ids = await cohort_with(db, clock, "Hit Far", 150, 1)
+    far = await attendance.add_session(cohort_id, title="Next month", starts_at=T0 + dt.timedelta(days=30))
+    with pytest.raises(DomainError) as caught:  # an old "which session?" button pressed weeks later
+        await attendance.open_checkin(COORDINATOR, far.id)
+    assert problem(caught) is Problem.CHECKIN_NOT_NEAR
+    near = await attendance.add_session(cohort_id, title="Tonight", starts_at=T0 + dt.timedelta(hours=11))
+    assert (await attendance.open_checkin(COORDINATOR, near.id))[1]
+    await CohortService(db, clock).set_status(cohort_id, CohortStatus.ENDED)
+    for attempt in (
+        attendance.open_checkin(COORDINATOR, far.id),
+        attendance.add_session(cohort_id, title="After the end", starts_at=T0),
+    ):
+        with pytest.raises(DomainError) as caught:
+            await attempt
+        assert problem(caught) is Problem.COHORT_OVER
+    async with db.unit_of_work() as uow:
+        assert len(await uow.checkins.for_session(far.id)) == 0
+    assert [s.title for s in await attendance.sessions(cohort_id)] == ["Tonight", "Next month"]
 
 
 async def test_code_check_in_present_late_and_once(db: Database, clock: Clock) -> None:
@@ -180,7 +202,7 @@ async def test_rotation_replaces_code_and_link_and_plans_the_new_display(db: Dat
     attendance = service(db, clock, rotate_every=dt.timedelta(minutes=2))
     planned: list[int] = []
     attendance.on_planned = lambda: planned.append(1)
-    cohort_id, (amal, badr) = await cohort_with(db, clock, "Rotating", 600, 2)
+    cohort_id, (amal, badr, carim) = await cohort_with(db, clock, "Rotating", 600, 3)
     session = await attendance.add_session(cohort_id, title="Day 1", starts_at=T0)
     view, _new = await attendance.open_checkin(COORDINATOR, session.id, rotate=True)
     old = view.checkin
@@ -192,27 +214,34 @@ async def test_rotation_replaces_code_and_link_and_plans_the_new_display(db: Dat
     assert await attendance.rotate_due(old.id)
     new = (await attendance.view(old.id)).checkin
     assert (new.generation, new.code != old.code, new.token != old.token) == (1, True, True)
-    with pytest.raises(DomainError) as caught:
-        await attendance.check_in_code(amal, old.code)
-    assert problem(caught) is Problem.CHECKIN_WRONG_CODE
-    with pytest.raises(DomainError) as caught:
-        await attendance.check_in_link(amal, old.token)
-    assert problem(caught) is Problem.CHECKIN_CLOSED
-    assert (await attendance.check_in_link(badr, new.token)).status is AttendanceStatus.PRESENT
+    assert (new.previous_code, new.previous_token) == (old.code, old.token)
     async with db.unit_of_work() as uow:
         rows = await uow.deliveries.of_kind(CODE_KIND)
     assert [(r.chat_id, r.key, json.loads(r.payload)["generation"]) for r in rows] == [(1000, f"ci_code:{old.id}:1", 1)]
     assert planned == [1]
+
+    clock.advance(seconds=30)  # the replaced code still works for a short grace: it was on the screen a moment ago
+    assert (await attendance.check_in_code(amal, old.code)).status is AttendanceStatus.PRESENT
+    clock.advance(seconds=40)  # past the grace: "expired", and not counted against the wrong-code limit
+    for attempt in (attendance.check_in_code(badr, old.code), attendance.check_in_link(badr, old.token)):
+        with pytest.raises(DomainError) as caught:
+            await attempt
+        assert problem(caught) is Problem.CHECKIN_CODE_EXPIRED
+    async with db.unit_of_work() as uow:
+        assert await uow.checkins.attempts_count(await person_id(db, badr)) == 0
+    assert (await attendance.check_in_link(badr, new.token)).status is AttendanceStatus.PRESENT
+
     clock.advance(minutes=3)  # the bot was down over a rotation: the code expired, nothing works until rotated
     with pytest.raises(DomainError) as caught:
-        await attendance.check_in_code(amal, new.code)
+        await attendance.check_in_code(carim, new.code)
     assert problem(caught) is Problem.CHECKIN_CODE_EXPIRED
     with pytest.raises(DomainError) as caught:
-        await attendance.check_in_link(amal, new.token)
-    assert problem(caught) is Problem.CHECKIN_CLOSED
-    amal_id = await person_id(db, amal)
+        await attendance.check_in_link(carim, new.token)
+    assert problem(caught) is Problem.CHECKIN_CODE_EXPIRED
+    carim_id = await person_id(db, carim)
     async with db.unit_of_work() as uow:
-        assert await uow.attendance.get(session.id, amal_id) is None
+        assert await uow.attendance.get(session.id, carim_id) is None
+        assert await uow.checkins.attempts_count(carim_id) == 0
 
 
 async def test_closing_alarm_plans_a_summary_once(db: Database, clock: Clock) -> None:
@@ -280,7 +309,7 @@ async def test_roll_changes_are_audited_with_who_when_before_after_and_note(db: 
     assert change is not None and (change.before, change.after) == (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
     with pytest.raises(DomainError) as caught:
         await attendance.mark(trainer_principal, session.id, trainer.id, AttendanceStatus.PRESENT)
-    assert problem(caught) is Problem.PERSON_NOT_FOUND  # trainers are not on the roll
+    assert problem(caught) is Problem.NOT_TRAINEE_OF_COHORT  # trainers are not on the roll
 
     roll = await attendance.roll(trainer_principal, session.id)
     assert {e.trainee.person_id: e.status for e in roll.entries} == {

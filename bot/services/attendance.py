@@ -26,7 +26,7 @@ from bot.services.attendance_common import (
     checkin_link,
     load_session,
 )
-from bot.services.attendance_sessions import SessionService
+from bot.services.attendance_sessions import NEAR, SessionService
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
 from bot.text import clean_input, normalize_digits
@@ -49,6 +49,9 @@ __all__ = [
 TOKEN_BYTES = 9  # 12 URL-safe characters
 CODE_TRIES = 100
 DUE_SLACK = dt.timedelta(seconds=1)  # an alarm a hair early still counts
+# A replaced code (or QR) still works this long: the new one reaches the trainer's screen through the outbox, and
+# people copy what they see. After it, the old code gets "expired" and is not counted as a wrong guess.
+ROTATION_GRACE = dt.timedelta(seconds=60)
 ENDED_LOOKBACK = dt.timedelta(hours=12)  # a code of a check-in that ended this recently gets "closed", not "wrong"
 CODE_KIND, CLOSED_KIND = "ci_code", "ci_closed"  # outbox kinds: the rotated code, the closing summary
 
@@ -71,10 +74,12 @@ class AttendanceService(SessionService):
         async with self._db.unit_of_work() as uow:
             session, cohort = await load_session(uow, session_id, principal)
             if cohort.status is CohortStatus.ENDED:
-                raise DomainError(Problem.COHORT_ENDED, name=cohort.name)
+                raise DomainError(Problem.COHORT_OVER, name=cohort.name)
             current = await uow.checkins.open_for_session(session_id, now)
             if current is not None:
                 return await self._view(uow, current, session, cohort), False
+            if abs(session.starts_at - now) > NEAR:  # what /checkin_open offers; an old "which session?" button
+                raise DomainError(Problem.CHECKIN_NOT_NEAR, title=session.title)
             code = await self._new_code(uow, now)
             checkin = await uow.checkins.add(
                 session_id=session_id,
@@ -177,12 +182,12 @@ class AttendanceService(SessionService):
                 minutes = max(1, math.ceil((free_at - now).total_seconds() / 60))
                 raise DomainError(Problem.CHECKIN_TOO_MANY_TRIES, minutes=minutes)
             found = await uow.checkins.matching(code, cohort_ids, now)
-            current = [c for c in found if c.code_expires_at > now]
+            current = [c for c in found if _accepts_code(c, code, now)]
             if current:
                 result = await self._record_checkin(uow, current[0], person_id, now)
                 await uow.commit()
                 return result
-            if found:  # their check-in is open, but its code was due to change (the bot was down): not a guess
+            if found:  # their check-in's code changed (or was due to, the bot being down): not a guess
                 raise DomainError(Problem.CHECKIN_CODE_EXPIRED)
             ended = await uow.checkins.ended_with_code(code, cohort_ids, now - ENDED_LOOKBACK, now)
             if ended:  # the code of their cohort's check-in, typed after it closed: not a guess either
@@ -219,8 +224,10 @@ class AttendanceService(SessionService):
         async with self._db.unit_of_work() as uow:
             person_id, cohort_ids = await self._trainee(uow, telegram_id)
             checkin = await uow.checkins.by_token(token)
-            if checkin is None or not checkin.is_open(now) or checkin.code_expires_at <= now:
+            if checkin is None or not checkin.is_open(now):
                 raise DomainError(Problem.CHECKIN_CLOSED)
+            if not _accepts_token(checkin, token, now):
+                raise DomainError(Problem.CHECKIN_CODE_EXPIRED)
             session = await uow.sessions.by_id(checkin.session_id)
             assert session is not None
             if session.cohort_id not in cohort_ids:
@@ -326,3 +333,16 @@ class AttendanceService(SessionService):
             payload=json.dumps({"checkin": checkin.id, "generation": generation}),
         )
         return await uow.deliveries.plan([item], now) > 0
+
+
+def _accepts_code(checkin: CheckinDTO, code: str, now: dt.datetime) -> bool:
+    """The current code until it is due to change; the one it replaced for a short grace."""
+    if checkin.code == code:
+        return now < checkin.code_expires_at
+    return checkin.previous_code == code and now < checkin.code_set_at + ROTATION_GRACE
+
+
+def _accepts_token(checkin: CheckinDTO, token: str, now: dt.datetime) -> bool:
+    if checkin.token == token:
+        return now < checkin.code_expires_at
+    return checkin.previous_token == token and now < checkin.code_set_at + ROTATION_GRACE

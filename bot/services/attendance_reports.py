@@ -130,7 +130,7 @@ class CohortOverview:
 @dataclass(frozen=True, slots=True)
 class DetailEntry:
     trainee: Trainee
-    status: AttendanceStatus  # ABSENT also when there is no record
+    status: AttendanceStatus | None  # no record: ABSENT once the session was held, None (not marked yet) before
     note: str | None  # the note of the latest change, if it had one
 
 
@@ -143,7 +143,8 @@ class SessionDetail:
     number: int | None  # its number among the held sessions; None: not held (yet)
     entries: list[DetailEntry]
 
-    def of(self, status: AttendanceStatus) -> list[DetailEntry]:
+    def of(self, status: AttendanceStatus | None) -> list[DetailEntry]:
+        """The entries in this state (None: not marked yet, for a session not held yet)."""
         return [entry for entry in self.entries if entry.status is status]
 
     @property
@@ -235,10 +236,11 @@ class AttendanceReports:
             trainees = await uow.attendance.trainees(cohort.id)
             records = await uow.attendance.for_session(session.id)
             latest = {change.person_id: change for change in await uow.attendance.changes([session.id])}
+        unmarked = AttendanceStatus.ABSENT if session.id in held else None
         entries = [
             DetailEntry(
                 trainee,
-                records[trainee.person_id].status if trainee.person_id in records else AttendanceStatus.ABSENT,
+                records[trainee.person_id].status if trainee.person_id in records else unmarked,
                 latest[trainee.person_id].note if trainee.person_id in latest else None,
             )
             for trainee in trainees

@@ -57,7 +57,7 @@ class SessionService:
         async with self._db.unit_of_work() as uow:
             cohort = await load_cohort(uow, cohort_id, principal)
             if cohort.status is CohortStatus.ENDED:
-                raise DomainError(Problem.COHORT_ENDED, name=cohort.name)
+                raise DomainError(Problem.COHORT_OVER, name=cohort.name)
             if await uow.sessions.exists_at(cohort_id, starts_at, clean_title):
                 raise DomainError(Problem.SESSION_EXISTS, title=clean_title)
             actor = await actor_id(uow, principal, self._clock()) if principal else None
@@ -122,7 +122,7 @@ class SessionService:
             session, cohort = await load_session(uow, session_id, principal)
             membership = await uow.memberships.get(person_id, cohort.id)
             if membership is None or membership.role is not Role.TRAINEE:
-                raise DomainError(Problem.PERSON_NOT_FOUND)
+                raise DomainError(Problem.NOT_TRAINEE_OF_COHORT, cohort=cohort.name)
             record = await uow.attendance.get(session_id, person_id)
             before = record.status if record else None
             if (before or AttendanceStatus.ABSENT) is status and not clean_note:

@@ -119,7 +119,7 @@ class CohortService:
         return cohort
 
     async def summaries(self, cohort_ids: frozenset[int] | None = None) -> list[CohortSummary]:
-        async with self._db.unit_of_work() as uow:
+        async with self._db.reading() as uow:
             return await uow.cohorts.summaries(None if cohort_ids is None else sorted(cohort_ids))
 
     async def members(self, cohort_id: int, role: Role | None = None) -> list[tuple[MembershipDTO, PersonDTO]]:

@@ -30,6 +30,9 @@ class Problem(StrEnum):
     CHECKIN_NOT_MEMBER = "checkin_not_member"
     CHECKIN_CODE_EXPIRED = "checkin_code_expired"
     CHECKIN_ENDED = "checkin_ended"
+    CHECKIN_NOT_NEAR = "checkin_not_near"  # a check-in opened far from the session's start (an old button)
+    COHORT_OVER = "cohort_over"  # an ended cohort's sessions, check-ins and roll no longer change
+    NOT_TRAINEE_OF_COHORT = "not_trainee_of_cohort"  # a roll button about someone who left the cohort
     NO_RECIPIENTS = "no_recipients"
     TEXT_TOO_LONG = "text_too_long"
     TIME_IN_PAST = "time_in_past"
