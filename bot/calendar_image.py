@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from babel.dates import format_date, get_day_names
-from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
 
 from bot.fonts import use_arabic_font
 from bot.i18n import N_, gettext_for, is_rtl
@@ -64,6 +62,10 @@ def month_png(
     today: dt.date | None = None,
 ) -> bytes:
     """posts and occasions are keyed by day of the month."""
+    # matplotlib on first use: some 50 MB the bot need not hold until someone asks for a picture.
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+
     family = use_arabic_font()
     rtl = is_rtl(locale)
     weeks = calendar.Calendar(week_start(locale)).monthdatescalendar(year, month)
@@ -72,7 +74,7 @@ def month_png(
     axes.set_xlim(-0.02, 7.02)
     axes.set_ylim(len(weeks) + 0.02, -0.55)
     axes.axis("off")
-    text: dict[str, Any] = {"fontfamily": family}
+    text: dict[str, Any] = {"fontfamily": family, "parse_math": False}  # typed text ("$5$") is never TeX
     title = format_date(dt.date(year, month, 1), "LLLL y", locale=babel_locale(locale))
     figure.text(0.5, 0.95, title, ha="center", va="center", fontsize=22, fontweight="bold", **text)
     figure.text(0.5, 0.905, subtitle, ha="center", va="center", fontsize=12, color="#555555", **text)

@@ -3,6 +3,7 @@ month's occasions, and an .ics export for the phone's calendar."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import defaultdict
 
@@ -64,7 +65,8 @@ def month_text(month: Month) -> str:
     return "\n".join(lines)
 
 
-def month_image(month: Month) -> bytes:
+async def month_image(month: Month) -> bytes:
+    """The PNG month view; the texts are made here, the drawing runs in a worker thread (not on the event loop)."""
     locale = current_locale()
     posts: dict[int, list[DayPost]] = defaultdict(list)
     for entry in month.entries:
@@ -77,7 +79,8 @@ def month_image(month: Month) -> bytes:
     labels = sorted({plan_label(p) for p in month.plans})
     subtitle = " · ".join(labels[:3]) if labels else _("Your posting calendar")
     today = month.today if (month.today.year, month.today.month) == (month.year, month.month) else None
-    return month_png(
+    return await asyncio.to_thread(
+        month_png,
         year=month.year,
         month=month.month,
         locale=locale,
@@ -108,7 +111,7 @@ async def send_month(update: Update, context: BotContext, year: int | None = Non
             ("🎉 " + _("Occasions"), f"cc:oc:{view.year}{view.month:02d}"),
         ],
     ]
-    png = month_image(view)
+    png = await month_image(view)
     await reply_photo(update, png, fmt(_("📅 {month}"), month=name(month_title(view.year, view.month))), "calendar.png")
     await reply(update, month_text(view), buttons(rows))
 

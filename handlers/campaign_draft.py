@@ -4,16 +4,23 @@ Every campaign flow (a new plan, an edit, a post, a proof, a trainer's comment) 
 draft: {"flow": ..., "step": ..., values...}. The conversation has one state, WAITING: typed text goes to the step
 the draft names. Buttons are entry points; a button that starts or continues a flow returns WAITING, one that
 finishes returns END, and one that only shows something returns None (the state stays as it was).
+
+A waiting step never holds on to what is not meant for it: any other command ends it (and is then handled as
+usual, see `hand_on`), and a step unanswered for STEP_IDLE is over (the conversation's timeout, and the draft's
+own time stamp, which also holds across a restart). A half-finished new plan is never thrown away by something
+else: it is kept aside (`keep_plan`) and /campaign offers to go on with it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
+import time
 from collections import OrderedDict
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.ext import ConversationHandler
+from telegram.ext import ConversationHandler, filters
 
 from bot.i18n import _
 from bot.services.errors import DomainError
@@ -23,9 +30,13 @@ from handlers.problems import problem_text
 from handlers.ui import answer_callback, edit_or_reply, reply
 
 KEY = "campaign"
+KEPT = "campaign_kept"  # a half-finished new plan put aside by something else
+KEPT_NOW = "campaign_kept_now"  # set while handling the update that put it aside: the person is told once
 WAITING = 0
 END = ConversationHandler.END
 Step = int | None
+STEP_IDLE = dt.timedelta(minutes=30)  # a question unanswered this long is no longer waited for
+KEPT_FOR = dt.timedelta(days=1)  # how long a plan put aside is offered again
 
 
 def draft(context: BotContext) -> dict[str, Any]:
@@ -38,9 +49,14 @@ def draft(context: BotContext) -> dict[str, Any]:
 
 
 def begin(context: BotContext, flow: str, step: str, **values: Any) -> dict[str, Any]:
-    """A new flow replaces whatever was half done."""
+    """A new flow replaces whatever was half done; a half-finished new plan is kept aside, unless a new plan is
+    begun (then the one kept aside is dropped too: the person chose to start again)."""
     assert context.user_data is not None
-    value: dict[str, Any] = {"flow": flow, "step": step, "token": secrets.token_hex(3), **values}
+    if flow == "plan":
+        context.user_data.pop(KEPT, None)
+    else:
+        keep_plan(context)
+    value: dict[str, Any] = {"flow": flow, "step": step, "token": secrets.token_hex(3), "seen": time.time(), **values}
     context.user_data[KEY] = value
     return value
 
@@ -48,6 +64,109 @@ def begin(context: BotContext, flow: str, step: str, **values: Any) -> dict[str,
 def clear(context: BotContext) -> None:
     if context.user_data is not None:
         context.user_data.pop(KEY, None)
+
+
+def touch(context: BotContext) -> None:
+    """The person answered: the step's idle time starts again."""
+    value = context.user_data.get(KEY) if context.user_data is not None else None
+    if isinstance(value, dict) and value.get("flow"):
+        value["seen"] = time.time()
+
+
+def idle(context: BotContext) -> bool:
+    """The pending step was left unanswered for STEP_IDLE (a draft without a time stamp is from before they had one,
+    so it is old too)."""
+    value = context.user_data.get(KEY) if context.user_data is not None else None
+    if not isinstance(value, dict) or not value.get("flow"):
+        return False
+    seen = value.get("seen")
+    return not isinstance(seen, int | float) or time.time() - seen > STEP_IDLE.total_seconds()
+
+
+def keep_plan(context: BotContext, *, tell: bool = True) -> bool:
+    """Put a half-finished new plan aside (True when there was one); `tell`: the person is told in this update."""
+    if context.user_data is None:
+        return False
+    value = context.user_data.get(KEY)
+    if not isinstance(value, dict) or value.get("flow") != "plan" or "problem" not in value:
+        return False
+    if value.get("step") in (None, "cohort", "saving"):
+        return False
+    context.user_data[KEPT] = {**value, "kept_at": time.time()}
+    if tell:
+        context.user_data[KEPT_NOW] = True
+    return True
+
+
+def kept_plan(context: BotContext) -> dict[str, Any] | None:
+    """The plan put aside, while it is offered (KEPT_FOR)."""
+    if context.user_data is None:
+        return None
+    value = context.user_data.get(KEPT)
+    if isinstance(value, dict) and time.time() - float(value.get("kept_at", 0)) <= KEPT_FOR.total_seconds():
+        return value
+    context.user_data.pop(KEPT, None)
+    return None
+
+
+def take_kept_plan(context: BotContext) -> dict[str, Any] | None:
+    """The plan put aside becomes the draft again (with a new token: buttons of before stay stale)."""
+    value = kept_plan(context)
+    if value is None:
+        return None
+    assert context.user_data is not None
+    context.user_data.pop(KEPT, None)
+    restored = {k: v for k, v in value.items() if k != "kept_at"} | {"token": secrets.token_hex(3), "seen": time.time()}
+    context.user_data[KEY] = restored
+    return restored
+
+
+def drop_kept_plan(context: BotContext) -> bool:
+    return context.user_data is not None and context.user_data.pop(KEPT, None) is not None
+
+
+def end_step(context: BotContext, *, tell: bool = True) -> None:
+    """The pending step is over (another command, its time ran out); a half-finished new plan is kept aside."""
+    keep_plan(context, tell=tell)
+    clear(context)
+
+
+def kept_note() -> str:
+    return fmt(
+        _("📝 Your unfinished campaign plan is kept: send {command} to go on with it."), command=cmd("/campaign")
+    )
+
+
+async def tell_kept(update: Update, context: BotContext) -> None:
+    """Once per update that put a half-finished plan aside: say that it is kept and how to go on."""
+    if context.user_data is not None and context.user_data.pop(KEPT_NOW, None):
+        await reply(update, kept_note())
+
+
+# ------------------------------------------------------------------------------------- handing on
+
+_handed_on: set[int] = set()  # update ids being handled again, by the other handlers
+
+
+class _HandedOn(filters.UpdateFilter):
+    def filter(self, update: Update) -> bool:
+        return update.update_id in _handed_on
+
+
+HANDED_ON = _HandedOn(name="campaign_handed_on")
+
+
+async def hand_on(update: Update, context: BotContext) -> None:
+    """Let the bot's other handlers have this update, as if no campaign step had been waiting: a command, a check-in
+    code typed at the proof step, anything after a step's time ran out. The conversation's handlers ignore an update
+    being handed on (HANDED_ON), so it cannot come back here; it is handed on once at most."""
+    if update.update_id in _handed_on:
+        return
+    _handed_on.add(update.update_id)
+    try:
+        await context.application.process_update(update)
+    finally:
+        _handed_on.discard(update.update_id)
 
 
 def finish(context: BotContext) -> int:

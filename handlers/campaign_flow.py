@@ -1,18 +1,44 @@
 """The campaign planner's handlers: one persisted conversation for everything typed (plans, posts, proofs, trainers'
-comments), and the stand-alone /calendar and /campaigns buttons. See handlers.campaign_draft for the design."""
+comments), and the stand-alone /calendar and /campaigns buttons. See handlers.campaign_draft for the design.
+
+A waiting step ends on any other command (which is then handled as usual), after STEP_IDLE without an answer, and
+at the proof step on text that is not a link (a check-in code, say): such updates are handed on to the others."""
 
 from __future__ import annotations
 
 import warnings
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 from telegram.warnings import PTBUserWarning
 
 from bot.i18n import _
-from bot.text import cmd, fmt
 from handlers.campaign_calendar import calendar_button, calendar_command
-from handlers.campaign_draft import END, WAITING, Step, answer, clear, data_args, draft, pressed, reask
+from handlers.campaign_draft import (
+    END,
+    HANDED_ON,
+    STEP_IDLE,
+    WAITING,
+    Step,
+    answer,
+    clear,
+    data_args,
+    draft,
+    end_step,
+    hand_on,
+    idle,
+    pressed,
+    reask,
+    tell_kept,
+    touch,
+)
 from handlers.campaign_plan_steps import plan_action, plan_text_step
 from handlers.campaign_post_buttons import POST_ACTIONS, post_action
 from handlers.campaign_posts import post_text_step
@@ -23,8 +49,15 @@ from handlers.context import BotApplication, BotContext, state
 from handlers.ui import reply
 
 
+def expire_idle(context: BotContext) -> None:
+    """A step left unanswered for STEP_IDLE is over, even when its timeout did not run (the bot restarted)."""
+    if idle(context):
+        end_step(context)
+
+
 async def plan_button(update: Update, context: BotContext) -> Step:
     pressed(update)
+    expire_idle(context)
     args = data_args(update)
     step: Step = None
     if args and args[0] in POST_ACTIONS:
@@ -32,25 +65,48 @@ async def plan_button(update: Update, context: BotContext) -> Step:
     elif args:
         step = await plan_action(update, context, args)
     await answer(update)  # every press is answered (a no-op when a toast or an alert went already)
+    touch(context)
+    await tell_kept(update, context)
     return step
 
 
 async def reminder_button(update: Update, context: BotContext) -> Step:
     pressed(update)
+    expire_idle(context)
     step = await reminder_action(update, context, data_args(update))
     await answer(update)
+    await tell_kept(update, context)
     return step
 
 
 async def comment_button(update: Update, context: BotContext) -> Step:
     pressed(update)
+    expire_idle(context)
     step = await start_comment(update, context, data_args(update))
     await answer(update)
+    await tell_kept(update, context)
     return step
+
+
+async def campaign_entry(update: Update, context: BotContext) -> Step:
+    """/campaign: whatever step was pending ends (a half-finished new plan is offered again from the list)."""
+    end_step(context, tell=False)
+    return await campaign_command(update, context)
+
+
+async def step_over(update: Update, context: BotContext) -> int:
+    """Nothing (any more) waits for this message: the step ends and the message is handled as if it had not been."""
+    end_step(context)
+    await tell_kept(update, context)
+    await hand_on(update, context)
+    return END
 
 
 async def text_typed(update: Update, context: BotContext) -> Step:
     flow = draft(context).get("flow")
+    if flow is None or idle(context):
+        return await step_over(update, context)
+    touch(context)
     if flow in ("plan", "edit"):
         return await plan_text_step(update, context)
     if flow == "post":
@@ -59,15 +115,32 @@ async def text_typed(update: Update, context: BotContext) -> Step:
         return await proof_text(update, context)
     if flow == "comment":
         return await comment_text(update, context)
-    clear(context)
-    await reply(update, fmt(_("I didn't understand that. Send {help} to see what you can do."), help=cmd("/help")))
-    return END
+    return await step_over(update, context)
 
 
 async def photo_sent(update: Update, context: BotContext) -> Step:
+    if draft(context).get("flow") is None or idle(context):
+        return await step_over(update, context)
     if draft(context).get("flow") == "proof":
         return await proof_photo(update, context)
     return await reask(update, context)
+
+
+async def something_else(update: Update, context: BotContext) -> Step:
+    """A sticker, a location … while a question waits for text or a button."""
+    if draft(context).get("flow") is None or idle(context):
+        return await step_over(update, context)
+    return await reask(update, context)
+
+
+async def other_command(update: Update, context: BotContext) -> int:
+    """Any command but /cancel (and /campaign) ends the pending step; the command is then handled as usual."""
+    return await step_over(update, context)
+
+
+async def timed_out(update: Update, context: BotContext) -> None:
+    """The conversation's timeout: the step is over, silently (a half-finished plan is kept for /campaign)."""
+    end_step(context, tell=False)
 
 
 async def cancel(update: Update, context: BotContext) -> int:
@@ -80,22 +153,28 @@ def conversation() -> ConversationHandler[BotContext]:
     with warnings.catch_warnings():
         # Buttons are tracked per chat, not per message, on purpose: the draft is per person.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        waiting = ~HANDED_ON  # an update handed on to the other handlers is never taken back here
         return ConversationHandler(
             entry_points=[
-                CommandHandler("campaign", campaign_command),
+                CommandHandler("campaign", campaign_entry),
                 CallbackQueryHandler(plan_button, pattern=r"^cp:"),
                 CallbackQueryHandler(reminder_button, pattern=r"^cr:"),
                 CallbackQueryHandler(comment_button, pattern=r"^cv:m:"),
             ],
             states={
                 WAITING: state(
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, text_typed),
-                    MessageHandler(filters.PHOTO | filters.Document.IMAGE, photo_sent),
-                    MessageHandler(~filters.COMMAND, reask),
+                    MessageHandler(filters.TEXT & ~filters.COMMAND & waiting, text_typed),
+                    MessageHandler((filters.PHOTO | filters.Document.IMAGE) & waiting, photo_sent),
+                    MessageHandler(~filters.COMMAND & waiting, something_else),
                 ),
+                ConversationHandler.TIMEOUT: state(TypeHandler(Update, timed_out)),
             },
-            fallbacks=[CommandHandler("cancel", cancel)],
+            fallbacks=[
+                CommandHandler("cancel", cancel),
+                MessageHandler(filters.COMMAND & waiting, other_command),
+            ],
             allow_reentry=True,
+            conversation_timeout=STEP_IDLE.total_seconds(),
             name="campaign",
             persistent=True,
         )

@@ -17,12 +17,14 @@ from handlers.campaign_draft import (
     answer,
     begin,
     draft,
+    drop_kept_plan,
     finish,
     int_arg,
     reask,
     refuse,
     say,
     stale,
+    take_kept_plan,
     typed,
 )
 from handlers.campaign_texts import METRIC_NAMES
@@ -78,9 +80,14 @@ async def advance(update: Update, context: BotContext, done: str) -> Step:
         "platforms": "hashtag",
         "hashtag": "team",
     }
-    step = following.get(done, "")
+    return await ask_step(update, context, following.get(done, ""))
+
+
+async def ask_step(update: Update, context: BotContext, step: str) -> Step:
+    """Ask a new plan's question (the next one, or the one it stopped at when it was put aside)."""
+    values = draft(context)
     values["step"] = step
-    if step in ("goal", "audience"):
+    if step in ("problem", "goal", "audience", "unit"):
         await say(update, ask_text(step))
     elif step == "metric":
         await say(
@@ -261,6 +268,14 @@ async def plan_action(update: Update, context: BotContext, args: list[str]) -> S
     number = int_arg(args, 1)
     if action == "new":
         return await start_plan(update, context)
+    if action == "rs":
+        return await resume_plan(update, context)
+    if action == "rd":
+        if not drop_kept_plan(context):
+            return await stale(update)
+        await answer(update, _("Discarded."))
+        await say(update, _("The unfinished plan was discarded."), buttons([[("➕ " + _("New plan"), "cp:new")]]))
+        return None
     if action == "co" and number is not None and values.get("step") == "cohort":
         cohorts = await context.services.campaigns.plans.trainee_cohorts(chat_id_of(update))
         if number not in {c.id for c in cohorts}:
@@ -296,6 +311,15 @@ async def plan_action(update: Update, context: BotContext, args: list[str]) -> S
     if action == "t" and number is not None and (person := int_arg(args, 2)) is not None:
         return await toggle_teammate(update, context, number, person)
     return await stale(update)
+
+
+async def resume_plan(update: Update, context: BotContext) -> Step:
+    """Go on with the half-finished plan that something else put aside: its question again."""
+    kept = take_kept_plan(context)
+    if kept is None:
+        return await stale(update)
+    await answer(update)
+    return await ask_step(update, context, str(kept.get("step") or "problem"))
 
 
 async def platform_tapped(update: Update, context: BotContext, code: str) -> Step:

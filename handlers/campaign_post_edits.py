@@ -97,9 +97,14 @@ async def delete_post(update: Update, context: BotContext, post_id: int, confirm
         return None
     try:
         plan, _post, _zone = await context.services.campaigns.plans.post(chat_id_of(update), post_id)
-        await context.services.campaigns.plans.delete_post(chat_id_of(update), post_id)
+        kept = await context.services.campaigns.plans.delete_post(chat_id_of(update), post_id)
     except DomainError as error:
         await refuse(update, error)
         return None
-    await answer(update, _("Deleted."))
+    if kept:
+        await answer(
+            update, _("Deleted. What was already marked done or skipped stays in the plan's figures."), alert=True
+        )
+    else:
+        await answer(update, _("Deleted."))
     return await show_posts(update, context, plan.id)

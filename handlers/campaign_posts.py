@@ -176,7 +176,8 @@ async def moment_chosen(update: Update, context: BotContext, day: dt.date, time:
     values = draft(context)
     moment = dt.datetime.combine(day, time, tzinfo=ZoneInfo(values["zone"])).astimezone(dt.UTC)
     try:
-        await context.services.campaigns.plans.check_slot(chat_id_of(update), int(values["plan"]), moment)
+        post_id = int(values["post"]) if values.get("post") else None  # a post being moved: not in its own way
+        await context.services.campaigns.plans.check_slot(chat_id_of(update), int(values["plan"]), moment, post_id)
     except DomainError as error:
         await refuse(update, error)
         return None
@@ -253,10 +254,18 @@ def fields_of(values: dict[str, Any]) -> PostFields:
     )
 
 
+def repeat_of(values: dict[str, Any]) -> dict[str, object]:
+    repeat = Repeat(values["repeat"])
+    until = dt.date.fromisoformat(values["until"]) if repeat is not Repeat.NONE else None
+    return {"repeat": repeat, "repeat_until": until}
+
+
 def changes_of(values: dict[str, Any]) -> dict[str, object]:
     only = values["only"]
     if only == "when":
-        return {"starts_at": dt.datetime.fromisoformat(values["starts"])}
+        moved: dict[str, object] = {"starts_at": dt.datetime.fromisoformat(values["starts"])}
+        # A move refused for the series' end (or a full plan) asked again whether and until when it repeats.
+        return moved | repeat_of(values) if values.get("reasked") else moved
     if only == "kind":
         return {"kind": PostKind(values["kind"])}
     if only == "platform":
@@ -265,9 +274,7 @@ def changes_of(values: dict[str, Any]) -> dict[str, object]:
         return {"idea": values["idea"]}
     if only == "lead":
         return {"lead_minutes": int(values["lead"]) or None}
-    repeat = Repeat(values["repeat"])
-    until = dt.date.fromisoformat(values["until"]) if repeat is not Repeat.NONE else None
-    return {"repeat": repeat, "repeat_until": until}
+    return repeat_of(values)
 
 
 async def save(update: Update, context: BotContext) -> Step:
@@ -288,6 +295,7 @@ async def save(update: Update, context: BotContext) -> Step:
         if problem in (Problem.POSTS_PER_DAY, Problem.REPEAT_END) or (
             problem is Problem.POSTS_PER_PLAN and values.get("repeat", "none") != "none"
         ):
+            values["reasked"] = True  # the answers to these questions are saved with the change
             return await ask(update, context, "repeat")
         return finish(context)
     except (KeyError, ValueError):

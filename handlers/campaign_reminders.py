@@ -12,17 +12,49 @@ from bot.services.campaign_reminders import Reminder, from_stamp, stamp
 from bot.services.campaign_rules import SNOOZES_MAX, proof_link
 from bot.services.errors import DomainError
 from bot.text import fmt, name, rtl_safe
-from handlers.campaign_draft import END, WAITING, Step, answer, begin, draft, finish, int_arg, refuse, say, stale, typed
-from handlers.campaign_texts import kind_name, lead_name, local_clock, plan_label, platform_name, when_text
+from handlers.campaign_draft import (
+    END,
+    WAITING,
+    Step,
+    answer,
+    begin,
+    draft,
+    finish,
+    hand_on,
+    int_arg,
+    refuse,
+    say,
+    stale,
+    typed,
+)
+from handlers.campaign_texts import (
+    kind_name,
+    lead_name,
+    local_clock,
+    plan_label,
+    platform_name,
+    time_left,
+    when_text,
+)
 from handlers.context import BotContext
 from handlers.ui import buttons, chat_id_of, reply, with_retries
 from storage.campaign_dto import Mark, ProofKind
 
+LEAD_LATE = dt.timedelta(minutes=5)  # a lead reminder later than this says how long is actually left
+
 
 def reminder_text(reminder: Reminder) -> str:
     post, zone = reminder.post, reminder.cohort.timezone
-    if reminder.is_lead:
+    left = reminder.remaining
+    if reminder.is_lead and left is not None and left + LEAD_LATE < dt.timedelta(minutes=post.lead_minutes or 0):
+        # Sent late (after downtime): "1 day before" would no longer be true.
         head: str = fmt(
+            _("🔔 <b>Coming up in {time}</b>: a post for {label}"),
+            time=time_left(left),
+            label=name(plan_label(reminder.plan)),
+        )
+    elif reminder.is_lead:
+        head = fmt(
             _("🔔 <b>Coming up ({lead})</b>: a post for {label}"),
             lead=lead_name(post.lead_minutes),
             label=name(plan_label(reminder.plan)),
@@ -148,10 +180,20 @@ async def save_proof(update: Update, context: BotContext, kind: ProofKind, value
 
 
 async def proof_text(update: Update, context: BotContext) -> Step:
+    """A link is the proof. Other text is not for this optional step (a check-in code, say): the step ends politely
+    and the text is handled as if no proof had been asked for."""
     link = proof_link(typed(update))
     if link is None:
-        await reply(update, _("Please send the post's link (starting with https://), a screenshot, or tap No proof."))
-        return None
+        finish(context)
+        await reply(
+            update,
+            _(
+                "The post stays marked done, without a proof (a proof is the post's link, starting with https://, "
+                "or a screenshot)."
+            ),
+        )
+        await hand_on(update, context)
+        return END
     return await save_proof(update, context, ProofKind.LINK, link)
 
 

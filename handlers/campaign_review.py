@@ -101,7 +101,7 @@ async def show_plan(update: Update, context: BotContext, plan_id: int) -> None:
         return
     lines: list[str] = [plan_text(view)]
     done = [r for r in done_records(view) if r.proof is not None][:PROOFS_SHOWN]
-    posts = {p.id: p for p in view.posts}
+    posts = {p.id: p for p in (*view.posts, *view.removed)}  # a deleted post's proofs stay reviewable
     rows: list[list[tuple[str, str]]] = []
     if done:
         lines += ["", _("<b>Proofs</b>")]

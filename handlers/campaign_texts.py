@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from bot.i18n import N_, _, current_locale
+from bot.i18n import N_, _, current_locale, ngettext
 from bot.services.campaign_rules import (
     HASHTAG_MAX,
     IDEA_MAX,
@@ -65,6 +65,15 @@ def lead_name(minutes: int | None) -> str:
         60: _("1 hour before"),
         1440: _("1 day before"),
     }.get(minutes, _("only at the time"))
+
+
+def time_left(left: dt.timedelta) -> str:
+    """ "3 hours", "40 minutes": how long until a post, as a lead reminder that came late says it."""
+    minutes = max(1, int(left.total_seconds() // 60))
+    if minutes >= 90:
+        hours = round(minutes / 60)
+        return fmt(ngettext("{count} hour", "{count} hours", hours), count=hours)
+    return fmt(ngettext("{count} minute", "{count} minutes", minutes), count=minutes)
 
 
 def target_text(plan: PlanDTO) -> str:
@@ -145,7 +154,8 @@ def plan_text(view: PlanView, *, upcoming: int = 5) -> str:
     if view.comments:
         lines += ["", _("<b>Trainer comments</b>")]
         for comment in view.comments[-3:]:
-            lines.append(fmt("💬 {when}: {text}", when=local_date(comment.created_at.date()), text=name(comment.text)))
+            day = comment.created_at.astimezone(ZoneInfo(view.zone)).date()  # stored in UTC, read in the cohort's zone
+            lines.append(fmt("💬 {when}: {text}", when=local_date(day), text=name(comment.text)))
     return "\n".join(lines)
 
 
@@ -226,6 +236,14 @@ def campaign_problem_text(error: DomainError) -> str | None:
             )
         case Problem.POSTS_PER_PLAN:
             return fmt(_("A plan can have at most {limit} posts (each repeat counts)."), limit=POSTS_PER_PLAN)
+        case Problem.OCCURRENCE_NOT_YET:
+            return fmt(
+                _(
+                    "Not yet: this post is planned for {when}. You can mark it done or skip it once its "
+                    "reminder has come."
+                ),
+                when=when_text(dt.datetime.fromisoformat(str(detail["at"])), str(detail.get("zone") or "UTC")),
+            )
         case Problem.OCCURRENCE_GONE:
             if detail.get("closed") == "done":
                 return _("This post was already marked done.")

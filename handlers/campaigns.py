@@ -20,6 +20,7 @@ from handlers.campaign_draft import (
     WAITING,
     Step,
     begin,
+    kept_plan,
     refuse,
     say,
 )
@@ -62,18 +63,25 @@ async def campaign_command(update: Update, context: BotContext) -> Step:
     except DomainError as error:
         await refuse(update, error)
         return END
-    if not views:
+    kept = kept_plan(context)
+    if not views and kept is None:
         return await start_plan(update, context)
-    lines: list[str] = [_("<b>Your campaign plans</b>")]
+    lines: list[str] = [_("<b>Your campaign plans</b>")] if views else []
     for view in views:
         role = "" if view.is_owner else " " + _("(teammate)")
         lines.append(
             fmt("• {label}{role} — {stats}", label=name(plan_label(view.plan)), role=role, stats=stats_line(view.stats))
         )
-    lines += ["", fmt(_("Your posting calendar: {command}"), command=cmd("/calendar"))]
+    if views:
+        lines += ["", fmt(_("Your posting calendar: {command}"), command=cmd("/calendar"))]
     rows = [[(plan_label(v.plan)[:40], f"cp:v:{v.plan.id}")] for v in views[:MAX_PLAN_BUTTONS]]
+    if kept is not None:
+        problem = str(kept.get("problem", ""))
+        short = problem if len(problem) <= 60 else problem[:59] + "…"
+        lines += ["", fmt(_("📝 You have an unfinished plan: {problem}"), problem=name(short))]
+        rows.append([("▶️ " + _("Go on with the unfinished plan"), "cp:rs"), ("🗑 " + _("Discard it"), "cp:rd")])
     rows.append([("➕ " + _("New plan"), "cp:new")])
-    await reply(update, "\n".join(lines), buttons(rows))
+    await reply(update, "\n".join(lines).strip(), buttons(rows))
     return END
 
 

@@ -69,6 +69,7 @@ class PostDTO:
     occasion: str | None
     planned_until: dt.datetime | None
     created_at: dt.datetime
+    deleted_at: dt.datetime | None = None  # hidden, kept for the marks of its occurrences
 
 
 @dataclass(frozen=True, slots=True)

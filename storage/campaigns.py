@@ -65,6 +65,7 @@ def _post(row: CampaignPost) -> PostDTO:
         occasion=row.occasion,
         planned_until=row.planned_until,
         created_at=row.created_at,
+        deleted_at=row.deleted_at,
     )
 
 
@@ -212,21 +213,35 @@ class CampaignRepository(CommentsAndPeople):
             update(CampaignPost).where(CampaignPost.id == post_id).values(updated_at=now, **fields)
         )
 
-    async def delete_post(self, post_id: int) -> None:
-        await self._session.execute(delete(CampaignPost).where(CampaignPost.id == post_id))
+    async def delete_post(self, post_id: int, now: dt.datetime, *, keep: bool = False) -> None:
+        """Remove a post; with `keep`, only hide it (its marks, proofs and approvals stay, and count)."""
+        if keep:
+            await self._session.execute(
+                update(CampaignPost).where(CampaignPost.id == post_id).values(deleted_at=now, updated_at=now)
+            )
+        else:
+            await self._session.execute(delete(CampaignPost).where(CampaignPost.id == post_id))
 
-    async def post(self, post_id: int) -> PostDTO | None:
+    async def post(self, post_id: int, *, with_deleted: bool = False) -> PostDTO | None:
+        """A post; a deleted one (kept for its history) only `with_deleted`."""
         row = await self._session.get(CampaignPost, post_id)
-        return _post(row) if row else None
+        return _post(row) if row and (with_deleted or row.deleted_at is None) else None
 
-    async def posts_of_plans(self, plan_ids: Sequence[int]) -> list[PostDTO]:
+    async def posts_of_plans(self, plan_ids: Sequence[int], *, with_deleted: bool = False) -> list[PostDTO]:
         posts: list[PostDTO] = []
         for chunk in chunks(list(plan_ids)):
-            rows = await self._session.scalars(
-                select(CampaignPost).where(CampaignPost.plan_id.in_(chunk)).order_by(CampaignPost.starts_at)
-            )
-            posts += [_post(r) for r in rows]
+            query = select(CampaignPost).where(CampaignPost.plan_id.in_(chunk)).order_by(CampaignPost.starts_at)
+            if not with_deleted:
+                query = query.where(CampaignPost.deleted_at.is_(None))
+            posts += [_post(r) for r in await self._session.scalars(query)]
         return posts
+
+    async def has_occurrences(self, post_id: int) -> bool:
+        """Whether any occurrence of the post was marked done or skipped."""
+        found = await self._session.scalar(
+            select(CampaignOccurrence.id).where(CampaignOccurrence.post_id == post_id).limit(1)
+        )
+        return found is not None
 
     async def posts_to_plan(self, before: dt.datetime, post_ids: Sequence[int] | None = None) -> list[PlannablePost]:
         """Posts of active cohorts whose reminders are planned less far than `before` (or the given posts).
@@ -236,7 +251,7 @@ class CampaignRepository(CommentsAndPeople):
             select(*_POST_COLUMNS, CampaignPlan.owner_id, CampaignPlan.cohort_id, Cohort.timezone)
             .join(CampaignPlan, CampaignPlan.id == CampaignPost.plan_id)
             .join(Cohort, Cohort.id == CampaignPlan.cohort_id)
-            .where(Cohort.status == CohortStatus.ACTIVE)
+            .where(Cohort.status == CohortStatus.ACTIVE, CampaignPost.deleted_at.is_(None))
             .order_by(CampaignPost.id)
         )
         if post_ids is not None:
@@ -256,6 +271,7 @@ class CampaignRepository(CommentsAndPeople):
             update(CampaignPost)
             .where(
                 CampaignPost.plan_id.in_(active.where(Cohort.status == CohortStatus.ACTIVE)),
+                CampaignPost.deleted_at.is_(None),
                 or_(CampaignPost.planned_until.is_(None), CampaignPost.planned_until < before),
             )
             .values(planned_until=until)

@@ -1,6 +1,7 @@
 """ORM tables of the campaign planner: plans, teammates, posts, what happened to each post's occurrence, comments.
 
 The schedule of record is `campaign_posts` (first time, repeat rule, end): reminders are outbox rows planned from it.
+A post deleted after some occurrence of it was marked is only hidden (`deleted_at`): its history stays.
 Personal rows go with the person (/forgetme): an owner's plans cascade; marks and comments by others lose their
 author (SET NULL) and stay as anonymous history of the plan.
 """
@@ -65,6 +66,8 @@ class CampaignPost(Base):
     occasion: Mapped[str | None] = mapped_column(String(64))  # the occasion it was added for
     # The planner's bookmark: reminders exist for every occurrence up to here
     planned_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), index=True)
+    # Deleted by its owner once some occurrence was marked: kept (hidden) so that the marks, proofs and figures stay
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 

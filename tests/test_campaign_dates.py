@@ -104,3 +104,23 @@ def test_a_day_alone_for_the_end_of_a_series() -> None:
         parse_day("2027-01-15 18:00", TODAY)
     with pytest.raises(WhenError):
         parse_day("18:00", TODAY)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("غدًا ٩٫٣٠ مساءً", When(D(2026, 12, 2), T(21, 30))),  # the Arabic decimal separator between hour and minute
+        ("٦٫١٥ م", When(None, T(18, 15))),
+        ("الخميس 8٫45", When(D(2026, 12, 3), T(8, 45))),
+        ("18 ٫ 05", When(None, T(18, 5))),
+        ("tomorrow 9.30", When(D(2026, 12, 2), T(9, 30))),  # and the dot
+    ],
+)
+def test_hour_and_minute_split_by_a_decimal_separator(text: str, expected: When) -> None:
+    assert parse_when(text, TODAY) == expected
+
+
+def test_a_decimal_separator_needs_two_minute_digits() -> None:
+    with pytest.raises(WhenError) as refused:
+        parse_when("٩٫٣", TODAY)
+    assert refused.value.reason == "time"

@@ -98,3 +98,20 @@ def test_every_occasion_of_a_year_is_sorted_and_keyed() -> None:
         assert [o.day for o in found] == sorted(o.day for o in found)
         assert all(o.day.month == month and ":" in o.key and len(o.key) <= 64 for o in found)
     assert month_occasions(2027, 12) is month_occasions(2027, 12)  # cached
+
+
+def test_christian_yazidi_and_sabian_feasts_of_iraq_with_arabic_names() -> None:
+    december = month_occasions(2026, 12)
+    christmas = [o for o in december if o.key == "iq:christmas-day"]
+    assert [(o.day, o.source, o.estimated) for o in christmas] == [(dt.date(2026, 12, 25), "iraq", False)]
+    assert christmas[0].name("ar") == "عيد الميلاد" and christmas[0].name("en") == "Christmas Day"
+    yazidi = next(o for o in month_occasions(2026, 4) if o.key == "iq:yazidi-new-year")
+    assert yazidi.day == dt.date(2026, 4, 15) and yazidi.name("ar") == "رأس السنة الإيزيدية"
+    easter = next(o for o in month_occasions(2026, 4) if o.key == "iq:easter-sunday")
+    assert easter.day == dt.date(2026, 4, 5) and easter.name("ar") == "أحد الفصح"
+    sabian = [o for o in month_occasions(2026, 3) if o.key == "iq:feast-of-creation"]
+    assert [o.day for o in sabian] == [dt.date(2026, 3, 13)]  # a five-day feast is offered on its first day
+    assert sabian[0].name("ar") == "عيد الخليقة"
+    assert next(o for o in december if o.day == dt.date(2026, 12, 18)).key == "iq:feast-of-ezi"  # ASCII keys
+    # Public holidays keep their place on a day shared with a community's feast (the buttons' indexes).
+    assert [o.key for o in on_day(dt.date(2026, 3, 21))] == ["iq:eid-al-fitr", "iq:nowruz"]

@@ -160,7 +160,7 @@ def test_month_view_png_in_both_languages() -> None:
             year=2026,
             month=12,
             locale=locale,
-            subtitle="#نظفوا_هيت",
+            subtitle="#نظفوا_هيت $\\frac$",  # typed text: never read as TeX (matplotlib would raise)
             posts={3: [DayPost("18:00", "campaign", "Instagram", "done")] * 5, 10: [DayPost("9:00", "occasion", "X")]},
             occasions={10: ["يوم حقوق الإنسان"]},
             today=dt.date(2026, 12, 1),

@@ -7,11 +7,17 @@ import datetime as dt
 
 import pytest
 
+from bot.i18n import set_locale
+from bot.services.access import Principal
 from bot.services.campaign_feature import Campaigns, build_campaigns
-from bot.services.campaign_reminders import HORIZON, POST_REMIND, ReminderGone, occurrence_prefix, stamp
+from bot.services.campaign_reminders import HORIZON, PLAN_NOTE, POST_REMIND, ReminderGone, occurrence_prefix, stamp
 from bot.services.campaign_rules import PlanFields, PostFields
 from bot.services.errors import DomainError, Problem
 from bot.services.people import PeopleService
+from bot.text import local_date
+from handlers.campaign_reminders import reminder_text
+from handlers.campaign_texts import plan_text
+from handlers.problems import problem_text
 from storage.campaign_dto import Mark, PostKind, ProofKind, Repeat
 from storage.dto import CohortStatus, DeliveryDTO, DeliveryState
 from storage.uow import Database
@@ -196,3 +202,128 @@ async def test_forgetme_removes_the_owners_plans_and_anonymises_a_teammates_mark
         records = await uow.campaigns.occurrences_of_plans([other_plan.id])
     assert kept is not None and kept.teammates == ()
     assert [(r.state, r.by_id) for r in records] == [(Mark.DONE, None)]  # the count stays, anonymous
+
+
+def bare(text: str) -> str:
+    """Without the bidi isolation marks the texts carry."""
+    return "".join(c for c in text if c not in "\u200e\u200f\u2066\u2067\u2068\u2069")
+
+
+def trainer_of(cohort_id: int, telegram_id: int = 900) -> Principal:
+    return Principal(telegram_id=telegram_id, locale="en", trainer_of=frozenset({cohort_id}))
+
+
+async def test_a_trainer_of_another_cohort_is_refused_by_the_review(db: Database) -> None:
+    campaigns, clock, cohort_id, other_id = await setup(db)
+    plan = await campaigns.plans.create(501, cohort_id, PLAN)
+    at = START + dt.timedelta(hours=1)
+    post = await campaigns.plans.add_post(501, plan.id, PostFields(at, PostKind.CAMPAIGN, "fb", "x"))
+    clock.now = at
+    await campaigns.reminders.mark(501, post.id, at, Mark.DONE)
+    assert await campaigns.reminders.add_proof(501, post.id, at, ProofKind.LINK, "https://x.example/p")
+    record = (await campaigns.plans.view(501, plan.id)).records[0]
+    mine, elsewhere = trainer_of(cohort_id), trainer_of(other_id, 901)
+    assert [v.plan.id for v in await campaigns.review.plans(mine, cohort_id)] == [plan.id]  # their own: allowed
+
+    for call, problem in (
+        (lambda: campaigns.review.plans(elsewhere, cohort_id), Problem.NOT_ALLOWED),
+        (lambda: campaigns.review.plan(elsewhere, plan.id), Problem.PLAN_NOT_FOUND),
+        (lambda: campaigns.review.comment(elsewhere, plan.id, "Not yours"), Problem.PLAN_NOT_FOUND),
+        (lambda: campaigns.review.approve(elsewhere, record.id), Problem.PLAN_NOT_FOUND),
+        (lambda: campaigns.review.proof(elsewhere, record.id), Problem.PLAN_NOT_FOUND),
+    ):
+        with pytest.raises(DomainError) as refused:
+            await call()
+        assert refused.value.problem is problem
+    view = await campaigns.plans.view(501, plan.id)
+    assert view.comments == [] and view.records[0].approved_at is None  # nothing changed
+    async with db.unit_of_work() as uow:
+        assert await uow.deliveries.of_kind(PLAN_NOTE) == []
+    assert await campaigns.review.approve(mine, record.id)  # the cohort's own trainer may
+
+
+async def test_deleting_a_marked_post_keeps_its_history(db: Database) -> None:
+    campaigns, clock, cohort_id, _other = await setup(db)
+    plan = await campaigns.plans.create(501, cohort_id, PLAN)
+    first = START + dt.timedelta(hours=2)
+    weekly = PostFields(first, PostKind.CAMPAIGN, "fb", "Weekly", Repeat.WEEKLY, dt.date(2026, 12, 29))
+    post = await campaigns.plans.add_post(501, plan.id, weekly)
+    untouched = await campaigns.plans.add_post(501, plan.id, PostFields(first, PostKind.PROMOTION, "ig", "Never"))
+    clock.now = first
+    await campaigns.reminders.mark(501, post.id, first, Mark.DONE)
+    assert await campaigns.reminders.add_proof(501, post.id, first, ProofKind.LINK, "https://x.example/1")
+    before = (await campaigns.plans.view(501, plan.id)).stats
+    assert before.done == 1
+
+    assert await campaigns.plans.delete_post(501, post.id)  # kept, hidden
+    assert not await campaigns.plans.delete_post(501, untouched.id)  # nothing marked: really deleted
+    view = await campaigns.plans.view(501, plan.id)
+    assert view.posts == [] and [p.id for p in view.removed] == [post.id]
+    assert (view.stats.done, view.stats.planned, view.stats.upcoming) == (1, 1, 0)  # the future is gone, not the past
+    assert [r.proof for r in view.records] == ["https://x.example/1"]
+    owner = await pid(db, 501)
+    async with db.unit_of_work() as uow:
+        assert await campaigns.review.done_counts(uow, cohort_id) == {owner: 1}  # /progress
+        assert await uow.campaigns.post(post.id) is None and await uow.campaigns.post(untouched.id) is None
+        assert await uow.campaigns.post(post.id, with_deleted=True) is not None
+        assert await uow.campaigns.post(untouched.id, with_deleted=True) is None
+    reviewed = await campaigns.review.plan(trainer_of(cohort_id), plan.id)
+    assert reviewed.stats.done == 1 and [p.id for p in reviewed.removed] == [post.id]
+    assert all(d.state is DeliveryState.SKIPPED for d in await rows(db) if d.key.startswith(f"cr:{post.id}:"))
+    clock.now = START + dt.timedelta(days=8)
+    assert await campaigns.reminders.plan_due() == 0  # no reminders for the weeks after
+    with pytest.raises(DomainError) as refused:
+        await campaigns.reminders.mark(501, post.id, first + dt.timedelta(days=7), Mark.DONE)
+    assert refused.value.problem is Problem.POST_NOT_FOUND
+    assert (await campaigns.calendar.month(501, 2026, 12)).entries == []
+    data = await campaigns.review.my_data(501)
+    assert data is not None and data.posts == 1  # still stored, so /mydata says so
+
+
+async def test_done_or_skip_waits_for_the_first_reminder(db: Database) -> None:
+    campaigns, clock, cohort_id, _other = await setup(db)
+    plan = await campaigns.plans.create(501, cohort_id, PLAN)
+    at = START + dt.timedelta(days=3)
+    lead = await campaigns.plans.add_post(501, plan.id, PostFields(at, PostKind.CAMPAIGN, "fb", "x", lead_minutes=60))
+    plain = await campaigns.plans.add_post(501, plan.id, PostFields(at, PostKind.CAMPAIGN, "ig", "y"))
+    for post_id, state in ((lead.id, Mark.DONE), (plain.id, Mark.SKIPPED)):
+        with pytest.raises(DomainError) as refused:
+            await campaigns.reminders.mark(501, post_id, at, state)
+        assert refused.value.problem is Problem.OCCURRENCE_NOT_YET
+    set_locale("en")
+    assert "Not yet: this post is planned for" in problem_text(refused.value)
+    assert (await campaigns.plans.view(501, plan.id)).records == []  # nothing changed
+
+    clock.now = at - dt.timedelta(minutes=64)  # the lead reminder is due in 4 minutes: within the slack
+    assert (await campaigns.reminders.mark(501, lead.id, at, Mark.DONE)).first
+    with pytest.raises(DomainError):
+        await campaigns.reminders.mark(501, plain.id, at, Mark.SKIPPED)  # its only reminder is an hour away
+    clock.now = at - dt.timedelta(minutes=4)
+    assert (await campaigns.reminders.mark(501, plain.id, at, Mark.SKIPPED)).first
+
+
+async def test_a_late_lead_reminder_says_how_long_is_left(db: Database) -> None:
+    campaigns, clock, cohort_id, _other = await setup(db)
+    plan = await campaigns.plans.create(501, cohort_id, PLAN)
+    at = START + dt.timedelta(days=1, hours=1)
+    post = await campaigns.plans.add_post(501, plan.id, PostFields(at, PostKind.CAMPAIGN, "fb", "x", lead_minutes=1440))
+    owner = await pid(db, 501)
+    lead_row = {d.key: d for d in await rows(db)}[f"{occurrence_prefix(post.id, at)}{owner}:lead1440"]
+    set_locale("en")
+    clock.now = at - dt.timedelta(days=1, minutes=2)  # on time
+    assert "Coming up (1 day before)" in bare(reminder_text(await campaigns.reminders.load(lead_row)))
+    clock.now = at - dt.timedelta(hours=19, minutes=10)  # after downtime, within the grace window
+    late = bare(reminder_text(await campaigns.reminders.load(lead_row)))
+    assert "Coming up in 19 hours" in late and "1 day before" not in late
+    clock.now = at - dt.timedelta(minutes=40)
+    assert "Coming up in 40 minutes" in bare(reminder_text(await campaigns.reminders.load(lead_row)))
+
+
+async def test_plan_comments_show_the_cohorts_date(db: Database) -> None:
+    campaigns, clock, cohort_id, _other = await setup(db)
+    plan = await campaigns.plans.create(501, cohort_id, PLAN)
+    clock.now = dt.datetime(2026, 12, 1, 22, 30, tzinfo=dt.UTC)  # 01:30 on 2 December in Baghdad
+    await campaigns.review.comment(trainer_of(cohort_id), plan.id, "Late-night thoughts")
+    set_locale("en")
+    text = bare(plan_text(await campaigns.plans.view(501, plan.id)))
+    assert f"💬 {bare(local_date(dt.date(2026, 12, 2)))}: Late-night thoughts" in text

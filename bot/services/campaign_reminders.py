@@ -28,6 +28,7 @@ HORIZON = dt.timedelta(hours=48)
 REPLAN_MARGIN = dt.timedelta(hours=1)  # a post's horizon is extended once it is this close to running out
 AT, LEAD = "at", "lead"
 CLOSED_BY_ID = 500
+MARK_SLACK = dt.timedelta(minutes=5)  # Done or Skip is taken this long before the first reminder could come
 NOTE_EXPIRY = dt.timedelta(days=3)  # a comment is news for a few days, not only for the delivery grace window
 
 
@@ -48,6 +49,11 @@ def reminder_key(post_id: int, at: dt.datetime, person_id: int, tag: str) -> str
     return f"{occurrence_prefix(post_id, at)}{person_id}:{tag}"
 
 
+def first_reminder(post: PostDTO, at: dt.datetime) -> dt.datetime:
+    """The earliest moment a reminder for the occurrence at `at` goes out: the lead reminder's, or the post's."""
+    return at - dt.timedelta(minutes=post.lead_minutes or 0)
+
+
 class ReminderGone(Exception):
     """Nothing to send any more; `reason` is recorded (in English, for the logs and /lessonstats-style reports)."""
 
@@ -64,6 +70,7 @@ class Reminder:
     post: PostDTO
     occurs_at: dt.datetime
     tag: str
+    remaining: dt.timedelta | None = None  # for a lead reminder: how long until the post, when it is sent
 
     @property
     def is_lead(self) -> bool:
@@ -213,11 +220,12 @@ class ReminderService:
             raise ReminderGone("no longer on the team")
         if not includes(post.starts_at, cohort.timezone, post.repeat, post.repeat_until, at):
             raise ReminderGone("post changed")
-        if tag.startswith(LEAD) and (tag != f"{LEAD}{post.lead_minutes}" or at <= self._clock()):
+        now = self._clock()
+        if tag.startswith(LEAD) and (tag != f"{LEAD}{post.lead_minutes}" or at <= now):
             raise ReminderGone("post changed" if tag != f"{LEAD}{post.lead_minutes}" else "post time passed")
         if record is not None:
             raise ReminderGone("post already done" if record.state is Mark.DONE else "post skipped")
-        return Reminder(person, cohort, plan, post, at, tag)
+        return Reminder(person, cohort, plan, post, at, tag, remaining=at - now if tag.startswith(LEAD) else None)
 
     # ------------------------------------------------------------------------------------ what people do
 
@@ -243,7 +251,10 @@ class ReminderService:
         """Done or Skip from a reminder (owner or teammate); the first mark counts, pending reminders close."""
         now = self._clock()
         async with self._db.unit_of_work() as uow:
-            person, plan, post, _zone = await self._occurrence(uow, telegram_id, post_id, at)
+            person, plan, post, zone = await self._occurrence(uow, telegram_id, post_id, at)
+            opens = first_reminder(post, at)
+            if now < opens - MARK_SLACK:  # no reminder for it could have come yet: a forged or mistaken press
+                raise DomainError(Problem.OCCURRENCE_NOT_YET, at=at.isoformat(), zone=zone)
             first = await uow.campaigns.mark(
                 post_id=post.id, plan_id=plan.id, occurs_at=at, state=state, by_id=person.id, now=now
             )

@@ -172,7 +172,7 @@ class ReviewService:
                 return Note(kind, person, plan, cohort, comment=comment, owner_name=owner_name)
             if kind == "approved":
                 record = await uow.campaigns.occurrence_by_id(int(data["occurrence"]))
-                post = None if record is None else await uow.campaigns.post(record.post_id)
+                post = None if record is None else await uow.campaigns.post(record.post_id, with_deleted=True)
                 if record is None or post is None:
                     raise NoteGone("post deleted")
                 return Note(kind, person, plan, cohort, post=post, occurrence=record, owner_name=owner_name)
@@ -189,7 +189,7 @@ class ReviewService:
                 return None
             plans = await uow.campaigns.plans_for_person(person.id)
             owned = [p for p in plans if p.owner_id == person.id]
-            posts = await uow.campaigns.posts_of_plans([p.id for p in owned])
+            posts = await uow.campaigns.posts_of_plans([p.id for p in owned], with_deleted=True)  # all stored
             records = await uow.campaigns.occurrences_of_plans([p.id for p in plans])
             written = await uow.campaigns.comments_by(person.id)
         mine = [r for r in records if r.by_id == person.id]

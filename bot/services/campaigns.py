@@ -44,6 +44,7 @@ class PlanView:
     comments: list[CommentDTO]
     stats: PlanStats
     viewer_id: int
+    removed: tuple[PostDTO, ...] = ()  # deleted posts kept for their marks (a trainer's review shows their proofs)
 
     @property
     def is_owner(self) -> bool:
@@ -65,7 +66,8 @@ async def plan_view(uow: UnitOfWork, plan: PlanDTO, viewer_id: int, now: dt.date
     cohort = await uow.cohorts.by_id(plan.cohort_id)
     if cohort is None:
         raise DomainError(Problem.PLAN_NOT_FOUND)
-    posts = await uow.campaigns.posts_of_plans([plan.id])
+    stored = await uow.campaigns.posts_of_plans([plan.id], with_deleted=True)
+    posts = [p for p in stored if p.deleted_at is None]
     records = await uow.campaigns.occurrences_of_plans([plan.id])
     return PlanView(
         plan=plan,
@@ -76,6 +78,7 @@ async def plan_view(uow: UnitOfWork, plan: PlanDTO, viewer_id: int, now: dt.date
         comments=await uow.campaigns.comments([plan.id]),
         stats=plan_stats(posts, records, cohort.timezone, now, grace),
         viewer_id=viewer_id,
+        removed=tuple(p for p in stored if p.deleted_at is not None),
     )
 
 
@@ -215,13 +218,14 @@ class CampaignService:
 
     # ------------------------------------------------------------------------------------------- posts
 
-    async def check_slot(self, telegram_id: int, plan_id: int, moment: dt.datetime) -> None:
-        """Early feedback while a post is being added: the moment is ahead, and its day is not full."""
+    async def check_slot(self, telegram_id: int, plan_id: int, moment: dt.datetime, post_id: int | None = None) -> None:
+        """Early feedback while a post is being added (or `post_id` moved): the moment is ahead, and its day is not
+        full without that post."""
         async with self._db.unit_of_work() as uow:
             _person, plan = await self._plan(uow, telegram_id, plan_id, owner=True)
             cohort = await self._cohort(uow, plan.cohort_id)
             check_moment(moment, self._clock())
-            posts = await uow.campaigns.posts_of_plans([plan.id])
+            posts = [p for p in await uow.campaigns.posts_of_plans([plan.id]) if p.id != post_id]
         probe = PostFields(moment, PostKind.CAMPAIGN, plan.platforms[0], "-")
         check_post(probe, plan.platforms, cohort.timezone, self._clock(), posts)
 
@@ -288,7 +292,10 @@ class CampaignService:
         assert updated is not None
         return updated
 
-    async def delete_post(self, telegram_id: int, post_id: int) -> None:
+    async def delete_post(self, telegram_id: int, post_id: int) -> bool:
+        """Delete a post and close its pending reminders. Once some occurrence was marked (done, skipped, a proof)
+        the post is only hidden: that history stays in the plan's figures, /progress and the trainer's review.
+        True when it was kept that way."""
         now = self._clock()
         async with self._db.unit_of_work() as uow:
             post = await uow.campaigns.post(post_id)
@@ -296,8 +303,10 @@ class CampaignService:
                 raise DomainError(Problem.POST_NOT_FOUND)
             await self._plan(uow, telegram_id, post.plan_id, owner=True)
             await uow.campaigns.close_reminders(f"cr:{post.id}:", "post deleted", now)
-            await uow.campaigns.delete_post(post.id)
+            keep = await uow.campaigns.has_occurrences(post.id)
+            await uow.campaigns.delete_post(post.id, now, keep=keep)
             await uow.commit()
+        return keep
 
     async def add_occasion(self, telegram_id: int, plan_id: int, day: dt.date, index: int, idea: str) -> PostDTO:
         """One tap: a post for the day's `index`-th occasion at OCCASION_TIME, on the plan's first platform."""

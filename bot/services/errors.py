@@ -52,6 +52,7 @@ class Problem(StrEnum):
     POSTS_PER_DAY = "posts_per_day"
     POSTS_PER_PLAN = "posts_per_plan"
     OCCURRENCE_GONE = "occurrence_gone"
+    OCCURRENCE_NOT_YET = "occurrence_not_yet"  # Done or Skip before a reminder for it could have come
 
 
 class DomainError(Exception):

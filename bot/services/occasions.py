@@ -2,8 +2,9 @@
 
 Three sources, in this order on a day:
 
-* Iraq's public and religious holidays from the `holidays` package (Arabic and English names from the package;
-  Islamic ones are flagged estimated when the package only estimates them, as they move with the moon sighting);
+* Iraq's public and religious holidays from the `holidays` package, with the Christian, Yazidi and Sabian-Mandaean
+  feasts it lists for Iraq (Arabic and English names from the package; Islamic ones are flagged estimated when the
+  package only estimates them, as they move with the moon sighting);
 * Hijri dates the package does not list, converted with `hijridate` (Umm al-Qura), always estimated in Iraq:
   the start of Ramadan, the season of charity and awareness campaigns;
 * international days that civic campaigns use (UN observances), fixed Gregorian dates.
@@ -16,12 +17,14 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
 import holidays
 from hijridate import Gregorian
+from holidays.countries.iraq import Iraq
 
 from bot.i18n import N_, gettext_for
 
@@ -77,20 +80,46 @@ class Occasion:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:50]
+    """ "Feast of Êzî" → "feast-of-ezi" (accents dropped, as keys are ASCII)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:50]
+
+
+# Besides the default (public), every category the package has for Iraq: Christian, Yazidi, Sabian-Mandaean (and
+# Hebrew, which it lists but gives no dates for yet). A feast of several days is offered on its first day only.
+COMMUNITY_CATEGORIES = tuple(c for c in sorted(Iraq.supported_categories) if c != holidays.PUBLIC)
+
+
+def _category(year: int, category: str, *, first_days_only: bool) -> list[Occasion]:
+    english = holidays.country_holidays("IQ", years=year, language="en_US", categories=(category,))
+    arabic = holidays.country_holidays(
+        "IQ", years=year, language="ar", categories=(category,), islamic_show_estimated=False
+    )
+    found: list[Occasion] = []
+    for day in sorted(english):
+        earlier = set(english.get_list(day - dt.timedelta(days=1))) if first_days_only else set()
+        for en_name, ar_name in zip(english.get_list(day), arabic.get_list(day), strict=False):
+            if en_name in earlier:
+                continue  # the feast's second (third …) day
+            estimated = en_name.endswith(_ESTIMATED)
+            plain = en_name.removesuffix(_ESTIMATED)
+            found.append(Occasion(day, f"iq:{_slug(plain)}", "iraq", estimated, plain, ar_name))
+    return found
 
 
 @cache
 def _iraq(year: int) -> tuple[Occasion, ...]:
-    english = holidays.country_holidays("IQ", years=year, language="en_US")
-    arabic = holidays.country_holidays("IQ", years=year, language="ar", islamic_show_estimated=False)
-    found: list[Occasion] = []
-    for day in sorted(english):
-        for en_name, ar_name in zip(english.get_list(day), arabic.get_list(day), strict=False):
-            estimated = en_name.endswith(_ESTIMATED)
-            plain = en_name.removesuffix(_ESTIMATED)
-            found.append(Occasion(day, f"iq:{_slug(plain)}", "iraq", estimated, plain, ar_name))
-    return tuple(found)
+    """Public holidays first on a day (the order buttons were made with), then the communities' feasts."""
+    found = _category(year, holidays.PUBLIC, first_days_only=False)
+    for category in COMMUNITY_CATEGORIES:
+        found += _category(year, category, first_days_only=True)
+    seen: set[tuple[dt.date, str]] = set()
+    unique: list[Occasion] = []
+    for occasion in found:  # a day named in two categories is offered once
+        if (occasion.day, occasion.key) not in seen:
+            seen.add((occasion.day, occasion.key))
+            unique.append(occasion)
+    return tuple(sorted(unique, key=lambda o: o.day))  # stable: public ones stay first on their day
 
 
 def _hijri(year: int, month: int) -> list[Occasion]:

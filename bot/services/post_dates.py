@@ -1,7 +1,7 @@
 """When a post goes out, as trainees type it: dates and times in Arabic or English words, any digits.
 
     "2026-12-10 18:00", "10/12 6pm", "10 December", "tomorrow 9:30", "next friday 17:00",
-    "غدًا ٩:٣٠ مساءً", "الخميس 8 م", "بعد باجر الساعة 8 ونص", "١٠ كانون الأول ٦ مساءً"
+    "غدًا ٩:٣٠ مساءً", "٩٫٣٠", "9.30", "الخميس 8 م", "بعد باجر الساعة 8 ونص", "١٠ كانون الأول ٦ مساءً"
 
 Pure functions: relative words ("tomorrow", a weekday) are resolved against the cohort-local `today` the caller
 passes. A date without a year is the next such date (today or later). A plain weekday is the next one, today
@@ -144,6 +144,7 @@ _NOON_ALONE = re.compile(rf"(?<!\w)({_alternation(list(_NOON))})(?!\w)")
 
 def _normal(text: str) -> str:
     value = normalize_key(text).replace("،", " ").replace(",", " ")
+    value = re.sub(r"(\d)\s*\u066b\s*(\d)", r"\1:\2", value)  # the Arabic decimal separator: "٩٫٣٠" is 9:30
     return re.sub(r"(\d)t(\d)", r"\1 \2", value)  # 2026-12-10T18:00
 
 
