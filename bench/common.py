@@ -278,9 +278,33 @@ def install_log_counter() -> LogCounter:
 # -------------------------------------------------------------------------------------------- reporting
 
 
+def _cpu_times() -> list[int] | None:
+    """The machine's CPU counters from /proc/stat (user … steal), or None off Linux."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            return [int(value) for value in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+
+
+_CPU_AT_START = _cpu_times()
+
+
+def cpu_steal() -> float | None:
+    """The share of CPU time the hypervisor took from this machine since the benchmark began (a busy neighbour
+    makes every figure slower; above a few percent, compare runs with care)."""
+    now = _cpu_times()
+    if now is None or _CPU_AT_START is None:
+        return None
+    spent = [b - a for a, b in zip(_CPU_AT_START, now, strict=True)]
+    return spent[7] / sum(spent) if sum(spent) else None
+
+
 def machine() -> str:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return f"nproc {cores}, Python {platform.python_version()}, {platform.platform()}"
+    steal = cpu_steal()
+    stolen = "" if steal is None else f", CPU steal during the run {steal:.0%}"
+    return f"nproc {cores}, Python {platform.python_version()}, {platform.platform()}{stolen}"
 
 
 DOCS_INTRO = """# Benchmarks
