@@ -20,6 +20,7 @@ from bot.services.errors import DomainError, Problem
 from bot.text import cmd, fmt, name, normalize_digits, rtl_safe
 from handlers.broadcast_views import people, running_markup, status_text
 from handlers.context import BotContext, state
+from handlers.handoff import HANDED_ON, hand_on
 from handlers.problems import problem_text
 from handlers.ui import answer_callback, buttons, chat_id_of, edit_or_reply, reply, with_retries
 from storage.dto import CohortDTO, CohortStatus
@@ -345,6 +346,19 @@ async def give_up(update: Update, context: BotContext) -> int:
     return END
 
 
+async def other_command(update: Update, context: BotContext) -> int:
+    """Another command while an announcement is being written: the draft is dropped (nothing was sent), and the
+    command is then handled as usual — its questions' answers must not land in this draft."""
+    broadcast_id = draft(context).get("id")
+    if isinstance(broadcast_id, int):
+        with contextlib.suppress(DomainError):
+            await context.services.broadcasts.discard(context.principal, broadcast_id)
+    drop_draft(context)
+    await reply(update, _("The announcement you were writing was dropped; nothing was sent."))
+    await hand_on(update, context)
+    return END
+
+
 async def reask(update: Update, context: BotContext) -> None:
     if update.callback_query is not None:
         await answer_callback(update, _("This button is no longer active."))
@@ -360,9 +374,11 @@ async def zone_of(context: BotContext, cohort_ids: list[int] | tuple[int, ...]) 
 
 
 def conversation() -> ConversationHandler[BotContext]:
-    other = MessageHandler(~filters.COMMAND, reask)
-    stale = CallbackQueryHandler(reask)
+    other = MessageHandler(~filters.COMMAND & ~HANDED_ON, reask)
+    # Only this conversation's own stale buttons: Cancel/CSV of a running broadcast and other features' buttons pass.
+    stale = CallbackQueryHandler(reask, pattern=r"^bc:(?!x:|csv:|go:)")
     stop_button = CallbackQueryHandler(give_up, pattern=r"^bc:stop$")
+    another_command = filters.COMMAND & ~HANDED_ON & ~filters.Regex(r"^/broadcast(@\w+)?(\s|$)")
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         return ConversationHandler(
@@ -383,7 +399,7 @@ def conversation() -> ConversationHandler[BotContext]:
                     stale,
                     other,
                 ),
-                CONTENT: state(MessageHandler(~filters.COMMAND, content_sent), stale),
+                CONTENT: state(MessageHandler(~filters.COMMAND & ~HANDED_ON, content_sent), stale),
                 CONFIRM: state(
                     CallbackQueryHandler(send_now, pattern=r"^bc:go:\d+$"),
                     CallbackQueryHandler(ask_time, pattern=r"^bc:at:\d+$"),
@@ -393,7 +409,10 @@ def conversation() -> ConversationHandler[BotContext]:
                 ),
                 AT: state(MessageHandler(filters.TEXT & ~filters.COMMAND, time_typed), stale, other),
             },
-            fallbacks=[CommandHandler("cancel", give_up)],
+            fallbacks=[
+                CommandHandler("cancel", give_up),
+                MessageHandler(another_command, other_command),
+            ],
             allow_reentry=True,
             name="broadcast",
             persistent=True,

@@ -20,12 +20,13 @@ from collections import OrderedDict
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.ext import ConversationHandler, filters
+from telegram.ext import ConversationHandler
 
 from bot.i18n import _
 from bot.services.errors import DomainError
 from bot.text import clean_input, cmd, fmt
 from handlers.context import BotContext
+from handlers.handoff import HANDED_ON, hand_on
 from handlers.problems import problem_text
 from handlers.ui import answer_callback, edit_or_reply, reply
 
@@ -145,28 +146,8 @@ async def tell_kept(update: Update, context: BotContext) -> None:
 
 # ------------------------------------------------------------------------------------- handing on
 
-_handed_on: set[int] = set()  # update ids being handled again, by the other handlers
-
-
-class _HandedOn(filters.UpdateFilter):
-    def filter(self, update: Update) -> bool:
-        return update.update_id in _handed_on
-
-
-HANDED_ON = _HandedOn(name="campaign_handed_on")
-
-
-async def hand_on(update: Update, context: BotContext) -> None:
-    """Let the bot's other handlers have this update, as if no campaign step had been waiting: a command, a check-in
-    code typed at the proof step, anything after a step's time ran out. The conversation's handlers ignore an update
-    being handed on (HANDED_ON), so it cannot come back here; it is handed on once at most."""
-    if update.update_id in _handed_on:
-        return
-    _handed_on.add(update.update_id)
-    try:
-        await context.application.process_update(update)
-    finally:
-        _handed_on.discard(update.update_id)
+# Handing on lives in handlers.handoff (the broadcast conversation uses it too); re-exported for the campaign modules.
+__all__ = ["HANDED_ON", "hand_on"]
 
 
 def finish(context: BotContext) -> int:

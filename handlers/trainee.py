@@ -279,7 +279,7 @@ async def reask(update: Update, context: BotContext) -> int | None:
 
 def conversation() -> ConversationHandler[BotContext]:
     other = MessageHandler(~filters.COMMAND, reask)
-    stale = CallbackQueryHandler(reask)
+    stale = CallbackQueryHandler(reask, pattern=r"^reg:")  # other features' buttons are theirs to answer
     text = filters.TEXT & ~filters.COMMAND
     with warnings.catch_warnings():
         # Buttons are tracked per chat, not per message, on purpose: drafts are per person.

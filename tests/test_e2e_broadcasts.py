@@ -157,6 +157,8 @@ async def test_cancel_stops_it_and_other_people_get_replies_meanwhile(bot: BotHa
     assert time.monotonic() - started < 1.5  # answered while the broadcast runs
 
     await fake.wait_until(lambda: sum(copies(fake, ids).values()) >= 5, timeout=20)
+    await trainer.send("/broadcast")  # writing the next one: the running one's Cancel still works
+    await trainer.expect("New announcement")
     answer = await trainer.press("⛔ Cancel", message=status)
     assert "Cancelled" in (answer.get("text") or "")
     await trainer.sees(lambda m: m is summary and "was cancelled" in plain(m), timeout=30)
@@ -228,3 +230,20 @@ async def test_send_at_a_time_waits_and_can_be_cancelled(bot: BotHarness) -> Non
     async with bot.db.unit_of_work() as uow:
         rows = await uow.deliveries.of_kind("broadcast")
     assert {(r.state, r.reason) for r in rows} == {(DeliveryState.SKIPPED, "broadcast cancelled")}
+
+
+async def test_another_command_drops_the_draft_and_its_answers_go_to_that_command(bot: BotHarness) -> None:
+    fake = bot.fake
+    _cohort_id, ids = await cohort_of(bot, "Hit Drafts", 2)
+    trainer = fake.user(TRAINER, "Trainer", language_code="en")
+    await start_broadcast(trainer)
+    await trainer.send("/newsession")  # mid-draft: the session's questions must not feed the announcement
+    await trainer.expect(showing("The announcement you were writing was dropped; nothing was sent."))
+    await trainer.expect(showing("What day is the session?"))
+    await trainer.send("30/02/2026")
+    await trainer.expect(showing("not a date I can use"))  # the session flow answered, not the broadcast
+    assert not [m for m in trainer.inbox if m.method == "copyMessage"]  # no preview of a draft
+    await asyncio.sleep(0.5)
+    assert copies(fake, ids) == Counter()
+    async with bot.db.unit_of_work() as uow:
+        assert await uow.broadcasts.in_state("draft") == [] and await uow.broadcasts.in_state("sending") == []
