@@ -337,23 +337,24 @@ async def time_typed(update: Update, context: BotContext) -> int:
 async def give_up(update: Update, context: BotContext) -> int:
     """Cancel, No or /cancel before confirming: the draft (if any) is dropped, nothing is sent."""
     await answer_callback(update)
+    await discard_draft(context)
+    await edit_or_reply(update, _("Cancelled: nothing was sent."))
+    return END
+
+
+async def discard_draft(context: BotContext) -> None:
+    """The draft (if any) is dropped: its row, if it got one, is cancelled before anything was sent."""
     broadcast_id = draft(context).get("id")
     if isinstance(broadcast_id, int):
         with contextlib.suppress(DomainError):
             await context.services.broadcasts.discard(context.principal, broadcast_id)
     drop_draft(context)
-    await edit_or_reply(update, _("Cancelled: nothing was sent."))
-    return END
 
 
 async def other_command(update: Update, context: BotContext) -> int:
     """Another command while an announcement is being written: the draft is dropped (nothing was sent), and the
     command is then handled as usual — its questions' answers must not land in this draft."""
-    broadcast_id = draft(context).get("id")
-    if isinstance(broadcast_id, int):
-        with contextlib.suppress(DomainError):
-            await context.services.broadcasts.discard(context.principal, broadcast_id)
-    drop_draft(context)
+    await discard_draft(context)
     await reply(update, _("The announcement you were writing was dropped; nothing was sent."))
     await hand_on(update, context)
     return END

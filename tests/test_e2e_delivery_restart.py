@@ -87,7 +87,8 @@ async def test_hard_kill_mid_fan_out_then_restart(database_url: str, tmp_path: P
         }
         process = bot_process(env, tmp_path)
         try:
-            await fake.wait_until(lambda: len(lessons_received(fake)) >= TRAINEES // 2, timeout=40)
+            # Generous: a loaded machine starts the bot slowly; what is checked is no duplicate and no gap.
+            await fake.wait_until(lambda: len(lessons_received(fake)) >= TRAINEES // 2, timeout=90)
         finally:
             process.send_signal(signal.SIGKILL)  # no shutdown, no final writes
             process.wait(timeout=10)
