@@ -7,6 +7,7 @@ at the proof step on text that is not a link (a check-in code, say): such update
 from __future__ import annotations
 
 import warnings
+from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.ext import (
@@ -70,22 +71,21 @@ async def plan_button(update: Update, context: BotContext) -> Step:
     return step
 
 
-async def reminder_button(update: Update, context: BotContext) -> Step:
+async def _button(update: Update, context: BotContext, action: Callable[..., Awaitable[Step]]) -> Step:
     pressed(update)
     expire_idle(context)
-    step = await reminder_action(update, context, data_args(update))
+    step = await action(update, context, data_args(update))
     await answer(update)
     await tell_kept(update, context)
     return step
+
+
+async def reminder_button(update: Update, context: BotContext) -> Step:
+    return await _button(update, context, reminder_action)
 
 
 async def comment_button(update: Update, context: BotContext) -> Step:
-    pressed(update)
-    expire_idle(context)
-    step = await start_comment(update, context, data_args(update))
-    await answer(update)
-    await tell_kept(update, context)
-    return step
+    return await _button(update, context, start_comment)
 
 
 async def campaign_entry(update: Update, context: BotContext) -> Step:

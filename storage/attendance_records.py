@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,7 +28,8 @@ def _record(row: AttendanceRecord) -> RecordDTO:
     )
 
 
-def _change(row: AttendanceChange) -> ChangeDTO:
+def _change(row: AttendanceChange | Row[Any]) -> ChangeDTO:
+    """From an ORM object or a plain row of the same table (exports read tens of thousands: no ORM objects)."""
     return ChangeDTO(
         id=row.id,
         session_id=row.session_id,
@@ -259,20 +261,7 @@ class AttendanceRepository:
         if source is not None:
             query = query.where(table.c.source == source.value)
         rows = await self._session.execute(query)
-        return [
-            ChangeDTO(
-                id=row.id,
-                session_id=row.session_id,
-                person_id=row.person_id,
-                changed_by=row.changed_by,
-                changed_at=row.changed_at,
-                before=AttendanceStatus(row.before) if row.before else None,
-                after=AttendanceStatus(row.after),
-                source=Source(row.source),
-                note=row.note,
-            )
-            for row in rows
-        ]
+        return [_change(row) for row in rows]
 
     async def changes_about(self, person_id: int) -> list[ChangeDTO]:
         rows = await self._session.scalars(

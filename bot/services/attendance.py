@@ -336,13 +336,15 @@ class AttendanceService(SessionService):
 
 
 def _accepts_code(checkin: CheckinDTO, code: str, now: dt.datetime) -> bool:
-    """The current code until it is due to change; the one it replaced for a short grace."""
-    if checkin.code == code:
-        return now < checkin.code_expires_at
-    return checkin.previous_code == code and now < checkin.code_set_at + ROTATION_GRACE
+    return _accepts(checkin, code, checkin.code, checkin.previous_code, now)
 
 
 def _accepts_token(checkin: CheckinDTO, token: str, now: dt.datetime) -> bool:
-    if checkin.token == token:
+    return _accepts(checkin, token, checkin.token, checkin.previous_token, now)
+
+
+def _accepts(checkin: CheckinDTO, given: str, current: str, previous: str | None, now: dt.datetime) -> bool:
+    """The current code (or QR) until it is due to change; the one it replaced for a short grace."""
+    if given == current:
         return now < checkin.code_expires_at
-    return checkin.previous_token == token and now < checkin.code_set_at + ROTATION_GRACE
+    return given == previous and now < checkin.code_set_at + ROTATION_GRACE

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.services.access import Principal
@@ -15,7 +15,7 @@ from bot.services.campaign_rules import COMMENT_MAX, text_field
 from bot.services.campaigns import PlanView, plan_view
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
-from storage.campaign_dto import CommentDTO, Mark, OccurrenceDTO, PlanDTO, PostDTO
+from storage.campaign_dto import CommentDTO, Mark, OccurrenceDTO, PlanDTO, PostDTO, Reachable
 from storage.dto import CohortDTO, CohortStatus, DeliveryDTO, PersonDTO
 from storage.uow import Database, UnitOfWork
 
@@ -98,18 +98,7 @@ class ReviewService:
             comment = await uow.campaigns.add_comment(plan.id, author, body, now)
             reachable = await uow.campaigns.reachable(plan.members())
             payload: dict[str, object] = {"type": "comment", "plan": plan.id, "comment": comment.id}
-            items = [
-                note(
-                    f"pn:comment:{comment.id}:{person.person_id}",
-                    person.person_id,
-                    person.telegram_id,
-                    plan.cohort_id,
-                    now,
-                    payload,
-                )
-                for person in reachable.values()
-            ]
-            await uow.deliveries.plan(items, now)
+            await _tell(uow, f"pn:comment:{comment.id}", reachable.values(), plan.cohort_id, now, payload)
             await uow.commit()
         self.on_planned()
         return comment
@@ -135,18 +124,7 @@ class ReviewService:
                 return False
             target = (await uow.campaigns.reachable([record.by_id])) if record.by_id else {}
             payload: dict[str, object] = {"type": "approved", "plan": plan.id, "occurrence": record.id}
-            items = [
-                note(
-                    f"pn:approved:{record.id}:{person.person_id}",
-                    person.person_id,
-                    person.telegram_id,
-                    plan.cohort_id,
-                    now,
-                    payload,
-                )
-                for person in target.values()
-            ]
-            await uow.deliveries.plan(items, now)
+            await _tell(uow, f"pn:approved:{record.id}", target.values(), plan.cohort_id, now, payload)
             await uow.commit()
         self.on_planned()
         return True
@@ -206,3 +184,16 @@ class ReviewService:
 def done_records(view: PlanView) -> list[OccurrenceDTO]:
     """Occurrences marked done, newest first: what a trainer looks at for proofs."""
     return sorted((r for r in view.records if r.state is Mark.DONE), key=lambda r: r.occurs_at, reverse=True)
+
+
+async def _tell(
+    uow: UnitOfWork,
+    key: str,
+    people: Iterable[Reachable],
+    cohort_id: int,
+    now: dt.datetime,
+    payload: dict[str, object],
+) -> None:
+    """One plan note per person through the outbox, keyed `key:<person id>` (planned once, whatever happens)."""
+    items = [note(f"{key}:{p.person_id}", p.person_id, p.telegram_id, cohort_id, now, payload) for p in people]
+    await uow.deliveries.plan(items, now)
