@@ -23,12 +23,14 @@ from bot.services.people import PeopleService
 from bot.services.registration import RegistrationService
 from bot.settings import Settings
 from handlers import setup as setup_handlers
+from handlers.access import ADMITTED_UPDATES
 from handlers.context import SERVICES_KEY, BotApplication, BotContext, Services
 from handlers.menus import publish_defaults, refresh_privileged_menus
 from storage.persistence import SqlPersistence
 from storage.uow import Database
 
 log = logging.getLogger(__name__)
+__all__ = ["ADMITTED_UPDATES", "build_application", "build_services", "on_shutdown", "on_startup", "on_stop"]
 
 HEARTBEAT_SECONDS = 30
 META = "meta"
@@ -114,7 +116,7 @@ async def on_startup(application: BotApplication) -> None:
     async with services.db.unit_of_work() as uow:
         await uow.state.put(META, BOT_USERNAME_KEY, application.bot.username)
         await uow.commit()
-    await publish_defaults(application.bot, services.settings.bot_default_locale)
+    await publish_defaults(application.bot, services)
     if application.job_queue is not None:
         # Per-chat menus can be many calls: run them once the bot is answering updates, not before.
         # APScheduler skips a job more than 1 s late by default; start-up can take longer than that.

@@ -8,9 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from telegram import Update
-
-from bot.app import build_application, on_shutdown, on_startup, on_stop
+from bot.app import ADMITTED_UPDATES, build_application, on_shutdown, on_startup, on_stop
 from bot.curriculum import CurriculumError
 from bot.services.cohorts import RoleService
 from bot.services.curricula import CurriculumService
@@ -68,7 +66,7 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
         "url_path": urlparse(settings.webhook_url).path.lstrip("/"),
         "webhook_url": settings.webhook_url,
         "secret_token": settings.webhook_secret.get_secret_value(),
-        "allowed_updates": Update.ALL_TYPES,
+        "allowed_updates": list(ADMITTED_UPDATES),
     }
 
 
@@ -78,7 +76,7 @@ def run(settings: Settings) -> None:
     if settings.webhook_url:
         application.run_webhook(**webhook_options(settings))
     else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+        application.run_polling(allowed_updates=list(ADMITTED_UPDATES), bootstrap_retries=-1)
 
 
 class BotRunner:
@@ -94,7 +92,7 @@ class BotRunner:
         await on_startup(app)
         assert app.updater is not None
         await app.updater.start_polling(
-            poll_interval=0, timeout=int(self._poll_timeout), allowed_updates=Update.ALL_TYPES
+            poll_interval=0, timeout=int(self._poll_timeout), allowed_updates=list(ADMITTED_UPDATES)
         )
         await app.start()
 

@@ -1,4 +1,7 @@
-"""Telegram adapters: access control first (group -1), then one module per audience, fallbacks last."""
+"""Telegram adapters: access control first (group -1), then one module per audience, fallbacks last.
+
+Every handler is built from a declaration (handlers.registry); `setup` records the registry of what was registered
+for menus, /help and the tests that check every handler has a declared audience."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from handlers import (
     trainer,
 )
 from handlers.context import BotApplication
+from handlers.registry import Registry
 
 
 def setup(application: BotApplication) -> None:
@@ -32,3 +36,5 @@ def setup(application: BotApplication) -> None:
     common.setup(application)
     attendance.setup_code_messages(application)  # digits alone: after every conversation, before the fallbacks
     common.setup_fallbacks(application)
+    handlers = [h for group, hs in application.handlers.items() if group != access.GATE_GROUP for h in hs]
+    application.bot_data["services"].menus.registry = Registry.of(handlers)

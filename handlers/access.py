@@ -1,74 +1,81 @@
-"""Access control, group -1: resolve who is writing and their language, refuse what their role does not allow."""
+"""Access control, group -1: admit only fresh updates from people in private chats, resolve who is writing and their
+language, find the handler PTB will actually run and refuse it when its declared audience does not allow them."""
 
 from __future__ import annotations
 
 import logging
 
-from telegram import Message, Update
+from telegram import Chat, Update, User
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
-from bot.i18n import _, set_locale
+from bot.i18n import set_locale
 from bot.services.access import Audience, resolve_principal
-from handlers.commands import CALLBACK_AUDIENCE, COMMAND_AUDIENCE
 from handlers.context import BotApplication, BotContext
-from handlers.ui import answer_callback, reply
+from handlers.menus import needs_menu, refresh_chat_menu
+from handlers.registry import Handler, allows, declaration_of, refuse, will_run
 
 log = logging.getLogger(__name__)
+GATE_GROUP = -1
+# What the bot asks Telegram for: edited messages, channel posts and the rest are never even delivered.
+ADMITTED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.POLL_ANSWER, Update.MY_CHAT_MEMBER)
 
 
-def command_of(message: Message | None) -> str | None:
-    """The command a message starts with ("/invite@bot x" → "invite"), or None."""
-    if message is None or not message.text or not message.text.startswith("/"):
-        return None
-    return message.text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
+def person_behind(update: Update) -> User | None:
+    """The person who sent a fresh message or pressed a button in a private chat, answered a quiz, or blocked or
+    unblocked the bot; None for anything else (edited messages, channel posts, groups, other bots)."""
+    user: User | None = None
+    if update.message is not None:
+        user = update.message.from_user if update.message.chat.type == Chat.PRIVATE else None
+    elif update.callback_query is not None:
+        message = update.callback_query.message
+        user = update.callback_query.from_user if message is not None and message.chat.type == Chat.PRIVATE else None
+    elif update.poll_answer is not None:
+        user = update.poll_answer.user
+    elif update.my_chat_member is not None:
+        user = update.my_chat_member.from_user if update.my_chat_member.chat.type == Chat.PRIVATE else None
+    return None if user is None or user.is_bot else user
 
 
-def required_audience(update: Update) -> Audience:
-    command = command_of(update.message)
-    if command is not None:
-        return COMMAND_AUDIENCE.get(command, Audience.ANYONE)
-    query = update.callback_query
-    if query is not None:
-        prefix = (query.data or "").split(":", 1)[0]
-        # Unknown prefixes need the highest role: forged data never reaches a handler by default.
-        return CALLBACK_AUDIENCE.get(prefix, Audience.COORDINATOR)
-    return Audience.ANYONE
-
-
-def refusal(audience: Audience) -> str:
-    if audience is Audience.TRAINEE:
-        return _("This is for registered trainees. Join a cohort with the invite link your trainer shared.")
-    if audience is Audience.TRAINER:
-        return _("Sorry, only trainers and coordinators can do that.")
-    return _("Sorry, only coordinators can do that.")
+def handlers_that_will_run(update: Update, context: BotContext) -> list[Handler]:
+    """In each group after this one, the handler PTB will run (PTB runs at most one per group)."""
+    chosen = []
+    groups: dict[int, list[Handler]] = context.application.handlers  # type: ignore[assignment]
+    for group in sorted(groups):
+        if group != GATE_GROUP and (handler := will_run(groups[group], update)) is not None:
+            chosen.append(handler)
+    return chosen
 
 
 async def control_access(update: Update, context: BotContext) -> None:
-    user = update.effective_user
+    user = person_behind(update)
+    if user is None:
+        raise ApplicationHandlerStop
     services = context.services
-    if user is None or user.is_bot:
-        raise ApplicationHandlerStop  # channel posts and the like: nothing for us
-    async with services.db.unit_of_work() as uow:
+    async with services.db.reading() as uow:
         principal = await resolve_principal(uow, user.id, user.language_code, services.settings.bot_default_locale)
     context.principal_value = principal
     set_locale(principal.locale)
-    chat = update.effective_chat
-    if chat is not None and chat.type != chat.PRIVATE and update.my_chat_member is None:
-        raise ApplicationHandlerStop  # the bot works in private chats only
-    audience = required_audience(update)
-    if not principal.allows(audience):
-        await refuse(update, audience)
-        raise ApplicationHandlerStop
+    for handler in handlers_that_will_run(update, context):
+        declaration = declaration_of(handler)
+        if declaration is None:  # never registered through a declaration: nobody may run it
+            log.error("refused an undeclared handler: %r", handler)
+            await refuse(update, Audience.COORDINATOR)
+            raise ApplicationHandlerStop
+        if not allows(principal, declaration.audience):
+            await refuse(update, declaration.audience)
+            raise ApplicationHandlerStop
+    if needs_menu(services, principal):  # e.g. a coordinator named in settings who first writes after the start
+        services.menus.set_for.add(user.id)  # once, even when several updates arrive before it is set
+        context.application.create_task(set_menu(context, user))
 
 
-async def refuse(update: Update, audience: Audience) -> None:
-    text = refusal(audience)
-    query = update.callback_query
-    if query is not None:
-        await answer_callback(update, text, alert=True)
-    else:
-        await reply(update, text)
+async def set_menu(context: BotContext, user: User) -> None:
+    try:
+        await refresh_chat_menu(context.bot, context.services, user.id, user.language_code)
+    except Exception:  # a menu is a convenience: never an error for the person
+        context.services.menus.set_for.discard(user.id)
+        log.warning("chat menu not set", exc_info=True)
 
 
 def setup(application: BotApplication) -> None:
-    application.add_handler(TypeHandler(Update, control_access), group=-1)
+    application.add_handler(TypeHandler(Update, control_access), group=GATE_GROUP)

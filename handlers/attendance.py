@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CommandHandler, MessageHandler, filters
+from telegram.ext import filters
 
-from bot.i18n import _
+from bot.i18n import N_, _
+from bot.services.access import Audience
 from bot.services.attendance import CHECKIN_PREFIX
 from bot.services.attendance_reports import MyCohort, percent
 from bot.services.errors import DomainError
@@ -16,6 +17,7 @@ from handlers.attendance_views import ICONS, ask_code_text, result_text, session
 from handlers.common import anything_else
 from handlers.context import BotApplication, BotContext
 from handlers.problems import problem_text
+from handlers.registry import Command, Typed
 from handlers.ui import chat_id_of, reply
 from storage.dto_attendance import ATTENDED
 
@@ -101,12 +103,17 @@ async def my_attendance(update: Update, context: BotContext) -> None:
     await reply(update, "\n\n".join(my_cohort_text(mine) for mine in cohorts) or _("No session has been held yet."))
 
 
+# The QR's deep link arrives as /start: open to anyone, the service admits only the cohort's trainees.
+CHECKIN_LINK = Command(("start",), Audience.ANYONE, checkin_link, when=filters.Regex(LINK_PAYLOAD), has_args=True)
+CHECKIN = Command(("checkin",), Audience.TRAINEE, checkin_command, menu=N_("Check in to a session: /checkin code"))
+MY_ATTENDANCE = Command(("myattendance",), Audience.TRAINEE, my_attendance, menu=N_("Your attendance at the sessions"))
+# Digits alone: from a trainee a check-in code, from anyone else the usual "I didn't understand".
+CODE_MESSAGE_TYPED = Typed("check-in code", Audience.ANYONE, code_message, filters.TEXT & filters.Regex(CODE_MESSAGE))
+
+
 def setup(application: BotApplication) -> None:
-    application.add_handler(
-        CommandHandler("start", checkin_link, filters.ChatType.PRIVATE & filters.Regex(LINK_PAYLOAD), has_args=True)
-    )
-    application.add_handler(CommandHandler("checkin", checkin_command))
-    application.add_handler(CommandHandler("myattendance", my_attendance))
+    for declaration in (CHECKIN_LINK, CHECKIN, MY_ATTENDANCE):
+        application.add_handler(declaration.handler())
     attendance_trainer.setup(application)
     attendance_checkin.setup(application)
     attendance_roll.setup(application)
@@ -116,6 +123,4 @@ def setup(application: BotApplication) -> None:
 
 def setup_code_messages(application: BotApplication) -> None:
     """Registered just before the fallbacks: a conversation waiting for a typed answer gets it first."""
-    application.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & filters.Regex(CODE_MESSAGE), code_message)
-    )
+    application.add_handler(CODE_MESSAGE_TYPED.handler())

@@ -8,18 +8,18 @@ import datetime as dt
 from typing import cast
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.parsing import parse_positive_int
 from bot.services.attendance import CheckinView
 from bot.services.errors import DomainError
 from bot.text import cmd, fmt
 from handlers.attendance_alarms import set_checkin_alarms
-from handlers.attendance_trainer import MAX_CHOICES, choice_label, my_cohorts, names_a_cohort, stale
+from handlers.attendance_trainer import ID, MAX_CHOICES, TRAINER, choice_label, my_cohorts, names_a_cohort, stale
 from handlers.attendance_views import closed_caption, delete_quietly, edit_checkin, send_checkin
 from handlers.context import BotApplication, BotContext
 from handlers.problems import problem_text
+from handlers.registry import Button, Command
 from handlers.ui import answer_callback, buttons, chat_id_of, edit_or_reply, reply
 
 ROTATE_WORDS = {"rotate", "rotating", "تدوير", "متغير"}
@@ -162,8 +162,14 @@ async def checkin_button(update: Update, context: BotContext) -> None:
     await set_checkin_alarms(cast(BotApplication, context.application))
 
 
+OPEN_CHECKIN = Command(
+    ("checkin_open", "opencheckin"), TRAINER, open_checkin, menu=N_("Open a session's check-in: a code and a QR code")
+)
+CLOSE_CHECKIN = Command(("checkin_close",), TRAINER, close_checkin, menu=N_("Close the open check-in"))
+SESSION_CHOSEN = Button("se", TRAINER, session_chosen, f"oc:{ID}:[d1]")
+CHECKIN_BUTTON = Button("ci", TRAINER, checkin_button, f"(?:rot:{ID}:[01]|cnt:{ID}|end:{ID}|cls:{ID})")
+
+
 def setup(application: BotApplication) -> None:
-    application.add_handler(CommandHandler(["checkin_open", "opencheckin"], open_checkin))
-    application.add_handler(CommandHandler("checkin_close", close_checkin))
-    application.add_handler(CallbackQueryHandler(session_chosen, pattern=r"^se:oc:"))
-    application.add_handler(CallbackQueryHandler(checkin_button, pattern=r"^ci:"))
+    for declaration in (OPEN_CHECKIN, CLOSE_CHECKIN, SESSION_CHOSEN, CHECKIN_BUTTON):
+        application.add_handler(declaration.handler())

@@ -13,20 +13,21 @@ from __future__ import annotations
 import asyncio
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.exports import export_name, session_csv
-from bot.i18n import _, current_locale
+from bot.i18n import N_, _, current_locale
 from bot.parsing import parse_positive_int
+from bot.services.access import Audience
 from bot.services.attendance_lookup import By, SessionLookup, find_sessions
 from bot.services.attendance_reports import CohortOverview, DetailEntry, SessionDetail
 from bot.services.errors import DomainError
 from bot.text import cmd, fmt, local_date, name
 from handlers.attendance_reports import MAX_TRAINEE_LINES, send_summary, share, today
-from handlers.attendance_trainer import MAX_CHOICES, choice_label, named_cohort, stale
+from handlers.attendance_trainer import ID, MAX_CHOICES, choice_label, named_cohort, stale
 from handlers.attendance_views import ICONS, session_text, status_name
 from handlers.context import BotApplication, BotContext
 from handlers.problems import problem_text
+from handlers.registry import Button, Command
 from handlers.ui import answer_callback, buttons, reply, reply_document
 from storage.dto import CohortDTO, CohortStatus
 
@@ -199,6 +200,15 @@ async def session_button(update: Update, context: BotContext) -> None:
     await show_detail(update, detail)
 
 
+ATTENDANCE = Command(
+    ("attendance",),
+    Audience.TRAINER,
+    attendance_command,
+    menu=N_("Attendance: all cohorts, /attendance cohort [session or date]"),
+)
+SESSION_BUTTON = Button("at", Audience.TRAINER, session_button, f"d:{ID}")
+
+
 def setup(application: BotApplication) -> None:
-    application.add_handler(CommandHandler("attendance", attendance_command))
-    application.add_handler(CallbackQueryHandler(session_button, pattern=r"^at:d:"))
+    application.add_handler(ATTENDANCE.handler())
+    application.add_handler(SESSION_BUTTON.handler())

@@ -10,12 +10,12 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.charts import attendance_chart
 from bot.exports import absentees_csv, attendance_csv, attendance_xlsx, export_name
-from bot.i18n import _, current_locale, ngettext
+from bot.i18n import N_, _, current_locale, ngettext
 from bot.parsing import parse_positive_int
+from bot.services.access import Audience
 from bot.services.attendance_reports import Absentee, Summary, TraineeRow
 from bot.services.errors import DomainError
 from bot.text import cmd, fmt, ltr, name
@@ -23,6 +23,7 @@ from handlers.attendance_trainer import my_cohorts, named_cohort, stale
 from handlers.attendance_views import session_text, status_counts
 from handlers.context import BotApplication, BotContext
 from handlers.problems import problem_text
+from handlers.registry import Button, Command
 from handlers.ui import answer_callback, buttons, reply, reply_document, reply_photo
 from storage.dto import CohortDTO
 from storage.dto_attendance import AttendanceStatus
@@ -248,6 +249,15 @@ async def per_trainee(update: Update, context: BotContext, cohort_id: int) -> No
     await reply(update, "\n".join(lines))
 
 
+EXPORT = Command(
+    ("export",),
+    Audience.TRAINER,
+    export_command,
+    menu=N_("A cohort's attendance as Excel and CSV files: /export cohort"),
+)
+ATTENDANCE_BUTTON = Button("at", Audience.TRAINER, attendance_button, r"[sgxvet]:\d{1,9}")
+
+
 def setup(application: BotApplication) -> None:
-    application.add_handler(CommandHandler("export", export_command))
-    application.add_handler(CallbackQueryHandler(attendance_button, pattern=r"^at:[sgxvet]:"))
+    application.add_handler(EXPORT.handler())
+    application.add_handler(ATTENDANCE_BUTTON.handler())

@@ -3,23 +3,23 @@ a note typed meanwhile goes with the change. Every change is audited by the serv
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
-from telegram.warnings import PTBUserWarning
+from telegram.ext import ConversationHandler, filters
 
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.parsing import parse_positive_int
+from bot.services.access import Audience
 from bot.services.attendance import Roll, RollEntry
 from bot.services.attendance_common import NOTE_MAX
 from bot.services.errors import DomainError
 from bot.text import clean_input, cmd, fmt, name
-from handlers.attendance_trainer import choice_label, my_cohorts, stale
+from handlers.attendance_trainer import ID, TRAINER, choice_label, my_cohorts, stale
 from handlers.attendance_views import ICONS, LETTERS, session_text, status_counts, status_name
-from handlers.context import BotApplication, BotContext, state
+from handlers.context import BotApplication, BotContext
 from handlers.problems import problem_text
+from handlers.registry import Button, Command, Typed, conversation
 from handlers.ui import answer_callback, buttons, edit_or_reply, reply
 
 PAGE = 8
@@ -255,21 +255,28 @@ async def roll_chosen(update: Update, context: BotContext) -> None:
         await answer_callback(update)
 
 
+ROLL = Command(("roll",), TRAINER, roll_command, menu=N_("Take or correct a session's roll"))
+ROLL_CHOSEN = Button("se", TRAINER, roll_chosen, f"rl:{ID}")
+PAGE_NUMBER = r"\d{1,4}"
+ROLL_BUTTON = Button(
+    "rl",
+    TRAINER,
+    roll_button,
+    f"l:{ID}:{PAGE_NUMBER}|p:{ID}:{ID}:{PAGE_NUMBER}|s:{ID}:{ID}:[a-z]:{PAGE_NUMBER}|f:{ID}",
+)
+
+
 def roll_conversation() -> ConversationHandler[BotContext]:
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        return ConversationHandler(
-            entry_points=[CallbackQueryHandler(roll_button, pattern=r"^rl:")],
-            states={NOTE: state(MessageHandler(filters.TEXT & ~filters.COMMAND, note_typed))},
-            fallbacks=[CommandHandler("cancel", cancel_note)],
-            allow_reentry=True,
-            conversation_timeout=NOTE_TIMEOUT_S,
-            name="roll_note",
-            persistent=True,
-        )
+    return conversation(
+        "roll_note",
+        entry=[ROLL_BUTTON],
+        states={NOTE: [Typed("roll: note", TRAINER, note_typed, filters.TEXT & ~filters.COMMAND)]},
+        fallbacks=[Command(("cancel",), Audience.ANYONE, cancel_note)],
+        timeout=NOTE_TIMEOUT_S,
+    )
 
 
 def setup(application: BotApplication) -> None:
-    application.add_handler(CommandHandler("roll", roll_command))
-    application.add_handler(CallbackQueryHandler(roll_chosen, pattern=r"^se:rl:\d+$"))
+    application.add_handler(ROLL.handler())
+    application.add_handler(ROLL_CHOSEN.handler())
     application.add_handler(roll_conversation())

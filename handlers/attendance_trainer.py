@@ -4,23 +4,23 @@ command names. Check-ins: `handlers.attendance_checkin`."""
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
-from telegram.warnings import PTBUserWarning
+from telegram.ext import ConversationHandler, filters
 
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.parsing import parse_date, parse_positive_int, parse_time
+from bot.services.access import Audience
 from bot.services.attendance_common import PLACE_MAX, TITLE_MAX, clean_text
 from bot.services.attendance_lookup import split_cohort
 from bot.services.errors import DomainError
 from bot.text import cmd, fmt, ltr, name, normalize_key
 from handlers.attendance_views import local, session_text
-from handlers.context import BotApplication, BotContext, state
+from handlers.context import BotApplication, BotContext
 from handlers.problems import problem_text
+from handlers.registry import Button, Command, Typed, conversation
 from handlers.ui import answer_callback, buttons, edit_or_reply, reply
 from storage.dto import CohortDTO, CohortStatus
 from storage.dto_attendance import SessionDTO
@@ -254,29 +254,33 @@ async def reask(update: Update, context: BotContext) -> None:
     await reply(update, fmt(_("Please answer the question above, or send {cancel} to stop."), cancel=cmd("/cancel")))
 
 
+TRAINER = Audience.TRAINER
+ID = r"\d{1,9}"
+SESSION = Command(("session", "newsession"), TRAINER, new_session, menu=N_("Add a session to a cohort"))
+SESSIONS = Command(("sessions",), TRAINER, list_sessions, menu=N_("A cohort's sessions: /sessions cohort"))
+
+
 def new_session_conversation() -> ConversationHandler[BotContext]:
     text = filters.TEXT & ~filters.COMMAND
-    other = MessageHandler(~filters.COMMAND, reask)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        return ConversationHandler(
-            entry_points=[CommandHandler(["session", "newsession"], new_session)],
-            states={
-                COHORT: state(CallbackQueryHandler(cohort_chosen, pattern=r"^se:nc:"), other),
-                DATE: state(MessageHandler(text, date_typed), other),
-                TIME: state(MessageHandler(text, time_typed), other),
-                TITLE: state(MessageHandler(text, title_typed), other),
-                PLACE: state(
-                    MessageHandler(text, place_typed), CallbackQueryHandler(no_place, pattern=r"^se:np$"), other
-                ),
-            },
-            fallbacks=[CommandHandler("cancel", cancel_new_session)],
-            allow_reentry=True,
-            name="new_session",
-            persistent=True,
-        )
+    other = Typed("new session: anything else", TRAINER, reask, ~filters.COMMAND)
+    return conversation(
+        "new_session",
+        entry=[SESSION],
+        states={
+            COHORT: [Button("se", TRAINER, cohort_chosen, f"nc:{ID}"), other],
+            DATE: [Typed("new session: date", TRAINER, date_typed, text), other],
+            TIME: [Typed("new session: time", TRAINER, time_typed, text), other],
+            TITLE: [Typed("new session: title", TRAINER, title_typed, text), other],
+            PLACE: [
+                Typed("new session: place", TRAINER, place_typed, text),
+                Button("se", TRAINER, no_place, "np"),
+                other,
+            ],
+        },
+        fallbacks=[Command(("cancel",), Audience.ANYONE, cancel_new_session)],
+    )
 
 
 def setup(application: BotApplication) -> None:
     application.add_handler(new_session_conversation())
-    application.add_handler(CommandHandler("sessions", list_sessions))
+    application.add_handler(SESSIONS.handler())

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.parsing import parse_positive_int
+from bot.services.access import Audience
 from bot.services.errors import DomainError
 from bot.text import esc, fmt, local_datetime, ltr
 from handlers.broadcast_progress import STATUS
 from handlers.broadcast_views import FINAL_ORDER, people, report_csv
-from handlers.broadcasts import confirm, conversation, zone_of
+from handlers.broadcasts import ID, TRAINER, broadcast_conversation, confirm, zone_of
 from handlers.context import BotApplication, BotContext
 from handlers.problems import problem_text
+from handlers.registry import Button, Command
 from handlers.reports import state_name
 from handlers.ui import answer_callback, buttons, chat_id_of, reply, with_retries
 from storage.broadcasts import BroadcastState
@@ -125,11 +126,19 @@ async def show_announcement(update: Update, context: BotContext) -> None:
     await with_retries(lambda: context.bot.copy_message(chat_id, source_chat, broadcast.source_message_id))
 
 
+BROADCASTS = Command(
+    ("broadcasts",), TRAINER, list_broadcasts, menu=N_("Recent announcements and their delivery reports")
+)
+ANNOUNCEMENTS = Command(
+    ("announcements",), Audience.TRAINEE, list_announcements, menu=N_("Recent announcements from your trainers")
+)
+LATE_CONFIRM = Button("bc", TRAINER, late_confirm, f"go:{ID}")
+CANCEL_RUNNING = Button("bc", TRAINER, cancel_running, f"x:{ID}")
+REPORT = Button("bc", TRAINER, send_report, f"csv:{ID}")
+SHOW_ANNOUNCEMENT = Button("an", Audience.TRAINEE, show_announcement, f"show:{ID}")
+
+
 def setup(application: BotApplication) -> None:
-    application.add_handler(conversation())
-    application.add_handler(CommandHandler("broadcasts", list_broadcasts))
-    application.add_handler(CommandHandler("announcements", list_announcements))
-    application.add_handler(CallbackQueryHandler(late_confirm, pattern=r"^bc:go:\d+$"))
-    application.add_handler(CallbackQueryHandler(cancel_running, pattern=r"^bc:x:\d+$"))
-    application.add_handler(CallbackQueryHandler(send_report, pattern=r"^bc:csv:\d+$"))
-    application.add_handler(CallbackQueryHandler(show_announcement, pattern=r"^an:show:\d+$"))
+    application.add_handler(broadcast_conversation())
+    for declaration in (BROADCASTS, ANNOUNCEMENTS, LATE_CONFIRM, CANCEL_RUNNING, REPORT, SHOW_ANNOUNCEMENT):
+        application.add_handler(declaration.handler())

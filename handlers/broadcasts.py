@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import warnings
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
-from telegram.warnings import PTBUserWarning
+from telegram.ext import ConversationHandler, filters
 
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.parsing import parse_date, parse_positive_int, parse_time
+from bot.services.access import Audience
 from bot.services.broadcasts import Target
 from bot.services.errors import DomainError, Problem
 from bot.text import cmd, fmt, name, normalize_digits, rtl_safe
 from handlers.broadcast_views import people, running_markup, status_text
-from handlers.context import BotContext, state
+from handlers.context import BotContext
 from handlers.handoff import HANDED_ON, hand_on
 from handlers.problems import problem_text
+from handlers.registry import Button, Command, Typed, conversation
 from handlers.ui import answer_callback, buttons, chat_id_of, edit_or_reply, reply, with_retries
 from storage.dto import CohortDTO, CohortStatus
 
@@ -374,47 +374,43 @@ async def zone_of(context: BotContext, cohort_ids: list[int] | tuple[int, ...]) 
     return context.services.settings.bot_timezone
 
 
-def conversation() -> ConversationHandler[BotContext]:
-    other = MessageHandler(~filters.COMMAND & ~HANDED_ON, reask)
+TRAINER = Audience.TRAINER
+BROADCAST = Command(("broadcast",), TRAINER, begin, menu=N_("Send an announcement to your cohorts"))
+ID = r"\d{1,9}"
+
+
+def broadcast_conversation() -> ConversationHandler[BotContext]:
+    other = Typed("broadcast: anything else", TRAINER, reask, ~filters.COMMAND & ~HANDED_ON)
     # Only this conversation's own stale buttons: Cancel/CSV of a running broadcast and other features' buttons pass.
-    stale = CallbackQueryHandler(reask, pattern=r"^bc:(?!x:|csv:|go:)")
-    stop_button = CallbackQueryHandler(give_up, pattern=r"^bc:stop$")
+    stale = Button("bc", TRAINER, reask, "(?!x:|csv:|go:).*")
+    stop_button = Button("bc", TRAINER, give_up, "stop")
+    next_button = Button("bc", TRAINER, targets_chosen, "next")
     another_command = filters.COMMAND & ~HANDED_ON & ~filters.Regex(r"^/broadcast(@\w+)?(\s|$)")
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        return ConversationHandler(
-            entry_points=[CommandHandler("broadcast", begin)],
-            states={
-                TARGET: state(
-                    CallbackQueryHandler(target_toggled, pattern=r"^bc:t:\d+$"),
-                    CallbackQueryHandler(targets_chosen, pattern=r"^bc:next$"),
-                    stop_button,
-                    stale,
-                    other,
-                ),
-                FILTER: state(CallbackQueryHandler(filter_chosen, pattern=r"^bc:(all|towns|absent)$"), stale, other),
-                TOWNS: state(
-                    CallbackQueryHandler(town_toggled, pattern=r"^bc:w:\d+$"),
-                    CallbackQueryHandler(towns_chosen, pattern=r"^bc:next$"),
-                    stop_button,
-                    stale,
-                    other,
-                ),
-                CONTENT: state(MessageHandler(~filters.COMMAND & ~HANDED_ON, content_sent), stale),
-                CONFIRM: state(
-                    CallbackQueryHandler(send_now, pattern=r"^bc:go:\d+$"),
-                    CallbackQueryHandler(ask_time, pattern=r"^bc:at:\d+$"),
-                    CallbackQueryHandler(give_up, pattern=r"^bc:no:\d+$"),
-                    stale,
-                    other,
-                ),
-                AT: state(MessageHandler(filters.TEXT & ~filters.COMMAND, time_typed), stale, other),
-            },
-            fallbacks=[
-                CommandHandler("cancel", give_up),
-                MessageHandler(another_command, other_command),
+    return conversation(
+        "broadcast",
+        entry=[BROADCAST],
+        states={
+            TARGET: [Button("bc", TRAINER, target_toggled, f"t:{ID}"), next_button, stop_button, stale, other],
+            FILTER: [Button("bc", TRAINER, filter_chosen, "all|towns|absent"), stale, other],
+            TOWNS: [
+                Button("bc", TRAINER, town_toggled, f"w:{ID}"),
+                Button("bc", TRAINER, towns_chosen, "next"),
+                stop_button,
+                stale,
+                other,
             ],
-            allow_reentry=True,
-            name="broadcast",
-            persistent=True,
-        )
+            CONTENT: [Typed("broadcast: content", TRAINER, content_sent, ~filters.COMMAND & ~HANDED_ON), stale],
+            CONFIRM: [
+                Button("bc", TRAINER, send_now, f"go:{ID}"),
+                Button("bc", TRAINER, ask_time, f"at:{ID}"),
+                Button("bc", TRAINER, give_up, f"no:{ID}"),
+                stale,
+                other,
+            ],
+            AT: [Typed("broadcast: send at", TRAINER, time_typed, filters.TEXT & ~filters.COMMAND), stale, other],
+        },
+        fallbacks=[
+            Command(("cancel",), Audience.ANYONE, give_up),
+            Typed("broadcast: another command", Audience.ANYONE, other_command, another_command),
+        ],
+    )

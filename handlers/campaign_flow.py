@@ -6,21 +6,13 @@ at the proof step on text that is not a link (a check-in code, say): such update
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
-from telegram.warnings import PTBUserWarning
+from telegram.ext import ConversationHandler, filters
 
-from bot.i18n import _
+from bot.i18n import N_, _
+from bot.services.access import Audience
 from handlers.campaign_calendar import calendar_button, calendar_command
 from handlers.campaign_draft import (
     END,
@@ -46,7 +38,8 @@ from handlers.campaign_posts import post_text_step
 from handlers.campaign_reminders import proof_photo, proof_text, reminder_action
 from handlers.campaign_review import campaigns_command, comment_text, review_button, start_comment
 from handlers.campaigns import campaign_command
-from handlers.context import BotApplication, BotContext, state
+from handlers.context import BotApplication, BotContext
+from handlers.registry import Button, Command, Event, Typed, conversation
 from handlers.ui import reply
 
 
@@ -149,40 +142,51 @@ async def cancel(update: Update, context: BotContext) -> int:
     return END
 
 
-def conversation() -> ConversationHandler[BotContext]:
-    with warnings.catch_warnings():
-        # Buttons are tracked per chat, not per message, on purpose: the draft is per person.
-        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        waiting = ~HANDED_ON  # an update handed on to the other handlers is never taken back here
-        return ConversationHandler(
-            entry_points=[
-                CommandHandler("campaign", campaign_entry),
-                CallbackQueryHandler(plan_button, pattern=r"^cp:"),
-                CallbackQueryHandler(reminder_button, pattern=r"^cr:"),
-                CallbackQueryHandler(comment_button, pattern=r"^cv:m:"),
-            ],
-            states={
-                WAITING: state(
-                    MessageHandler(filters.TEXT & ~filters.COMMAND & waiting, text_typed),
-                    MessageHandler((filters.PHOTO | filters.Document.IMAGE) & waiting, photo_sent),
-                    MessageHandler(~filters.COMMAND & waiting, something_else),
+TRAINEE, TRAINER = Audience.TRAINEE, Audience.TRAINER
+CAMPAIGN = Command(
+    ("campaign",), TRAINEE, campaign_entry, menu=N_("Plan your campaign: problem, goal, posts and reminders")
+)
+CALENDAR = Command(
+    ("calendar",), TRAINEE, calendar_command, menu=N_("Your posting calendar: the month, occasions, a calendar file")
+)
+CALENDAR_BUTTON = Button("cc", TRAINEE, calendar_button)
+CAMPAIGNS = Command(
+    ("campaigns",), TRAINER, campaigns_command, menu=N_("Your trainees' campaign plans, progress and proofs")
+)
+REVIEW_BUTTON = Button("cv", TRAINER, review_button)
+
+
+def campaign_conversation() -> ConversationHandler[BotContext]:
+    """Everything typed for the planner; plan and reminder buttons belong to trainees (the owner or a teammate is
+    checked in the service), comment buttons to trainers."""
+    waiting = ~HANDED_ON  # an update handed on to the other handlers is never taken back here
+    return conversation(
+        "campaign",
+        entry=[
+            CAMPAIGN,
+            Button("cp", TRAINEE, plan_button),
+            Button("cr", TRAINEE, reminder_button),
+            Button("cv", TRAINER, comment_button, "m:.*"),
+        ],
+        states={
+            WAITING: [
+                Typed("campaign: text", Audience.ANYONE, text_typed, filters.TEXT & ~filters.COMMAND & waiting),
+                Typed(
+                    "campaign: photo", Audience.ANYONE, photo_sent, (filters.PHOTO | filters.Document.IMAGE) & waiting
                 ),
-                ConversationHandler.TIMEOUT: state(TypeHandler(Update, timed_out)),
-            },
-            fallbacks=[
-                CommandHandler("cancel", cancel),
-                MessageHandler(filters.COMMAND & waiting, other_command),
+                Typed("campaign: anything else", Audience.ANYONE, something_else, ~filters.COMMAND & waiting),
             ],
-            allow_reentry=True,
-            conversation_timeout=STEP_IDLE.total_seconds(),
-            name="campaign",
-            persistent=True,
-        )
+            ConversationHandler.TIMEOUT: [Event("campaign: idle", Audience.ANYONE, timed_out, "timeout")],
+        },
+        fallbacks=[
+            Command(("cancel",), Audience.ANYONE, cancel),
+            Typed("campaign: another command", Audience.ANYONE, other_command, filters.COMMAND & waiting),
+        ],
+        timeout=STEP_IDLE.total_seconds(),
+    )
 
 
 def setup(application: BotApplication) -> None:
-    application.add_handler(conversation())
-    application.add_handler(CommandHandler("calendar", calendar_command))
-    application.add_handler(CallbackQueryHandler(calendar_button, pattern=r"^cc:"))
-    application.add_handler(CommandHandler("campaigns", campaigns_command))
-    application.add_handler(CallbackQueryHandler(review_button, pattern=r"^cv:"))
+    application.add_handler(campaign_conversation())
+    for declaration in (CALENDAR, CALENDAR_BUTTON, CAMPAIGNS, REVIEW_BUTTON):
+        application.add_handler(declaration.handler())

@@ -5,16 +5,17 @@ from __future__ import annotations
 import logging
 
 from telegram import ChatMember, Update
-from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import filters
 
-from bot.i18n import _, current_locale, ngettext, set_locale
+from bot.i18n import N_, _, current_locale, ngettext, set_locale
+from bot.services.access import Audience
 from bot.settings import SUPPORTED_LOCALES
 from bot.text import cmd, fmt, local_date, local_datetime, ltr, name
 from handlers.attendance_views import my_data_lines as attendance_data_lines
 from handlers.campaigns import my_data_lines as campaign_data_lines
-from handlers.commands import COMMANDS
 from handlers.context import BotApplication, BotContext
 from handlers.menus import refresh_chat_menu
+from handlers.registry import AnyButton, Button, Command, Event, Typed
 from handlers.ui import answer_callback, buttons, edit_or_reply, reply
 
 log = logging.getLogger(__name__)
@@ -58,11 +59,14 @@ async def start_without_token(update: Update, context: BotContext) -> None:
 async def show_help(update: Update, context: BotContext) -> None:
     principal = context.principal
     lines = [_("<b>What you can do</b>")]
-    for command in COMMANDS:
-        if command.in_menu and principal.allows(command.audience):
-            lines.append(
-                fmt("{command} — {description}", command=cmd(f"/{command.name}"), description=_(command.description))
+    for command in context.registry.menu(principal.allows):
+        lines.append(
+            fmt(
+                "{command} — {description}",
+                command=cmd(f"/{command.name}"),
+                description=_(command.menu) if command.menu else "",
             )
+        )
     await reply(update, "\n".join(lines))
 
 
@@ -229,22 +233,35 @@ async def on_error(update: object, context: BotContext) -> None:
         log.warning("could not tell the user about an error", exc_info=True)
 
 
+START = Command(
+    ("start",),
+    Audience.ANYONE,
+    start_without_token,
+    menu=N_("Start, or join a cohort with an invite link"),
+    has_args=False,
+)
+HELP = Command(("help",), Audience.ANYONE, show_help, menu=N_("What this bot can do for you"))
+LANGUAGE = Command(("language",), Audience.ANYONE, choose_language, menu=N_("Change the language"))
+LANGUAGE_BUTTON = Button("lang", Audience.ANYONE, language_chosen, r"[a-z]{2}")
+MY_DATA = Command(("mydata",), Audience.ANYONE, my_data, menu=N_("See everything stored about you"))
+FORGET_ME = Command(("forgetme",), Audience.ANYONE, forget_me, menu=N_("Delete your data"))
+FORGET_BUTTON = Button("forget", Audience.ANYONE, forget_answer, r"yes|no")
+WHOAMI = Command(("whoami",), Audience.ANYONE, whoami, menu=N_("Show your Telegram id"))
+BLOCKED = Event("blocked", Audience.ANYONE, chat_member_changed, "my_chat_member")
+# Last in group 0: they run only when no other handler took the update.
+CANCEL = Command(("cancel",), Audience.ANYONE, cancel)
+UNKNOWN_COMMAND = Typed("unknown command", Audience.ANYONE, unknown_command, filters.COMMAND)
+ANYTHING_ELSE = Typed("anything else", Audience.ANYONE, anything_else, ~filters.COMMAND & ~filters.StatusUpdate.ALL)
+STALE_BUTTON = AnyButton("stale", Audience.ANYONE, stale_button)
+
+
 def setup(application: BotApplication) -> None:
-    application.add_handler(CommandHandler("start", start_without_token, filters.ChatType.PRIVATE, has_args=False))
-    application.add_handler(CommandHandler("help", show_help))
-    application.add_handler(CommandHandler("language", choose_language))
-    application.add_handler(CallbackQueryHandler(language_chosen, pattern=r"^lang:"))
-    application.add_handler(CommandHandler("whoami", whoami))
-    application.add_handler(CommandHandler("mydata", my_data))
-    application.add_handler(CommandHandler("forgetme", forget_me))
-    application.add_handler(CallbackQueryHandler(forget_answer, pattern=r"^forget:(yes|no)$"))
-    application.add_handler(ChatMemberHandler(chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER))
+    for declaration in (START, HELP, LANGUAGE, LANGUAGE_BUTTON, MY_DATA, FORGET_ME, FORGET_BUTTON, WHOAMI, BLOCKED):
+        application.add_handler(declaration.handler())
     application.add_error_handler(on_error)
 
 
 def setup_fallbacks(application: BotApplication) -> None:
     """Registered last in group 0, so they run only when no other handler took the update."""
-    application.add_handler(CommandHandler("cancel", cancel))
-    application.add_handler(MessageHandler(filters.COMMAND, unknown_command))
-    application.add_handler(MessageHandler(~filters.COMMAND & ~filters.StatusUpdate.ALL, anything_else))
-    application.add_handler(CallbackQueryHandler(stale_button))
+    for declaration in (CANCEL, UNKNOWN_COMMAND, ANYTHING_ELSE, STALE_BUTTON):
+        application.add_handler(declaration.handler())

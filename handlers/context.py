@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from telegram import Update
-from telegram.ext import Application, BaseHandler, CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.delivery.signal import OutboxSignal
 from bot.services.access import Principal
@@ -23,7 +22,19 @@ from bot.services.registration import RegistrationService
 from bot.settings import Settings
 from storage.uow import Database
 
+if TYPE_CHECKING:
+    from handlers.registry import Registry
+
 SERVICES_KEY = "services"
+
+
+@dataclass
+class MenuState:
+    """The registry menus are built from (set once handlers are registered), and the chats whose chat-scoped menu
+    this process has set: a privileged person missing from it gets theirs on their next update."""
+
+    registry: Registry | None = None
+    set_for: set[int] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +53,7 @@ class Services:
     campaigns: Campaigns  # the campaign planner: plans, reminders, review, calendar
     attendance: AttendanceService  # sessions, check-ins, the roll
     attendance_reports: AttendanceReports
+    menus: MenuState = field(default_factory=MenuState)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -54,6 +66,13 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         return services
 
     @property
+    def registry(self) -> Registry:
+        registry = self.services.menus.registry
+        if registry is None:
+            raise RuntimeError("registry read before handlers were registered")
+        return registry
+
+    @property
     def principal(self) -> Principal:
         """Set by access control (group -1) before any handler runs."""
         if self.principal_value is None:
@@ -62,8 +81,3 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
 
 BotApplication = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
-
-
-def state(*handlers: BaseHandler[Update, BotContext, Any]) -> list[BaseHandler[Update, BotContext, object]]:
-    """One conversation state's handlers (their return types differ; PTB only reads the state they return)."""
-    return list(handlers)

@@ -4,23 +4,23 @@ for trainers too."""
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from typing import Any
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
-from telegram.warnings import PTBUserWarning
+from telegram.ext import ConversationHandler, filters
 
-from bot.i18n import _, current_locale, ngettext
+from bot.i18n import N_, _, current_locale, ngettext
 from bot.parsing import parse_cohort_name, parse_date, parse_positive_int, parse_time
 from bot.qr import qr_png
+from bot.services.access import Audience
 from bot.services.cohorts import deep_link
 from bot.services.errors import DomainError, Problem
 from bot.text import cmd, fmt, local_date, local_datetime, local_time, ltr, name, normalize_key
-from handlers.context import BotApplication, BotContext, state
+from handlers.context import BotApplication, BotContext
 from handlers.curricula import curriculum_label, lessons_text
 from handlers.menus import refresh_chat_menu
 from handlers.problems import problem_text
+from handlers.registry import Button, Command, Typed, conversation
 from handlers.ui import answer_callback, buttons, edit_or_reply, reply, reply_photo
 from storage.dto import CohortDTO, CohortStatus, CurriculumDTO, InviteDTO, Role
 
@@ -369,32 +369,35 @@ async def revoke(update: Update, context: BotContext) -> None:
         await refresh_chat_menu(context.bot, context.services, telegram_id)
 
 
+COORDINATOR = Audience.COORDINATOR
+
+
 def new_cohort_conversation() -> ConversationHandler[BotContext]:
     text = filters.TEXT & ~filters.COMMAND
-    other = MessageHandler(~filters.COMMAND, reask)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        return ConversationHandler(
-            entry_points=[CommandHandler("newcohort", new_cohort)],
-            states={
-                COHORT_NAME: state(MessageHandler(text, cohort_name_typed), other),
-                START_DATE: state(MessageHandler(text, start_date_typed), other),
-                LESSON_TIME: state(MessageHandler(text, lesson_time_typed), other),
-                CURRICULUM: state(CallbackQueryHandler(curriculum_chosen, pattern=r"^nc:cur:"), other),
-            },
-            fallbacks=[CommandHandler("cancel", cancel_new_cohort)],
-            allow_reentry=True,
-            name="new_cohort",
-            persistent=True,
-        )
+    other = Typed("new cohort: anything else", COORDINATOR, reask, ~filters.COMMAND)
+    return conversation(
+        "new_cohort",
+        entry=[Command(("newcohort",), COORDINATOR, new_cohort, menu=N_("Create a cohort"))],
+        states={
+            COHORT_NAME: [Typed("new cohort: name", COORDINATOR, cohort_name_typed, text), other],
+            START_DATE: [Typed("new cohort: start date", COORDINATOR, start_date_typed, text), other],
+            LESSON_TIME: [Typed("new cohort: lesson time", COORDINATOR, lesson_time_typed, text), other],
+            CURRICULUM: [Button("nc", COORDINATOR, curriculum_chosen, r"cur:(?:\d{1,9}|none)"), other],
+        },
+        fallbacks=[Command(("cancel",), Audience.ANYONE, cancel_new_cohort)],
+    )
+
+
+INVITE = Command(("invite",), COORDINATOR, invite, menu=N_("New invite link: /invite cohort [trainer]"))
+COHORTS = Command(("cohorts",), Audience.TRAINER, list_cohorts, menu=N_("Cohorts and their members"))
+INVITES = Command(("invites",), COORDINATOR, list_invites, menu=N_("A cohort's invites, to revoke them"))
+REVOKE_INVITE = Button("inv", COORDINATOR, revoke_invite, r"revoke:\d{1,9}")
+END_COHORT = Command(("endcohort",), COORDINATOR, end_cohort, menu=N_("End a cohort: its invites stop working"))
+GRANT = Command(("grant",), COORDINATOR, grant, menu=N_("Make someone a coordinator: /grant id"))
+REVOKE = Command(("revoke",), COORDINATOR, revoke, menu=N_("Remove a coordinator: /revoke id"))
 
 
 def setup(application: BotApplication) -> None:
     application.add_handler(new_cohort_conversation())
-    application.add_handler(CommandHandler("invite", invite))
-    application.add_handler(CommandHandler("cohorts", list_cohorts))
-    application.add_handler(CommandHandler("invites", list_invites))
-    application.add_handler(CallbackQueryHandler(revoke_invite, pattern=r"^inv:revoke:"))
-    application.add_handler(CommandHandler("endcohort", end_cohort))
-    application.add_handler(CommandHandler("grant", grant))
-    application.add_handler(CommandHandler("revoke", revoke))
+    for declaration in (INVITE, COHORTS, INVITES, REVOKE_INVITE, END_COHORT, GRANT, REVOKE):
+        application.add_handler(declaration.handler())

@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 
 from telegram import Document, Update
-from telegram.ext import CommandHandler, MessageHandler, filters
+from telegram.ext import filters
 
 from bot.curriculum import MAX_FILE_BYTES, CurriculumError, Problem
-from bot.i18n import _, current_locale, ngettext
+from bot.i18n import N_, _, current_locale, ngettext
+from bot.services.access import Audience
 from bot.services.curricula import SUFFIXES, ImportResult, ImportStatus
 from bot.text import Safe, cmd, fmt, local_datetime, ltr, name
 from handlers.common import anything_else
 from handlers.context import BotApplication, BotContext
+from handlers.registry import Command, Typed
 from handlers.ui import reply
 from storage.dto import CurriculumDTO
 
@@ -240,7 +242,16 @@ async def list_curricula(update: Update, context: BotContext) -> None:
     await reply(update, "\n".join(lines))
 
 
+CURRICULA = Command(
+    ("curricula",),
+    Audience.COORDINATOR,
+    list_curricula,
+    menu=N_("Imported curricula; send a .yaml file to import one"),
+)
+# Open to anyone: a trainee's photo or file gets "I didn't understand"; only a coordinator's YAML is imported.
+DOCUMENT = Typed("document", Audience.ANYONE, document_sent, filters.Document.ALL)
+
+
 def setup(application: BotApplication) -> None:
-    application.add_handler(CommandHandler("curricula", list_curricula))
-    uploads = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.Document.ALL  # not edits
-    application.add_handler(MessageHandler(uploads, document_sent))
+    application.add_handler(CURRICULA.handler())
+    application.add_handler(DOCUMENT.handler())

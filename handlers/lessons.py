@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import CallbackQueryHandler, CommandHandler, PollAnswerHandler
 
-from bot.i18n import _, current_locale, ngettext
+from bot.i18n import N_, _, current_locale, ngettext
 from bot.parsing import parse_positive_int
+from bot.services.access import Audience
 from bot.services.errors import DomainError
 from bot.services.lesson_stats import Progress, percent
 from bot.services.lessons import LessonView
@@ -21,6 +21,7 @@ from bot.text import cmd, fmt, local_datetime, local_time, name, progress_bar, r
 from handlers.context import BotApplication, BotContext
 from handlers.lesson_views import PART_PAUSE_S, lesson_markup, quiz_summary, send_lesson, send_question
 from handlers.problems import problem_text
+from handlers.registry import Button, Command, Event
 from handlers.ui import answer_callback, chat_id_of, reply, with_retries
 from storage.dto import LessonProgressDTO
 
@@ -245,9 +246,15 @@ async def poll_answered(update: Update, context: BotContext) -> None:
     await with_retries(lambda: context.bot.send_message(user_id, rtl_safe(text), parse_mode=ParseMode.HTML))
 
 
+TRAINEE = Audience.TRAINEE
+TODAY = Command(("today",), TRAINEE, today, menu=N_("Today's lesson and quiz"))
+LESSONS = Command(("lessons",), TRAINEE, list_lessons, menu=N_("All your lessons; open any you missed"))
+PROGRESS = Command(("progress",), TRAINEE, show_progress, menu=N_("Your lessons done, quiz score and streak"))
+LESSON_BUTTON = Button("ls", TRAINEE, lesson_button, r"(?:open|done|later):\d{1,9}:\d{1,4}")
+# A quiz answer counts only for a poll the bot sent to that very person (checked in the service).
+QUIZ_ANSWER = Event("quiz answer", Audience.ANYONE, poll_answered, "poll_answer")
+
+
 def setup(application: BotApplication) -> None:
-    application.add_handler(CommandHandler("today", today))
-    application.add_handler(CommandHandler("lessons", list_lessons))
-    application.add_handler(CommandHandler("progress", show_progress))
-    application.add_handler(CallbackQueryHandler(lesson_button, pattern=r"^ls:"))
-    application.add_handler(PollAnswerHandler(poll_answered))
+    for declaration in (TODAY, LESSONS, PROGRESS, LESSON_BUTTON, QUIZ_ANSWER):
+        application.add_handler(declaration.handler())

@@ -9,10 +9,10 @@ from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommand
 from telegram.error import BadRequest, Forbidden
 
 from bot.i18n import N_, gettext_for, language_from_telegram
-from bot.services.access import resolve_principal
+from bot.services.access import Audience, Principal, resolve_principal
 from bot.settings import SUPPORTED_LOCALES
-from handlers.commands import menu_for
 from handlers.context import Services
+from handlers.registry import Registry
 from handlers.ui import with_retries
 
 log = logging.getLogger(__name__)
@@ -25,18 +25,30 @@ DESCRIPTION = N_(
 SHORT_DESCRIPTION = N_("Daily lessons, quizzes and reminders for your training cohort.")
 
 
-def commands_for(locale: str, *, trainer: bool, coordinator: bool) -> list[BotCommand]:
-    return [
-        BotCommand(c.name, gettext_for(locale, c.description))
-        for c in menu_for(trainer=trainer, coordinator=coordinator)
-    ]
+def commands_for(registry: Registry, locale: str, principal: Principal | None) -> list[BotCommand]:
+    """The menu someone sees: what their roles allow (a stranger's and a trainee's menu are the same)."""
+
+    def allowed(audience: Audience) -> bool:
+        if audience in (Audience.ANYONE, Audience.TRAINEE):
+            return True
+        return principal is not None and principal.allows(audience)
+
+    return [BotCommand(c.name, gettext_for(locale, c.menu or "")) for c in registry.menu(allowed)]
 
 
-async def publish_defaults(bot: Bot, default_locale: str) -> None:
+def menus_of(services: Services) -> Registry:
+    registry = services.menus.registry
+    if registry is None:
+        raise RuntimeError("menus read before handlers were registered")
+    return registry
+
+
+async def publish_defaults(bot: Bot, services: Services) -> None:
     """Menus for all private chats in each language (and the default), and the descriptions."""
     scope = BotCommandScopeAllPrivateChats()
+    registry, default_locale = menus_of(services), services.settings.bot_default_locale
     for language, locale in [(code, code) for code in SUPPORTED_LOCALES] + [(None, default_locale)]:
-        commands = commands_for(locale, trainer=False, coordinator=False)
+        commands = commands_for(registry, locale, None)
         await with_retries(partial(bot.set_my_commands, commands, scope=scope, language_code=language))
         description = gettext_for(locale, DESCRIPTION)
         short = gettext_for(locale, SHORT_DESCRIPTION)
@@ -58,15 +70,23 @@ async def refresh_chat_menu(
     app_language = language_from_telegram(telegram_language) or services.settings.bot_default_locale
     try:
         if privileged or principal.locale != app_language:
-            commands = commands_for(
-                principal.locale, trainer=principal.is_trainer, coordinator=principal.is_coordinator
-            )
+            commands = commands_for(menus_of(services), principal.locale, principal)
             await with_retries(lambda: bot.set_my_commands(commands, scope=scope))
         else:
             await with_retries(lambda: bot.delete_my_commands(scope=scope))
     except (BadRequest, Forbidden) as exc:
-        # A coordinator named in settings who never opened the bot has no chat yet.
+        # Someone who never opened the bot has no chat yet: their menu is set on their first update.
+        services.menus.set_for.discard(telegram_id)
         log.info("menu not set for a chat: %s", exc.__class__.__name__)
+        return
+    services.menus.set_for.add(telegram_id)
+
+
+def needs_menu(services: Services, principal: Principal) -> bool:
+    """A trainer or coordinator whose chat menu this process has not set yet (they had no chat with the bot when
+    it was last tried, or the bot restarted before reaching them)."""
+    privileged = principal.is_trainer or principal.is_coordinator
+    return privileged and principal.telegram_id not in services.menus.set_for
 
 
 async def refresh_privileged_menus(bot: Bot, services: Services) -> None:

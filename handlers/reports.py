@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.i18n import _, current_locale, ngettext
+from bot.i18n import N_, _, current_locale, ngettext
 from bot.parsing import parse_positive_int
+from bot.services.access import Audience
 from bot.services.errors import DomainError
 from bot.services.lesson_stats import CohortStats, DayReport, LessonStat, percent
 from bot.text import esc, fmt, local_date, ltr, name
 from handlers.context import BotApplication, BotContext
 from handlers.problems import problem_text
+from handlers.registry import Button, Command
 from handlers.ui import answer_callback, buttons, reply
 from storage.dto import CohortDTO, CohortStatus, DeliveryState
 
@@ -170,6 +171,12 @@ async def stats_button(update: Update, context: BotContext) -> None:
         await send_stats(update, context, cohort)
 
 
+LESSON_STATS = Command(
+    ("lessonstats",), Audience.TRAINER, lesson_stats, menu=N_("Lesson statistics and deliveries: /lessonstats cohort")
+)
+STATS_BUTTON = Button("st", Audience.TRAINER, stats_button, r"\d{1,9}")
+
+
 def setup(application: BotApplication) -> None:
-    application.add_handler(CommandHandler("lessonstats", lesson_stats))
-    application.add_handler(CallbackQueryHandler(stats_button, pattern=r"^st:\d+$"))
+    application.add_handler(LESSON_STATS.handler())
+    application.add_handler(STATS_BUTTON.handler())

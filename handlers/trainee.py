@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
-from telegram.warnings import PTBUserWarning
+from telegram.ext import ConversationHandler, filters
 
 from bot.i18n import N_, _, set_locale
 from bot.parsing import parse_full_name
+from bot.services.access import Audience
 from bot.services.errors import DomainError
 from bot.services.registration import TOWN_MAX, TOWNS, Joined
 from bot.settings import SUPPORTED_LOCALES
 from bot.text import clean_input, cmd, fmt, local_date, local_time, name
-from handlers.context import BotApplication, BotContext, state
+from handlers.context import BotApplication, BotContext
 from handlers.menus import refresh_chat_menu
 from handlers.problems import problem_text
+from handlers.registry import Button, Command, Typed, conversation
 from handlers.ui import answer_callback, buttons, edit_or_reply, reply
 
 LANGUAGE, FULL_NAME, TOWN, TOWN_OTHER, CONSENT, CONFIRM_JOIN = range(6)
@@ -277,39 +271,27 @@ async def reask(update: Update, context: BotContext) -> int | None:
     return None
 
 
-def conversation() -> ConversationHandler[BotContext]:
-    other = MessageHandler(~filters.COMMAND, reask)
-    stale = CallbackQueryHandler(reask, pattern=r"^reg:")  # other features' buttons are theirs to answer
+def registration() -> ConversationHandler[BotContext]:
+    """Joining by invite link; every step is open to anyone (the invite is what admits)."""
+    anyone = Audience.ANYONE
     text = filters.TEXT & ~filters.COMMAND
-    with warnings.catch_warnings():
-        # Buttons are tracked per chat, not per message, on purpose: drafts are per person.
-        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        return ConversationHandler(
-            entry_points=[CommandHandler("start", begin, filters.ChatType.PRIVATE & NOT_CHECKIN, has_args=True)],
-            states={
-                LANGUAGE: state(CallbackQueryHandler(language_chosen, pattern=r"^reg:lang:"), stale, other),
-                FULL_NAME: state(MessageHandler(text, name_typed), stale, other),
-                TOWN: state(CallbackQueryHandler(town_chosen, pattern=r"^reg:town:"), stale, other),
-                TOWN_OTHER: state(MessageHandler(text, town_typed), stale, other),
-                CONSENT: state(
-                    CallbackQueryHandler(consent_given, pattern=r"^reg:consent$"),
-                    CallbackQueryHandler(stop, pattern=r"^reg:stop$"),
-                    stale,
-                    other,
-                ),
-                CONFIRM_JOIN: state(
-                    CallbackQueryHandler(join_confirmed, pattern=r"^reg:join$"),
-                    CallbackQueryHandler(stop, pattern=r"^reg:stop$"),
-                    stale,
-                    other,
-                ),
-            },
-            fallbacks=[CommandHandler("cancel", cancel)],
-            allow_reentry=True,
-            name="registration",
-            persistent=True,
-        )
+    other = Typed("registration: anything else", anyone, reask, ~filters.COMMAND)
+    stale = Button("reg", anyone, reask)  # this flow's own stale buttons; other features' buttons are theirs
+    stop_button = Button("reg", anyone, stop, "stop")
+    return conversation(
+        "registration",
+        entry=[Command(("start",), anyone, begin, when=NOT_CHECKIN, has_args=True)],
+        states={
+            LANGUAGE: [Button("reg", anyone, language_chosen, r"lang:[a-z]{2}"), stale, other],
+            FULL_NAME: [Typed("registration: name", anyone, name_typed, text), stale, other],
+            TOWN: [Button("reg", anyone, town_chosen, r"town:(?:\d|other)"), stale, other],
+            TOWN_OTHER: [Typed("registration: town", anyone, town_typed, text), stale, other],
+            CONSENT: [Button("reg", anyone, consent_given, "consent"), stop_button, stale, other],
+            CONFIRM_JOIN: [Button("reg", anyone, join_confirmed, "join"), stop_button, stale, other],
+        },
+        fallbacks=[Command(("cancel",), anyone, cancel)],
+    )
 
 
 def setup(application: BotApplication) -> None:
-    application.add_handler(conversation())
+    application.add_handler(registration())

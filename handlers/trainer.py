@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CommandHandler
 
-from bot.i18n import _, ngettext
+from bot.i18n import N_, _, ngettext
+from bot.services.access import Audience
 from bot.text import fmt, local_date, name
 from handlers.context import BotApplication, BotContext
+from handlers.registry import Command
 from handlers.ui import reply
 from storage.dto import CohortStatus, Role
 
@@ -45,5 +46,8 @@ async def list_trainees(update: Update, context: BotContext) -> None:
     await reply(update, "\n".join(lines).strip())
 
 
+TRAINEES = Command(("trainees",), Audience.TRAINER, list_trainees, menu=N_("List the trainees of your cohorts"))
+
+
 def setup(application: BotApplication) -> None:
-    application.add_handler(CommandHandler("trainees", list_trainees))
+    application.add_handler(TRAINEES.handler())

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from bot.app import build_application
 from bot.runtime import BotRunner, prepare_database
 from bot.settings import Settings, load_settings
+from handlers.registry import Registry
 from storage.db import create_engine
 from storage.uow import Database
 
@@ -79,11 +80,27 @@ class BotHarness:
         self.fake = fake
         self.settings = settings
         self.runner: BotRunner | None = None
+        self.registry: Registry | None = None
 
     async def start(self) -> None:
         await prepare_database(self.settings)
-        self.runner = BotRunner(build_application(self.settings), poll_timeout=1)
+        application = build_application(self.settings)
+        self.registry = application.bot_data["services"].menus.registry
+        self.runner = BotRunner(application, poll_timeout=1)
         await self.runner.start()
+
+    def undeclared_buttons(self) -> list[str]:
+        """Callback data on the bot's messages that no declared button accepts (it would be refused as stale)."""
+        assert self.registry is not None
+        patterns = [button.regex for button in self.registry.buttons()]
+        return [
+            data
+            for messages in self.fake.sent_by_chat.values()
+            for message in messages
+            for row in message.buttons()
+            for button in row
+            if (data := button.get("callback_data")) is not None and not any(p.match(data) for p in patterns)
+        ]
 
     async def stop(self) -> None:
         if self.runner is not None:
@@ -119,3 +136,5 @@ async def bot(fake: FakeTelegram, database_url: str) -> AsyncIterator[BotHarness
     await harness.start()
     yield harness
     await harness.stop()
+    # Every button the bot showed in this test is declared in the registry (with the data shape it sends).
+    assert harness.undeclared_buttons() == []

@@ -337,6 +337,9 @@ async def test_set_my_commands_per_scope_and_language(tg: FakeTelegram, plain_bo
     user = tg.user(3001)
     await plain_bot.set_my_commands([BotCommand("start", "ابدأ"), BotCommand("help", "مساعدة")], language_code="ar")
     await plain_bot.set_my_commands([BotCommand("start", "Start")], scope=BotCommandScopeAllPrivateChats())
+    with pytest.raises(BadRequest, match="Chat not found"):  # as on Telegram: the user never wrote to the bot
+        await plain_bot.set_my_commands([BotCommand("admin", "Admin")], scope=BotCommandScopeChat(user.id))
+    await user.send("/start")
     await plain_bot.set_my_commands(
         [BotCommand("admin", "Admin")], scope=BotCommandScopeChat(user.id), language_code="en"
     )

@@ -130,12 +130,16 @@ async def get_webhook_info(fake: FakeTelegram, call: Call) -> JSON:
     return info
 
 
-def _scope_and_language(call: Call) -> tuple[str, str]:
+def _scope_and_language(call: Call, fake: FakeTelegram) -> tuple[str, str]:
     scope = call.json("scope")
     if scope is not None and (not isinstance(scope, dict) or scope.get("type") not in SCOPE_TYPES):
         raise bad_request("can't parse BotCommandScope: wrong scope type")
     if isinstance(scope, dict) and scope["type"].startswith("chat") and scope.get("chat_id") is None:
         raise bad_request("chat_id is empty")
+    if isinstance(scope, dict) and scope["type"] == "chat":
+        chat_id = int(scope["chat_id"])
+        if chat_id > 0 and chat_id not in fake.opened:  # a user who never wrote to the bot has no chat with it
+            raise bad_request("chat not found")
     language = str(call.get("language_code", ""))
     if language and not LANGUAGE_RE.fullmatch(language):
         raise bad_request("LANGUAGE_CODE_INVALID")
@@ -159,7 +163,7 @@ async def set_my_commands(fake: FakeTelegram, call: Call) -> bool:
         if not 1 <= len(description) <= 256:
             raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
         cleaned.append({"command": name, "description": description})
-    key = _scope_and_language(call)
+    key = _scope_and_language(call, fake)
     if cleaned:
         fake.commands[key] = cleaned
     else:
@@ -169,12 +173,12 @@ async def set_my_commands(fake: FakeTelegram, call: Call) -> bool:
 
 @api("getMyCommands")
 async def get_my_commands(fake: FakeTelegram, call: Call) -> list[JSON]:
-    return list(fake.commands.get(_scope_and_language(call), []))
+    return list(fake.commands.get(_scope_and_language(call, fake), []))
 
 
 @api("deleteMyCommands")
 async def delete_my_commands(fake: FakeTelegram, call: Call) -> bool:
-    fake.commands.pop(_scope_and_language(call), None)
+    fake.commands.pop(_scope_and_language(call, fake), None)
     return True
 
 

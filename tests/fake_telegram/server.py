@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import inspect
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
@@ -25,7 +26,7 @@ from . import methods_bot, methods_media, methods_messages
 from .api import METHODS, Call
 from .limits import Limits
 from .models import ApiError, SentMessage
-from .objects import decode_value, private_chat_json, user_json
+from .objects import command_entities, decode_value, private_chat_json, user_json
 from .state import BotApiState, as_chat_id
 from .users import FakeUser
 
@@ -204,6 +205,17 @@ class FakeTelegram(BotApiState):
         chat: JSON = {"id": chat_id, "type": chat_type, "title": title}
         self.chats[chat_id] = chat
         return chat
+
+    def channel_post(self, chat_id: int, text: str, *, edited: bool = False) -> int:
+        """A post in a channel the bot is in (``add_group(chat_id, chat_type="channel")`` first); returns update_id."""
+        message_id = self.next_message_id(chat_id)
+        message: JSON = {"message_id": message_id, "chat": self.chats[chat_id], "date": int(time.time()), "text": text}
+        entities = command_entities(text)
+        if entities:
+            message["entities"] = entities
+        if edited:
+            message["edit_date"] = int(time.time())
+        return self.push_update({"edited_channel_post" if edited else "channel_post": message})
 
     def messages_to(self, chat_id: int) -> list[SentMessage]:
         return list(self.sent_by_chat.get(chat_id, []))

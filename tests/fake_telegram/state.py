@@ -93,6 +93,7 @@ class BotApiState:
         self.users: dict[int, FakeUser] = {}
         self.chats: dict[int, JSON] = {}
         self.blocked: set[int] = set()
+        self.opened: set[int] = set()  # users who have written to the bot: their private chat exists
         self.updates: list[JSON] = []
         self.allowed_updates: set[str] | None = None
         self.messages: dict[tuple[int, int], JSON] = {}  # (chat id, message id) → Message JSON
@@ -129,6 +130,10 @@ class BotApiState:
             update_id = next(self._update_ids)
             update = {"update_id": update_id, **update}
         self._last_update_id = max(self._last_update_id, update_id)
+        for kind in ("message", "callback_query", "poll_answer", "my_chat_member"):
+            sender = (update.get(kind) or {}).get("from") or (update.get(kind) or {}).get("user")
+            if sender is not None and not sender.get("is_bot"):
+                self.opened.add(int(sender["id"]))
         self.updates.append(update)
         self.signal.notify()
         return update_id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +82,34 @@ class FakeUser:
         if entities:
             fields["entities"] = entities
         return await self._send(fields)
+
+    async def edit(self, message_id: int, text: str) -> None:
+        """Edit one of this user's earlier text messages: an ``edited_message`` update (entities as Telegram adds)."""
+        original = self.server.messages.get((self.chat_id, message_id))
+        if original is None:
+            raise AssertionError(f"{self!r} has no message #{message_id} to edit")
+        edited = {key: value for key, value in original.items() if key not in ("text", "entities")}
+        edited.update(text=text, edit_date=int(time.time()))
+        entities = command_entities(text)
+        if entities:
+            edited["entities"] = entities
+        self.server.messages[(self.chat_id, message_id)] = edited
+        self.server.push_update({"edited_message": edited})
+        await asyncio.sleep(0)
+
+    async def send_in_group(self, group_id: int, text: str) -> int:
+        """A text message from this user in a group (``fake.add_group`` first); returns message_id."""
+        chat = self.server.chats[group_id]
+        message_id = self.server.next_message_id(group_id)
+        message: JSON = {"message_id": message_id, "from": self.json, "chat": chat, "date": int(time.time())}
+        message["text"] = text
+        entities = command_entities(text)
+        if entities:
+            message["entities"] = entities
+        self.server.messages[(group_id, message_id)] = message
+        self.server.push_update({"message": message})
+        await asyncio.sleep(0)
+        return message_id
 
     async def start(self, payload: str | None = None) -> int:
         """``/start`` or ``/start <payload>`` (what a t.me/<bot>?start=<payload> deep link sends)."""
