@@ -88,20 +88,20 @@ async def measure_queries(url: str, tmp: Path, trainees: int, sessions: int) -> 
         async with db.unit_of_work() as uow:
             result.records = int(await uow.session.scalar(select(func.count(AttendanceRecord.id))) or 0)
         reports = AttendanceReports(db)
-        await reports.summary(cohort_id)  # warm the connection pool and caches
-        await repeat(20, lambda: reports.summary(cohort_id, COORDINATOR), result.summary)
+        await reports.summary(COORDINATOR, cohort_id)  # warm the connection pool and caches
+        await repeat(20, lambda: reports.summary(COORDINATOR, cohort_id), result.summary)
         for _ in range(3):
             started = time.perf_counter()
-            grid = await reports.grid(cohort_id, COORDINATOR)
+            grid = await reports.grid(COORDINATOR, cohort_id)
             built = time.perf_counter()
             data = attendance_xlsx(grid, "ar")
             result.grid.append(built - started)
             result.xlsx.append(time.perf_counter() - started)
             result.xlsx_bytes = len(data)
             started = time.perf_counter()
-            result.csv_bytes = len(attendance_csv(await reports.grid(cohort_id, COORDINATOR), "ar"))
+            result.csv_bytes = len(attendance_csv(await reports.grid(COORDINATOR, cohort_id), "ar"))
             result.csv.append(time.perf_counter() - started)
-        summary = await reports.summary(cohort_id)
+        summary = await reports.summary(COORDINATOR, cohort_id)
         result.flagged = len(summary.flagged)
         started = time.perf_counter()
         attendance_chart(summary, "ar")
@@ -178,7 +178,9 @@ async def measure_burst(url: str, tmp: Path, people: int, spread_s: float, label
     try:
         cohort_id = await seed(db, f"دفعة {label}", people, 0, dt.datetime.now(dt.UTC))
         attendance = AttendanceService(db)
-        session = await attendance.add_session(cohort_id, title="اليوم الأول", starts_at=dt.datetime.now(dt.UTC))
+        session = await attendance.add_session(
+            COORDINATOR, cohort_id, title="اليوم الأول", starts_at=dt.datetime.now(dt.UTC)
+        )
         view, _new = await attendance.open_checkin(COORDINATOR, session.id)
     finally:
         await db.dispose()

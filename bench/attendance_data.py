@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from bench.common import BenchTelegram
-from bot.services.access import Principal
+from bot.services.access import OPERATOR, Principal
 from bot.services.cohorts import CohortService
 from bot.settings import Settings, load_settings
 from storage.dto import Role
@@ -51,7 +51,7 @@ async def seed(db: Database, name: str, trainees: int, sessions: int, now: dt.da
     """A cohort with `trainees` registered trainees and `sessions` held sessions (one a day before now)."""
     cohort = (
         await CohortService(db).create(
-            name=name, start_date=dt.date(2026, 1, 1), lesson_time=dt.time(18), timezone="Asia/Baghdad"
+            OPERATOR, name=name, start_date=dt.date(2026, 1, 1), lesson_time=dt.time(18), timezone="Asia/Baghdad"
         )
     ).cohort
     joined = now - dt.timedelta(days=sessions + 10)

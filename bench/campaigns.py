@@ -33,6 +33,7 @@ from bench.common import machine, percentiles, write_section
 from bench.fanout import peak_rss_mb
 from bot.app import build_services
 from bot.runtime import prepare_database
+from bot.services.access import OPERATOR
 from bot.services.campaign_reminders import POST_REMIND
 from bot.settings import load_settings
 from storage.models import Delivery
@@ -72,9 +73,10 @@ async def populate(db: Database, trainees: int, posts: int, first_due: dt.dateti
     first at `first_due` + a spread over SPREAD_S, the others daily at varied hours. Returns the cohort id."""
     settings = load_settings(_env_file=None, database_url=db.url, telegram_bot_token="1:x")
     services = build_services(settings, db)
-    imported = await services.curricula.import_document(COURSE, "bench.yaml")
+    imported = await services.curricula.import_document(OPERATOR, COURSE, "bench.yaml")
     start = (first_due + dt.timedelta(days=3)).astimezone(ZONE)
     created = await services.cohorts.create(
+        OPERATOR,
         name="Campaigns", start_date=start.date(), lesson_time=dt.time(9), timezone="Asia/Baghdad",
         curriculum_id=imported.curriculum.id, rest_days=frozenset(), observe_holidays=False,
     )  # fmt: skip

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from bench.common import machine, percentiles, write_section
 from bot.app import build_services
 from bot.runtime import prepare_database
+from bot.services.access import OPERATOR
 from bot.settings import load_settings
 from storage.dto import DeliveryState, Role
 from storage.uow import Database
@@ -104,9 +105,10 @@ async def prepare(url: str, trainees: int, tmp: Path, broadcast: bool) -> dict[s
     db = Database(url)
     try:
         services = build_services(settings, db)
-        imported = await services.curricula.import_document(COURSE, "bench.yaml")
+        imported = await services.curricula.import_document(OPERATOR, COURSE, "bench.yaml")
         due = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=LEAD_S)).astimezone(ZoneInfo("Asia/Baghdad"))
         created = await services.cohorts.create(
+            OPERATOR,
             name="Fan-out",
             start_date=due.date(),
             lesson_time=due.time().replace(microsecond=0),

@@ -29,6 +29,7 @@ from bench.common import BenchTelegram, LogCounter, StepFailed, TimedUser, insta
 from bench.phase import ABANDONED_POLL, Crowd, Phase, collect_logs, drive
 from bot.app import build_application
 from bot.runtime import BotRunner, prepare_database
+from bot.services.access import OPERATOR
 from bot.services.cohorts import CohortService
 from bot.settings import Settings, load_settings
 from storage.db import create_engine
@@ -101,6 +102,7 @@ async def create_cohort(url: str) -> tuple[str, int]:
     db = Database(url)
     try:
         new = await CohortService(db).create(
+            OPERATOR,
             name=COHORT_NAME,
             start_date=dt.date.today() + dt.timedelta(days=30),
             lesson_time=dt.time(18, 30),

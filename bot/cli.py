@@ -1,5 +1,5 @@
 """`cohortbot` command line: run, migrate, backup, cohort, invite, role, curriculum, session, export.
-Operator-facing (English)."""
+Operator-facing (English); the services trust the operator (`OPERATOR`): they have the server."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from bot.curriculum import CurriculumError, load_curriculum
 from bot.logs import configure_logging
 from bot.parsing import parse_date, parse_time
 from bot.runtime import prepare_database, run
+from bot.services.access import OPERATOR
 from bot.services.cohorts import CohortService, RoleService, deep_link
 from bot.services.curricula import CurriculumService, ImportResult, ImportStatus
 from bot.services.errors import DomainError
@@ -177,6 +178,7 @@ async def manage(settings: Settings, args: argparse.Namespace) -> None:
                 raise CliError(f"--tz: unknown time zone {zone!r}") from exc
             options = schedule_options(args)
             created = await cohorts.create(
+                OPERATOR,
                 name=args.name,
                 start_date=start,
                 lesson_time=lesson_time,
@@ -195,7 +197,7 @@ async def manage(settings: Settings, args: argparse.Namespace) -> None:
                     file=sys.stderr,
                 )
         elif args.command == "cohort" and args.action == "list":
-            for summary in await cohorts.summaries():
+            for summary in await cohorts.summaries(OPERATOR):
                 c = summary.cohort
                 print(
                     f"{c.name}\tstart={c.start_date} lesson={c.lesson_time:%H:%M} tz={c.timezone} "
@@ -210,10 +212,10 @@ async def manage(settings: Settings, args: argparse.Namespace) -> None:
                 options["lesson_time"] = lesson_time
             if not options:
                 raise CliError("nothing to change: give --lesson-time, --rest-days, --holidays or --nudge-time")
-            print(describe_schedule(await cohorts.set_schedule(cohort.id, **options)))
+            print(describe_schedule(await cohorts.set_schedule(OPERATOR, cohort.id, **options)))
         elif args.command == "cohort" and args.action == "end":
             cohort = await cohorts.find(args.name)
-            await cohorts.set_status(cohort.id, CohortStatus.ENDED)
+            await cohorts.set_status(OPERATOR, cohort.id, CohortStatus.ENDED)
             print(f"cohort {cohort.name!r} ended")
         elif args.command == "invite" and args.action == "create":
             cohort = await cohorts.find(args.cohort)
@@ -222,18 +224,20 @@ async def manage(settings: Settings, args: argparse.Namespace) -> None:
             expires = (
                 parse_expiry(args.expires, ZoneInfo(cohort.timezone), dt.datetime.now(dt.UTC)) if args.expires else None
             )
-            invite = await cohorts.create_invite(cohort.id, Role(args.role), expires_at=expires, max_uses=args.max_uses)
+            invite = await cohorts.create_invite(
+                OPERATOR, cohort.id, Role(args.role), expires_at=expires, max_uses=args.max_uses
+            )
             await print_invite(settings, db, invite)
         elif args.command == "invite" and args.action == "revoke":
             async with db.unit_of_work() as uow:
                 found = await uow.invites.by_token(args.token)
             if found is None:
                 raise CliError("no invite with that token")
-            await cohorts.revoke_invite(found.id)
+            await cohorts.revoke_invite(OPERATOR, found.id)
             print("invite revoked")
         elif args.command == "curriculum" and args.action == "import":
             try:
-                print_import(await curricula.import_file(args.file))
+                print_import(await curricula.import_file(OPERATOR, args.file))
             except CurriculumError as error:
                 raise problems_error(args.file, error, "nothing was imported") from None
         elif args.command == "curriculum" and args.action == "list":
@@ -248,10 +252,10 @@ async def manage(settings: Settings, args: argparse.Namespace) -> None:
                 )
         elif args.command == "role":
             if args.action == "grant":
-                changed = await roles.grant_coordinator(args.user_id)
+                changed = await roles.grant_coordinator(OPERATOR, args.user_id)
                 print(f"{args.user_id} is {'now' if changed else 'already'} a coordinator")
             else:
-                changed = await roles.revoke_coordinator(args.user_id)
+                changed = await roles.revoke_coordinator(OPERATOR, args.user_id)
                 print(f"{args.user_id} {'is no longer' if changed else 'was not'} a coordinator")
     except DomainError as error:
         raise CliError(f"{error.problem.value.replace('_', ' ')}: {error.details or ''}".rstrip(": ")) from None

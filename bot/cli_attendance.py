@@ -1,4 +1,5 @@
-"""`cohortbot session add|list` and `cohortbot export attendance`: operator-facing (English)."""
+"""`cohortbot session add|list` and `cohortbot export attendance`: operator-facing (English), acting as the trusted
+operator."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.exports import attendance_csv, attendance_xlsx
 from bot.parsing import parse_date, parse_time
+from bot.services.access import OPERATOR
 from bot.services.attendance import AttendanceService
 from bot.services.attendance_reports import AttendanceReports
 from bot.services.cohorts import CohortService
@@ -85,7 +87,7 @@ async def add_session(db: Database, cohort: CohortDTO, args: argparse.Namespace)
         raise AttendanceCliError(f"--time: expected HH:MM, got {args.time!r}")
     starts_at = dt.datetime.combine(day, start, ZoneInfo(cohort.timezone))
     session = await AttendanceService(db).add_session(
-        cohort.id, title=args.title, starts_at=starts_at, place=args.place
+        OPERATOR, cohort.id, title=args.title, starts_at=starts_at, place=args.place
     )
     place = f" ({session.place})" if session.place else ""
     print(
@@ -95,9 +97,9 @@ async def add_session(db: Database, cohort: CohortDTO, args: argparse.Namespace)
 
 
 async def list_sessions(db: Database, cohort: CohortDTO) -> None:
-    summary = await AttendanceReports(db).summary(cohort.id)
+    summary = await AttendanceReports(db).summary(OPERATOR, cohort.id)
     stats = {stat.session.id: stat for stat in summary.held}
-    sessions = await AttendanceService(db).sessions(cohort.id)
+    sessions = await AttendanceService(db).sessions(OPERATOR, cohort.id)
     if not sessions:
         print(f"{cohort.name!r} has no sessions (cohortbot session add --cohort ... --date ... --time ... --title ...)")
     for session in sessions:
@@ -115,7 +117,7 @@ async def list_sessions(db: Database, cohort: CohortDTO) -> None:
 async def export_attendance(db: Database, cohort: CohortDTO, args: argparse.Namespace, locale: str) -> None:
     output: Path = args.output
     kind = args.format or ("csv" if output.suffix.lower() == ".csv" else "xlsx")
-    grid = await AttendanceReports(db).grid(cohort.id)
+    grid = await AttendanceReports(db).grid(OPERATOR, cohort.id)
     data = attendance_xlsx(grid, locale) if kind == "xlsx" else attendance_csv(grid, locale)
     try:
         await asyncio.to_thread(output.write_bytes, data)

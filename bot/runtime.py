@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 
 from bot.app import ADMITTED_UPDATES, build_application, on_shutdown, on_startup, on_stop
 from bot.curriculum import CurriculumError
+from bot.services.access import OPERATOR
 from bot.services.cohorts import RoleService
 from bot.services.curricula import CurriculumService
 from bot.settings import Settings, SettingsError
@@ -42,7 +43,7 @@ async def import_curricula(db: Database, folder: Path) -> None:
         log.info("no curriculum folder %s (CURRICULUM_DIR): nothing imported at start", folder)
         return
     try:
-        results = await CurriculumService(db).import_folder(folder)
+        results = await CurriculumService(db).import_folder(OPERATOR, folder)  # start-up acts as the operator
     except CurriculumError as error:
         raise SettingsError(
             f"CURRICULUM_DIR {folder}: nothing was imported; fix these problems "

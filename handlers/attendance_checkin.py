@@ -34,7 +34,7 @@ async def open_checkin(update: Update, context: BotContext) -> None:
     cohorts = await my_cohorts(update, context, " ".join(args))
     if cohorts is None:
         return
-    pairs = await context.services.attendance.near(frozenset(c.id for c in cohorts))
+    pairs = await context.services.attendance.near(context.principal, frozenset(c.id for c in cohorts))
     if not pairs:
         await reply(
             update,
@@ -75,7 +75,7 @@ async def show_checkin(update: Update, context: BotContext, session_id: int, rot
     message = await send_checkin(context.bot, chat_id, view)
     if view.checkin.chat_id == chat_id:
         await delete_quietly(context.bot, chat_id, view.checkin.message_id)
-    await attendance.set_display(view.checkin.id, chat_id, message.message_id)
+    await attendance.set_display(context.principal, view.checkin.id, chat_id, message.message_id)
     await set_checkin_alarms(cast(BotApplication, context.application))
 
 
@@ -142,7 +142,7 @@ async def checkin_button(update: Update, context: BotContext) -> None:
             await answer_callback(update, _("Check-in closed."))
             await edit_checkin(context.bot, view, closed=True)
         elif action == "cnt":
-            view = await attendance.view(checkin_id, principal)
+            view = await attendance.view(principal, checkin_id)
             count = fmt(_("Checked in: {count} of {total}"), count=view.checked_in, total=view.trainees)
             await answer_callback(update, count)
             await edit_checkin(context.bot, view, closed=not view.checkin.is_open(dt.datetime.now(dt.UTC)))
@@ -153,7 +153,7 @@ async def checkin_button(update: Update, context: BotContext) -> None:
                 chat_id = chat_id_of(update)
                 message = await send_checkin(context.bot, chat_id, view)
                 await delete_quietly(context.bot, view.checkin.chat_id, view.checkin.message_id)
-                await attendance.set_display(checkin_id, chat_id, message.message_id)
+                await attendance.set_display(principal, checkin_id, chat_id, message.message_id)
             else:
                 await edit_checkin(context.bot, view)
     except DomainError as error:

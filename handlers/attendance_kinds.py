@@ -33,7 +33,7 @@ class CheckinItems:
         if delivery.chat_id is None:
             raise Skip("person deleted their data")
         try:
-            view = await self.services.attendance.view(int(data["checkin"]))
+            view = await self.services.attendance.display(int(data["checkin"]))
         except DomainError:
             raise Skip("check-in deleted") from None
         locale = None

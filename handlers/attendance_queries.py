@@ -107,7 +107,7 @@ def not_found_text(lookup: SessionLookup, cohort: CohortDTO, held: int) -> str:
 
 async def send_session_query(update: Update, context: BotContext, cohort: CohortDTO, text: str) -> None:
     try:
-        sessions, held = await context.services.attendance_reports.sessions_of(cohort.id, context.principal)
+        sessions, held = await context.services.attendance_reports.sessions_of(context.principal, cohort.id)
     except DomainError as error:
         await reply(update, problem_text(error))
         return
@@ -165,7 +165,7 @@ def detail_text(detail: SessionDetail, *, names: bool = True) -> str:
 async def send_detail(update: Update, context: BotContext, session_id: int) -> None:
     """Names by state; beyond MAX_TRAINEE_LINES the counts here and the names as a file."""
     try:
-        detail = await context.services.attendance_reports.session_detail(session_id, context.principal)
+        detail = await context.services.attendance_reports.session_detail(context.principal, session_id)
     except DomainError as error:
         await reply(update, problem_text(error))
         return
@@ -192,7 +192,7 @@ async def session_button(update: Update, context: BotContext) -> None:
         await answer_callback(update, stale())
         return
     try:
-        detail = await context.services.attendance_reports.session_detail(session_id, context.principal)
+        detail = await context.services.attendance_reports.session_detail(context.principal, session_id)
     except DomainError as error:
         await answer_callback(update, problem_text(error)[:200], alert=True)
         return

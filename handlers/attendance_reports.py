@@ -121,7 +121,7 @@ async def send_summary(update: Update, context: BotContext, cohort_id: int) -> N
     """/attendance <cohort>: the figures (with the export buttons), then the chart; a long absent-twice list as a
     file."""
     try:
-        summary = await context.services.attendance_reports.summary(cohort_id, context.principal)
+        summary = await context.services.attendance_reports.summary(context.principal, cohort_id)
     except DomainError as error:
         await reply(update, problem_text(error))
         return
@@ -162,7 +162,7 @@ def today(cohort: CohortDTO) -> dt.date:
 
 async def send_exports(update: Update, context: BotContext, cohort_id: int, kinds: tuple[str, ...]) -> None:
     """The XLSX and/or CSV files, in the reader's language. The service checks authority."""
-    grid = await context.services.attendance_reports.grid(cohort_id, context.principal)
+    grid = await context.services.attendance_reports.grid(context.principal, cohort_id)
     await answer_callback(update)
     caption = fmt(
         _("Attendance of {cohort} — trainees: {trainees}, sessions held: {sessions}."),
@@ -216,11 +216,11 @@ async def attendance_button(update: Update, context: BotContext) -> None:
     what, reports = parts[1], context.services.attendance_reports
     try:
         if what == "s":
-            summary = await reports.summary(cohort_id, context.principal)
+            summary = await reports.summary(context.principal, cohort_id)
             await answer_callback(update)
             await show_summary(update, summary)
         elif what == "g":
-            summary = await reports.summary(cohort_id, context.principal)
+            summary = await reports.summary(context.principal, cohort_id)
             await answer_callback(update)
             await send_chart(update, summary)
         elif what in {"x", "v", "e"}:
@@ -233,7 +233,7 @@ async def attendance_button(update: Update, context: BotContext) -> None:
 
 
 async def per_trainee(update: Update, context: BotContext, cohort_id: int) -> None:
-    grid = await context.services.attendance_reports.grid(cohort_id, context.principal)
+    grid = await context.services.attendance_reports.grid(context.principal, cohort_id)
     await answer_callback(update)
     if len(grid.rows) > MAX_TRAINEE_LINES:
         data = await asyncio.to_thread(attendance_csv, grid, current_locale())

@@ -233,7 +233,7 @@ async def roll_command(update: Update, context: BotContext) -> None:
     cohorts = await my_cohorts(update, context, " ".join(context.args or []))
     if cohorts is None:
         return
-    pairs = await context.services.attendance.recent(frozenset(c.id for c in cohorts))
+    pairs = await context.services.attendance.recent(context.principal, frozenset(c.id for c in cohorts))
     if not pairs:
         await reply(update, fmt(_("No session yet. Add one with {command}."), command=cmd("/session")))
         return

@@ -38,7 +38,7 @@ def stale() -> str:
 
 async def my_cohorts(update: Update, context: BotContext, wanted: str) -> list[CohortDTO] | None:
     """The cohorts the person manages (active ones); with a name, only that one. None once a refusal is sent."""
-    summaries = await context.services.cohorts.summaries(context.principal.manageable())
+    summaries = await context.services.cohorts.summaries(context.principal)
     cohorts = [s.cohort for s in summaries]
     if wanted.strip():
         key = normalize_key(wanted)
@@ -55,14 +55,14 @@ async def my_cohorts(update: Update, context: BotContext, wanted: str) -> list[C
 
 
 async def names_a_cohort(context: BotContext, text: str) -> bool:
-    summaries = await context.services.cohorts.summaries(context.principal.manageable())
+    summaries = await context.services.cohorts.summaries(context.principal)
     return any(normalize_key(s.cohort.name) == normalize_key(text) for s in summaries)
 
 
 async def named_cohort(update: Update, context: BotContext, text: str) -> tuple[CohortDTO, str] | None:
     """The cohort named by the longest leading run of words of `text` (names may have spaces), and the words after
     it. No such cohort, or one that is not theirs: a polite refusal, and None."""
-    summaries = await context.services.cohorts.summaries(context.principal.manageable())  # theirs only
+    summaries = await context.services.cohorts.summaries(context.principal)  # theirs only
     found = split_cohort(text, [s.cohort for s in summaries])
     if found is None:
         await reply(update, fmt(_("There is no cohort named {cohort} among yours."), cohort=name(text)))
@@ -85,9 +85,13 @@ async def list_sessions(update: Update, context: BotContext) -> None:
         return
     parts = []
     for cohort in cohorts:
-        summary = await context.services.attendance_reports.summary(cohort.id, context.principal)
+        try:
+            summary = await context.services.attendance_reports.summary(context.principal, cohort.id)
+            sessions = await context.services.attendance.sessions(context.principal, cohort.id)
+        except DomainError as error:  # no longer theirs
+            await reply(update, problem_text(error))
+            return
         stats = {stat.session.id: stat for stat in summary.held}
-        sessions = await context.services.attendance.sessions(cohort.id)
         lines: list[str] = [fmt(_("🗓 <b>Sessions of {cohort}</b>"), cohort=name(cohort.name))]
         if not sessions:
             lines.append(fmt(_("No sessions yet. Add one with {command}."), command=cmd("/session")))
@@ -229,7 +233,7 @@ async def create_session(update: Update, context: BotContext, place: str | None)
     )
     try:
         session = await context.services.attendance.add_session(
-            cohort.id, title=values["title"], starts_at=starts, place=place, principal=context.principal
+            context.principal, cohort.id, title=values["title"], starts_at=starts, place=place
         )
     except DomainError as error:
         await reply(update, problem_text(error))

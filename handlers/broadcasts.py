@@ -45,7 +45,7 @@ def drop_draft(context: BotContext) -> None:
 
 
 async def my_cohorts(context: BotContext) -> list[CohortDTO]:
-    summaries = await context.services.cohorts.summaries(context.principal.manageable())
+    summaries = await context.services.cohorts.summaries(context.principal)
     return [s.cohort for s in summaries if s.cohort.status is CohortStatus.ACTIVE][:MAX_TARGETS]
 
 
@@ -273,7 +273,7 @@ async def confirm(update: Update, context: BotContext, send_at: dt.datetime | No
         status = await with_retries(lambda: edit_status(query.message, text, broadcast_id))  # type: ignore[arg-type]
     else:
         status = await reply(update, text, running_markup(broadcast_id))
-    await services.broadcasts.set_status_message(broadcast_id, status.chat_id, status.message_id)
+    await services.broadcasts.set_status_message(context.principal, broadcast_id, status.chat_id, status.message_id)
     return END
 
 

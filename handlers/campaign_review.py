@@ -58,10 +58,10 @@ async def show_cohort(update: Update, context: BotContext, cohort_id: int) -> No
     review = context.services.campaigns.review
     try:
         views = await review.plans(context.principal, cohort_id)
+        members = await context.services.cohorts.members(context.principal, cohort_id, Role.TRAINEE)
     except DomainError as error:
         await refuse(update, error)
         return
-    members = await context.services.cohorts.members(cohort_id, Role.TRAINEE)
     cohort_name = next((c.name for c in await review.cohorts(context.principal) if c.id == cohort_id), "")
     lines: list[str] = [fmt(_("📣 <b>Campaign plans of {cohort}</b>"), cohort=name(cohort_name))]
     if not views:

@@ -54,7 +54,7 @@ async def cohort_name_typed(update: Update, context: BotContext, typed: str | No
     if cohort_name is None:
         await reply(update, _("Please type a name of 2 to 64 characters."))
         return COHORT_NAME
-    summaries = await context.services.cohorts.summaries()
+    summaries = await context.services.cohorts.summaries(context.principal)
     if any(normalize_key(s.cohort.name) == normalize_key(cohort_name) for s in summaries):
         await reply(
             update, fmt(_("A cohort named {cohort} already exists. Choose another name."), cohort=name(cohort_name))
@@ -143,6 +143,7 @@ async def create_cohort(
         return END
     try:
         created = await context.services.cohorts.create(
+            context.principal,
             name=values["name"],
             start_date=dt.date.fromisoformat(values["start"]),
             lesson_time=dt.time.fromisoformat(values["time"]),
@@ -235,7 +236,7 @@ async def invite(update: Update, context: BotContext) -> None:
     if cohort is None:
         return
     try:
-        created = await context.services.cohorts.create_invite(cohort.id, role)
+        created = await context.services.cohorts.create_invite(context.principal, cohort.id, role)
     except DomainError as error:
         await reply(update, problem_text(error))
         return
@@ -243,7 +244,7 @@ async def invite(update: Update, context: BotContext) -> None:
 
 
 async def list_cohorts(update: Update, context: BotContext) -> None:
-    summaries = await context.services.cohorts.summaries(context.principal.manageable())
+    summaries = await context.services.cohorts.summaries(context.principal)
     if not summaries:
         await reply(update, fmt(_("There are no cohorts yet. Create one with {command}."), command=cmd("/newcohort")))
         return
@@ -289,7 +290,11 @@ async def list_invites(update: Update, context: BotContext) -> None:
     cohort = await find_cohort(update, context, " ".join(context.args or []), "/invites cohort")
     if cohort is None:
         return
-    items = await context.services.cohorts.invites(cohort.id)
+    try:
+        items = await context.services.cohorts.invites(context.principal, cohort.id)
+    except DomainError as error:
+        await reply(update, problem_text(error))
+        return
     if not items:
         await reply(update, fmt(_("{cohort} has no invites."), cohort=name(cohort.name)))
         return
@@ -309,7 +314,7 @@ async def revoke_invite(update: Update, context: BotContext) -> None:
         await answer_callback(update, _("This button is no longer active."))
         return
     try:
-        revoked = await context.services.cohorts.revoke_invite(invite_id)
+        revoked = await context.services.cohorts.revoke_invite(context.principal, invite_id)
     except DomainError as error:
         refusal = problem_text(error)
         await answer_callback(update, refusal, alert=True)
@@ -325,7 +330,11 @@ async def end_cohort(update: Update, context: BotContext) -> None:
     if cohort.status is CohortStatus.ENDED:
         await reply(update, fmt(_("{cohort} has already ended."), cohort=name(cohort.name)))
         return
-    await context.services.cohorts.set_status(cohort.id, CohortStatus.ENDED)
+    try:
+        await context.services.cohorts.set_status(context.principal, cohort.id, CohortStatus.ENDED)
+    except DomainError as error:
+        await reply(update, problem_text(error))
+        return
     await reply(update, fmt(_("{cohort} has ended; its invite links no longer work."), cohort=name(cohort.name)))
 
 
@@ -346,7 +355,11 @@ async def grant(update: Update, context: BotContext) -> None:
             ),
         )
         return
-    changed = await context.services.roles.grant_coordinator(telegram_id)
+    try:
+        changed = await context.services.roles.grant_coordinator(context.principal, telegram_id)
+    except DomainError as error:
+        await reply(update, problem_text(error))
+        return
     text = _("{id} is now a coordinator.") if changed else _("{id} is already a coordinator.")
     await reply(update, fmt(text, id=ltr(telegram_id)))
     if changed:
@@ -362,7 +375,11 @@ async def revoke(update: Update, context: BotContext) -> None:
     if coordinators == [telegram_id]:
         await reply(update, _("At least one coordinator must remain; grant the role to someone else first."))
         return
-    changed = await context.services.roles.revoke_coordinator(telegram_id)
+    try:
+        changed = await context.services.roles.revoke_coordinator(context.principal, telegram_id)
+    except DomainError as error:
+        await reply(update, problem_text(error))
+        return
     text = _("{id} is no longer a coordinator.") if changed else _("{id} was not a coordinator.")
     await reply(update, fmt(text, id=ltr(telegram_id)))
     if changed:

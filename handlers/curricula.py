@@ -11,9 +11,11 @@ from bot.curriculum import MAX_FILE_BYTES, CurriculumError, Problem
 from bot.i18n import N_, _, current_locale, ngettext
 from bot.services.access import Audience
 from bot.services.curricula import SUFFIXES, ImportResult, ImportStatus
+from bot.services.errors import DomainError
 from bot.text import Safe, cmd, fmt, local_datetime, ltr, name
 from handlers.common import anything_else
 from handlers.context import BotApplication, BotContext
+from handlers.problems import problem_text
 from handlers.registry import Command, Typed
 from handlers.ui import reply
 from storage.dto import CurriculumDTO
@@ -210,10 +212,13 @@ async def document_sent(update: Update, context: BotContext) -> None:
     try:
         # Local images must be in the bot's curriculum folder: a chat upload has no folder of its own.
         result = await curricula.import_document(
-            content, f"chat:{file_name}", image_dir=context.services.settings.curriculum_dir
+            context.principal, content, f"chat:{file_name}", image_dir=context.services.settings.curriculum_dir
         )
     except CurriculumError as error:
         await reply(update, problems_text(file_name, error.problems))
+        return
+    except DomainError as error:  # the role was revoked meanwhile
+        await reply(update, problem_text(error))
         return
     found = result.curriculum
     log.info("curriculum %s v%d from a chat upload: %s", found.slug, found.version, result.status.value)

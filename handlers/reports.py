@@ -124,7 +124,7 @@ def stats_text(stats: CohortStats) -> str:
 
 async def send_stats(update: Update, context: BotContext, cohort: CohortDTO) -> None:
     try:
-        stats = await context.services.lesson_stats.cohort_stats(cohort.id, current_locale())
+        stats = await context.services.lesson_stats.cohort_stats(context.principal, cohort.id, current_locale())
     except DomainError as error:
         await reply(update, problem_text(error))
         return
@@ -144,7 +144,7 @@ async def lesson_stats(update: Update, context: BotContext) -> None:
             return
         await send_stats(update, context, cohort)
         return
-    summaries = await services.cohorts.summaries(principal.manageable())
+    summaries = await services.cohorts.summaries(principal)
     with_lessons = [s.cohort for s in summaries if s.cohort.curriculum_id is not None]
     active = [c for c in with_lessons if c.status is CohortStatus.ACTIVE] or with_lessons
     if not active:

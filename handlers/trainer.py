@@ -6,8 +6,10 @@ from telegram import Update
 
 from bot.i18n import N_, _, ngettext
 from bot.services.access import Audience
+from bot.services.errors import DomainError
 from bot.text import fmt, local_date, name
 from handlers.context import BotApplication, BotContext
+from handlers.problems import problem_text
 from handlers.registry import Command
 from handlers.ui import reply
 from storage.dto import CohortStatus, Role
@@ -15,7 +17,7 @@ from storage.dto import CohortStatus, Role
 
 async def list_trainees(update: Update, context: BotContext) -> None:
     services = context.services
-    summaries = await services.cohorts.summaries(context.principal.manageable())
+    summaries = await services.cohorts.summaries(context.principal)
     wanted = " ".join(context.args or []).strip()
     if wanted:
         summaries = [s for s in summaries if s.cohort.name.casefold() == wanted.casefold()]
@@ -29,7 +31,11 @@ async def list_trainees(update: Update, context: BotContext) -> None:
     lines: list[str] = []
     for summary in active:
         cohort = summary.cohort
-        members = await services.cohorts.members(cohort.id, Role.TRAINEE)
+        try:
+            members = await services.cohorts.members(context.principal, cohort.id, Role.TRAINEE)
+        except DomainError as error:  # no longer theirs
+            await reply(update, problem_text(error))
+            return
         header = ngettext("{cohort}: {count} trainee", "{cohort}: {count} trainees", len(members))
         lines.append("<b>" + fmt(header, cohort=name(cohort.name), count=len(members)) + "</b>")
         for index, (membership, person) in enumerate(members, start=1):

@@ -39,3 +39,23 @@ async def enrol(
             await uow.memberships.add(person.id, cohort_id, role, joined)
         await uow.commit()
     return ids
+
+
+async def add_trainer(db: Database, telegram_id: int, *cohort_ids: int, joined: dt.datetime) -> int:
+    """A registered person who trains these cohorts (services read the role from the database); their person id."""
+    async with db.unit_of_work() as uow:
+        person = await uow.people.by_telegram_id(telegram_id)
+        if person is None:
+            person = await uow.people.add(telegram_id, joined, "en")
+            await uow.people.register(
+                person.id,
+                full_name=f"Trainer {telegram_id}",
+                name_key=f"trainer {telegram_id}",
+                town=TOWNS[0],
+                locale="en",
+                consent_at=joined,
+            )
+        for cohort_id in cohort_ids:
+            await uow.memberships.add(person.id, cohort_id, Role.TRAINER, joined)
+        await uow.commit()
+    return person.id

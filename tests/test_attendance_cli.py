@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from bot.cli import main
-from bot.services.access import Principal
+from bot.services.access import OPERATOR
 from bot.services.attendance import AttendanceService
 from storage.dto_attendance import AttendanceStatus
 from storage.uow import Database
@@ -21,8 +21,6 @@ from tests.crowd import enrol
 from tests.test_cli import env, remember_username
 
 __all__ = ["env"]  # the fixture, shared with test_cli
-
-COORDINATOR = Principal(telegram_id=1000, locale="en", is_coordinator=True)
 
 
 def run(database: Path, work: object) -> object:
@@ -54,14 +52,14 @@ def test_session_add_list_and_export(env: Path, capsys: pytest.CaptureFixture[st
             assert cohort is not None
         await enrol(db, cohort.id, 700, 3, joined=dt.datetime(2026, 4, 1, tzinfo=dt.UTC), locale="en")
         attendance = AttendanceService(db)
-        (session,) = await attendance.sessions(cohort.id)
+        (session,) = await attendance.sessions(OPERATOR, cohort.id)
         assert session.starts_at == dt.datetime(2026, 5, 3, 17, 30, tzinfo=ZoneInfo("Asia/Baghdad"))
         async with db.unit_of_work() as uow:
             people = [await uow.people.by_telegram_id(i) for i in (700, 701)]
         statuses = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
         for person, status in zip(people, statuses, strict=True):
             assert person is not None
-            await attendance.mark(COORDINATOR, session.id, person.id, status)
+            await attendance.mark(OPERATOR, session.id, person.id, status)  # as the CLI would
         return session.id
 
     run(env, prepare)

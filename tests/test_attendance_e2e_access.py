@@ -105,7 +105,7 @@ async def test_new_session_in_chat_sessions_list_and_forgetting_removes_attendan
     await coordinator.press("No place", message=place)
     added = await coordinator.sees(showing("Session added to Ramadi Chat"))
     assert "Day 3 — the campaign plan" in plain(added) and "09:00" in plain(added)
-    (session,) = await services(bot).attendance.sessions(cohort_id)
+    (session,) = await services(bot).attendance.sessions(principal_of_coordinator(), cohort_id)
     assert session.starts_at == dt.datetime.combine(today, dt.time(9, 0), ZONE) and session.place is None
 
     await coordinator.send("/sessions Ramadi Chat")

@@ -17,7 +17,7 @@ import pytest
 from bot.charts import attendance_chart
 from bot.exports import attendance_csv, attendance_xlsx, export_name
 from bot.fonts import FONTS, use_arabic_font
-from bot.services.access import Principal
+from bot.services.access import OPERATOR, Principal
 from bot.services.attendance import AttendanceService
 from bot.services.attendance_reports import AttendanceReports
 from bot.services.cohorts import CohortService
@@ -55,7 +55,7 @@ Made = tuple[int, dict[int, int], list[int]]
 async def cohort(db: Database) -> Made:
     """Three sessions held (days 1-3) and one upcoming; Zaid joined after the first session."""
     created = await CohortService(db, clock).create(
-        name="دفعة هيت", start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18), timezone="Asia/Baghdad"
+        OPERATOR, name="دفعة هيت", start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18), timezone="Asia/Baghdad"
     )
     cohort_id = created.cohort.id
     early = T0 - dt.timedelta(days=5)
@@ -73,7 +73,7 @@ async def cohort(db: Database) -> Made:
     sessions = []
     for day in range(4):
         session = await attendance.add_session(
-            cohort_id, title=f"اليوم {day + 1}", starts_at=T0 + dt.timedelta(days=day * 2 if day < 3 else 30)
+            OPERATOR, cohort_id, title=f"اليوم {day + 1}", starts_at=T0 + dt.timedelta(days=day * 2 if day < 3 else 30)
         )
         sessions.append(session.id)
     marks = {
@@ -89,7 +89,7 @@ async def cohort(db: Database) -> Made:
 
 async def test_summary_counts_expected_people_and_towns(db: Database, cohort: Made) -> None:
     cohort_id, _ids, sessions = cohort
-    summary = await AttendanceReports(db, clock).summary(cohort_id)
+    summary = await AttendanceReports(db, clock).summary(COORDINATOR, cohort_id)
     assert [s.session.id for s in summary.held] == sessions[:3] and [s.id for s in summary.upcoming] == sessions[3:]
     first, second, third = summary.held
     assert (first.expected, first.attended, first.counts[AttendanceStatus.EXCUSED], first.absent) == (3, 2, 1, 0)
@@ -102,7 +102,7 @@ async def test_summary_counts_expected_people_and_towns(db: Database, cohort: Ma
 
 async def test_xlsx_for_arabic_readers(db: Database, cohort: Made) -> None:
     cohort_id, _ids, _sessions = cohort
-    grid = await AttendanceReports(db, clock).grid(cohort_id)
+    grid = await AttendanceReports(db, clock).grid(COORDINATOR, cohort_id)
     book = openpyxl.load_workbook(io.BytesIO(attendance_xlsx(grid, "ar")))
     assert all(sheet.sheet_view.rightToLeft for sheet in book.worksheets)
     sheet = book.worksheets[0]
@@ -126,7 +126,7 @@ async def test_xlsx_for_arabic_readers(db: Database, cohort: Made) -> None:
 
 async def test_csv_has_a_bom_and_no_formulas(db: Database, cohort: Made) -> None:
     cohort_id, _ids, _sessions = cohort
-    grid = await AttendanceReports(db, clock).grid(cohort_id)
+    grid = await AttendanceReports(db, clock).grid(COORDINATOR, cohort_id)
     data = attendance_csv(grid, "en")
     assert data.startswith(b"\xef\xbb\xbf")
     table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
@@ -142,12 +142,12 @@ async def test_csv_has_a_bom_and_no_formulas(db: Database, cohort: Made) -> None
 @pytest.mark.parametrize("locale", ["ar", "en"])
 async def test_chart_is_a_phone_sized_png(db: Database, cohort: Made, locale: str) -> None:
     cohort_id, _ids, _sessions = cohort
-    summary = await AttendanceReports(db, clock).summary(cohort_id)
+    summary = await AttendanceReports(db, clock).summary(COORDINATOR, cohort_id)
     started = time.perf_counter()
     png = attendance_chart(summary, locale)
     assert time.perf_counter() - started < 10  # generous on a shared machine; the benchmark measures it
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and struct.unpack(">II", png[16:24]) == (1080, 1350)
-    empty = await AttendanceReports(db, lambda: T0 - dt.timedelta(days=1)).summary(cohort_id)
+    empty = await AttendanceReports(db, lambda: T0 - dt.timedelta(days=1)).summary(COORDINATOR, cohort_id)
     assert not empty.held and attendance_chart(empty, locale).startswith(b"\x89PNG")
 
 
@@ -155,7 +155,7 @@ async def test_chart_takes_typed_towns_literally_in_the_bundled_font(db: Databas
     """A town typed as "$\\frac$" is text, not TeX (matplotlib would raise); Arabic comes from the bundled font."""
     cohort_id, _ids, _sessions = cohort
     await people(db, cohort_id, [(5, "Dana", "$\\frac$", T0 - dt.timedelta(days=5))])
-    summary = await AttendanceReports(db, clock).summary(cohort_id)
+    summary = await AttendanceReports(db, clock).summary(COORDINATOR, cohort_id)
     assert "$\\frac$" in {t.town for t in summary.towns}
     assert attendance_chart(summary, "ar").startswith(b"\x89PNG")
     from matplotlib.font_manager import FontProperties, findfont
@@ -166,13 +166,13 @@ async def test_chart_takes_typed_towns_literally_in_the_bundled_font(db: Databas
 async def test_exports_show_the_cohorts_own_local_times(db: Database) -> None:
     """A cohort outside Baghdad: its session times in the XLSX are its own zone's (Auckland is UTC+13 in December)."""
     created = await CohortService(db, clock).create(
-        name="Auckland", start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18), timezone="Pacific/Auckland"
+        OPERATOR, name="Auckland", start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18), timezone="Pacific/Auckland"
     )
     ids = await people(db, created.cohort.id, [(11, "Aroha", "Auckland", T0 - dt.timedelta(days=5))])
     attendance = AttendanceService(db, clock=clock)
-    session = await attendance.add_session(created.cohort.id, title="Day 1", starts_at=T0)
+    session = await attendance.add_session(OPERATOR, created.cohort.id, title="Day 1", starts_at=T0)
     await attendance.mark(COORDINATOR, session.id, ids[11], AttendanceStatus.PRESENT)
-    grid = await AttendanceReports(db, clock).grid(created.cohort.id)
+    grid = await AttendanceReports(db, clock).grid(COORDINATOR, created.cohort.id)
     book = openpyxl.load_workbook(io.BytesIO(attendance_xlsx(grid, "en")))
     assert not book.worksheets[0].sheet_view.rightToLeft
     assert book.worksheets[0]["D1"].value == "2026-12-04 04:00\nDay 1"

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from bot.services.access import Principal
+from bot.services.access import OPERATOR, Principal
 from bot.services.attendance import AttendanceService, AttendanceSettings, CheckinView
 from bot.services.attendance_lookup import By, find_sessions, split_cohort
 from bot.services.attendance_reports import AttendanceReports
@@ -17,6 +17,7 @@ from bot.services.errors import DomainError, Problem
 from storage.dto import CohortDTO, CohortStatus
 from storage.dto_attendance import AttendanceStatus, SessionDTO
 from storage.uow import Database
+from tests.crowd import add_trainer
 from tests.test_attendance_exports import people
 
 T0 = dt.datetime(2026, 12, 3, 15, 0, tzinfo=dt.UTC)  # Thursday 3 December 2026, 18:00 in Baghdad
@@ -105,7 +106,11 @@ async def cohort(db: Database) -> Made:
     Amal P P P · Badr L - A · Chadi E - P · Dana E E - · Zaid (not expected) P -    ("-": no record: absent)
     """
     created = await CohortService(db, clock).create(
-        name="Hit Youth 2026", start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18), timezone="Asia/Baghdad"
+        OPERATOR,
+        name="Hit Youth 2026",
+        start_date=dt.date(2026, 12, 1),
+        lesson_time=dt.time(18),
+        timezone="Asia/Baghdad",
     )
     cohort_id = created.cohort.id
     early = T0 - dt.timedelta(days=5)
@@ -124,7 +129,7 @@ async def cohort(db: Database) -> Made:
     sessions = []
     for day, title in enumerate(["Day 1", "Day 2", "Day 3", "Day 4"]):
         starts = T0 + dt.timedelta(days=2 * day if day < 3 else 30)
-        sessions.append((await attendance.add_session(cohort_id, title=title, starts_at=starts)).id)
+        sessions.append((await attendance.add_session(OPERATOR, cohort_id, title=title, starts_at=starts)).id)
     marks = {
         0: {1: P, 2: L, 3: E, 4: E},
         1: {1: P, 4: E, 5: P},
@@ -140,12 +145,12 @@ async def cohort(db: Database) -> Made:
 async def test_absent_twice_or_more_are_flagged_and_excused_is_not_absent(db: Database, cohort: Made) -> None:
     cohort_id, _ids, _sessions = cohort
     reports = AttendanceReports(db, clock)
-    summary = await reports.summary(cohort_id)
+    summary = await reports.summary(COORDINATOR, cohort_id)
     flagged = [(a.trainee.name, a.absences, a.expected) for a in summary.flagged]
     assert flagged == [("Badr", 2, 3)]  # Dana: excused twice and absent once; Zaid: expected at two only
     first = summary.held[0]
     assert (first.counts[E], first.attended, first.absent, first.percent) == (2, 2, 0, 50)
-    grid = await reports.grid(cohort_id)
+    grid = await reports.grid(COORDINATOR, cohort_id)
     assert [(a.trainee.name, a.absences, a.expected) for a in grid.summary.flagged] == flagged  # the same rule
     rows = {row.trainee.name: row for row in grid.rows}
     assert (rows["Dana"].counts[E], rows["Dana"].counts[A], rows["Dana"].percent) == (2, 1, 0)
@@ -155,44 +160,45 @@ async def test_a_late_joiner_with_a_record_before_joining_is_expected_there(db: 
     cohort_id, ids, sessions = cohort
     attendance = AttendanceService(db, clock=clock)
     await attendance.mark(COORDINATOR, sessions[0], ids[5], A, "invited, did not come")  # before he joined
-    summary = await AttendanceReports(db, clock).summary(cohort_id)
+    summary = await AttendanceReports(db, clock).summary(COORDINATOR, cohort_id)
     assert [(a.trainee.name, a.absences, a.expected) for a in summary.flagged] == [("Badr", 2, 3), ("Zaid", 2, 3)]
 
 
 async def test_overview_of_the_cohorts_one_manages(db: Database, cohort: Made) -> None:
     cohort_id, _ids, _sessions = cohort
     other = await CohortService(db, clock).create(
-        name="Ramadi Group", start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18), timezone="Asia/Baghdad"
+        OPERATOR, name="Ramadi Group", start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18), timezone="Asia/Baghdad"
     )
     reports = AttendanceReports(db, clock)
     everything = {o.cohort.name: (o.trainees, o.held, o.percent) for o in await reports.overview(COORDINATOR)}
     assert everything == {"Hit Youth 2026": (5, 3, round(100 * 6 / 14)), "Ramadi Group": (0, 0, None)}
     trainer = Principal(telegram_id=77, locale="en", trainer_of=frozenset({other.cohort.id}))
+    await add_trainer(db, 77, other.cohort.id, joined=T0)
     assert [o.cohort.name for o in await reports.overview(trainer)] == ["Ramadi Group"]
-    await CohortService(db, clock).set_status(other.cohort.id, CohortStatus.ENDED)
+    await CohortService(db, clock).set_status(OPERATOR, other.cohort.id, CohortStatus.ENDED)
     assert [o.cohort.name for o in await reports.overview(COORDINATOR)] == ["Hit Youth 2026", "Ramadi Group"]
     with pytest.raises(DomainError) as caught:
-        await reports.summary(cohort_id, trainer)
+        await reports.summary(trainer, cohort_id)
     assert caught.value.problem is Problem.NOT_ALLOWED
 
 
 async def test_one_sessions_names_by_state_with_the_notes(db: Database, cohort: Made) -> None:
     cohort_id, _ids, sessions = cohort
     reports = AttendanceReports(db, clock)
-    detail = await reports.session_detail(sessions[0])
+    detail = await reports.session_detail(COORDINATOR, sessions[0])
     assert detail.number == 1 and [e.trainee.name for e in detail.entries] == ["Amal", "Badr", "Chadi", "Dana"]
     assert [(e.trainee.name, e.note) for e in detail.of(E)] == [("Chadi", "bus broke down"), ("Dana", "bus broke down")]
     assert [e.trainee.name for e in detail.of(L)] == ["Badr"] and detail.of(A) == []
     assert (detail.attended, detail.percent) == (2, 50)
-    second = await reports.session_detail(sessions[1])
+    second = await reports.session_detail(COORDINATOR, sessions[1])
     assert [e.trainee.name for e in second.of(A)] == ["Badr", "Chadi"]  # no record: absent; Zaid had joined
-    upcoming = await reports.session_detail(sessions[3])
+    upcoming = await reports.session_detail(COORDINATOR, sessions[3])
     assert upcoming.number is None and len(upcoming.entries) == 5
     assert len(upcoming.of(None)) == 5 and upcoming.of(A) == []  # not held yet: nobody is absent from it
-    all_sessions, held = await reports.sessions_of(cohort_id)
+    all_sessions, held = await reports.sessions_of(COORDINATOR, cohort_id)
     assert [s.id for s in all_sessions] == sessions and [s.id for s in held] == sessions[:3]
     trainer = Principal(telegram_id=77, locale="en", trainer_of=frozenset({cohort_id + 1}))
-    for call in (reports.session_detail(sessions[0], trainer), reports.sessions_of(cohort_id, trainer)):
+    for call in (reports.session_detail(trainer, sessions[0]), reports.sessions_of(trainer, cohort_id)):
         with pytest.raises(DomainError) as caught:
             await call
         assert caught.value.problem is Problem.NOT_ALLOWED
@@ -209,10 +215,10 @@ class Clock:
 async def two_cohorts(db: Database, now: Clock) -> tuple[int, int, list[int]]:
     cohorts = CohortService(db, now)
     first = await cohorts.create(
-        name="North", start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18), timezone="Asia/Baghdad"
+        OPERATOR, name="North", start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18), timezone="Asia/Baghdad"
     )
     second = await cohorts.create(
-        name="South", start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18), timezone="Asia/Baghdad"
+        OPERATOR, name="South", start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18), timezone="Asia/Baghdad"
     )
     ids = await people(db, first.cohort.id, [(21, "Amal", "هيت", T0 - dt.timedelta(days=1))])
     await people(db, second.cohort.id, [(22, "Badr", "هيت", T0 - dt.timedelta(days=1))])
@@ -225,9 +231,10 @@ async def test_open_check_ins_to_close_are_those_of_ones_own_cohorts(db: Databas
     north, south, _ids = await two_cohorts(db, now)
     views: list[CheckinView] = []
     for cohort_id in (north, north, south):
-        session = await attendance.add_session(cohort_id, title=f"S{len(views)}", starts_at=T0)
+        session = await attendance.add_session(OPERATOR, cohort_id, title=f"S{len(views)}", starts_at=T0)
         views.append((await attendance.open_checkin(COORDINATOR, session.id))[0])
     trainer = Principal(telegram_id=77, locale="en", trainer_of=frozenset({north}))
+    await add_trainer(db, 77, north, joined=T0)
     assert [v.checkin.id for v in await attendance.open_checkins(trainer)] == [v.checkin.id for v in views[:2]]
     assert [v.checkin.id for v in await attendance.open_checkins(COORDINATOR, south)] == [views[2].checkin.id]
     with pytest.raises(DomainError) as caught:
@@ -245,10 +252,10 @@ async def test_excused_on_the_roll_then_checking_in_after_all(db: Database) -> N
     now = Clock(T0 + dt.timedelta(minutes=12))
     attendance = AttendanceService(db, AttendanceSettings(late_after=dt.timedelta(minutes=10)), now)
     north, _south, (amal,) = await two_cohorts(db, now)
-    session = await attendance.add_session(north, title="Day 1", starts_at=T0)
+    session = await attendance.add_session(OPERATOR, north, title="Day 1", starts_at=T0)
     await attendance.mark(COORDINATOR, session.id, amal, E, "exam at school")
     assert await attendance.absent_from_last_session(north) == frozenset()
-    summary = await AttendanceReports(db, now).summary(north)
+    summary = await AttendanceReports(db, now).summary(COORDINATOR, north)
     assert (summary.held[0].counts[E], summary.held[0].attended, summary.held[0].absent) == (1, 0, 0)
     view, _new = await attendance.open_checkin(COORDINATOR, session.id)
     result = await attendance.check_in_code(21, view.checkin.code)

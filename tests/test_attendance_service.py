@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from bot.services.access import Principal
+from bot.services.access import OPERATOR, Principal
 from bot.services.attendance import CLOSED_KIND, CODE_KIND, AttendanceService, AttendanceSettings
-from bot.services.cohorts import CohortService
+from bot.services.cohorts import CohortService, RoleService
 from bot.services.errors import DomainError, Problem
 from bot.services.people import PeopleService
 from storage.dto import CohortStatus, Role
@@ -46,7 +46,7 @@ def service(db: Database, clock: Clock, **settings: object) -> AttendanceService
 async def cohort_with(db: Database, clock: Clock, name: str, first_id: int, count: int) -> tuple[int, list[int]]:
     """A cohort with `count` trainees (Telegram ids from first_id) who joined a week earlier; (cohort id, ids)."""
     created = await CohortService(db, clock).create(
-        name=name, start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18, 0), timezone="Asia/Baghdad"
+        OPERATOR, name=name, start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18, 0), timezone="Asia/Baghdad"
     )
     ids = await enrol(db, created.cohort.id, first_id, count, joined=T0 - dt.timedelta(days=7), locale="en")
     return created.cohort.id, ids
@@ -66,47 +66,49 @@ def problem(caught: pytest.ExceptionInfo[DomainError]) -> Problem:
 async def test_sessions_are_validated_and_unique(db: Database, clock: Clock) -> None:
     attendance = service(db, clock)
     cohort_id, _ids = await cohort_with(db, clock, "Hit", 100, 1)
-    session = await attendance.add_session(cohort_id, title="  Day 1:  storytelling ", starts_at=T0, place="Hall")
+    session = await attendance.add_session(
+        OPERATOR, cohort_id, title="  Day 1:  storytelling ", starts_at=T0, place="Hall"
+    )
     assert (session.title, session.place, session.starts_at) == ("Day 1: storytelling", "Hall", T0)
     with pytest.raises(DomainError) as caught:
-        await attendance.add_session(cohort_id, title="Day 1: storytelling", starts_at=T0)
+        await attendance.add_session(OPERATOR, cohort_id, title="Day 1: storytelling", starts_at=T0)
     assert problem(caught) is Problem.SESSION_EXISTS
     with pytest.raises(DomainError) as caught:
-        await attendance.add_session(cohort_id, title="x" * 121, starts_at=T0)
+        await attendance.add_session(OPERATOR, cohort_id, title="x" * 121, starts_at=T0)
     assert problem(caught) is Problem.SESSION_INVALID
     stranger = Principal(telegram_id=5, locale="en", trainer_of=frozenset({cohort_id + 1}))
     with pytest.raises(DomainError) as caught:
-        await attendance.add_session(cohort_id, title="Day 2", starts_at=T0, principal=stranger)
+        await attendance.add_session(stranger, cohort_id, title="Day 2", starts_at=T0)
     assert problem(caught) is Problem.NOT_ALLOWED
-    assert [s.title for s in await attendance.sessions(cohort_id)] == ["Day 1: storytelling"]
+    assert [s.title for s in await attendance.sessions(OPERATOR, cohort_id)] == ["Day 1: storytelling"]
 
 
 async def test_check_in_opens_only_near_the_session_and_not_once_the_cohort_ended(db: Database, clock: Clock) -> None:
     attendance = service(db, clock)
     cohort_id, _ids = await cohort_with(db, clock, "Hit Far", 150, 1)
-    far = await attendance.add_session(cohort_id, title="Next month", starts_at=T0 + dt.timedelta(days=30))
+    far = await attendance.add_session(OPERATOR, cohort_id, title="Next month", starts_at=T0 + dt.timedelta(days=30))
     with pytest.raises(DomainError) as caught:  # an old "which session?" button pressed weeks later
         await attendance.open_checkin(COORDINATOR, far.id)
     assert problem(caught) is Problem.CHECKIN_NOT_NEAR
-    near = await attendance.add_session(cohort_id, title="Tonight", starts_at=T0 + dt.timedelta(hours=11))
+    near = await attendance.add_session(OPERATOR, cohort_id, title="Tonight", starts_at=T0 + dt.timedelta(hours=11))
     assert (await attendance.open_checkin(COORDINATOR, near.id))[1]
-    await CohortService(db, clock).set_status(cohort_id, CohortStatus.ENDED)
+    await CohortService(db, clock).set_status(OPERATOR, cohort_id, CohortStatus.ENDED)
     for attempt in (
         attendance.open_checkin(COORDINATOR, far.id),
-        attendance.add_session(cohort_id, title="After the end", starts_at=T0),
+        attendance.add_session(OPERATOR, cohort_id, title="After the end", starts_at=T0),
     ):
         with pytest.raises(DomainError) as caught:
             await attempt
         assert problem(caught) is Problem.COHORT_OVER
     async with db.unit_of_work() as uow:
         assert len(await uow.checkins.for_session(far.id)) == 0
-    assert [s.title for s in await attendance.sessions(cohort_id)] == ["Tonight", "Next month"]
+    assert [s.title for s in await attendance.sessions(OPERATOR, cohort_id)] == ["Tonight", "Next month"]
 
 
 async def test_code_check_in_present_late_and_once(db: Database, clock: Clock) -> None:
     attendance = service(db, clock, code_digits=5)
     cohort_id, (amal, badr) = await cohort_with(db, clock, "Ramadi", 200, 2)
-    session = await attendance.add_session(cohort_id, title="Day 1", starts_at=T0)
+    session = await attendance.add_session(OPERATOR, cohort_id, title="Day 1", starts_at=T0)
     view, new = await attendance.open_checkin(COORDINATOR, session.id)
     assert new and len(view.checkin.code) == 5 and view.checkin.code.isdigit()
     assert view.checkin.closes_at == clock.now + dt.timedelta(minutes=15)
@@ -132,7 +134,7 @@ async def test_code_check_in_present_late_and_once(db: Database, clock: Clock) -
 async def test_late_after_the_threshold(db: Database, clock: Clock) -> None:
     attendance = service(db, clock, late_after=dt.timedelta(minutes=10))
     cohort_id, (amal, badr) = await cohort_with(db, clock, "Late", 250, 2)
-    session = await attendance.add_session(cohort_id, title="Day 1", starts_at=T0)
+    session = await attendance.add_session(OPERATOR, cohort_id, title="Day 1", starts_at=T0)
     clock.now = T0 + dt.timedelta(minutes=9)
     view, _new = await attendance.open_checkin(COORDINATOR, session.id)
     assert (await attendance.check_in_code(amal, view.checkin.code)).status is AttendanceStatus.PRESENT
@@ -145,7 +147,7 @@ async def test_codes_are_unique_among_open_check_ins(db: Database, clock: Clock)
     cohort_id, _ids = await cohort_with(db, clock, "Many", 300, 1)
     codes = set()
     for number in range(40):
-        session = await attendance.add_session(cohort_id, title=f"S{number}", starts_at=T0)
+        session = await attendance.add_session(OPERATOR, cohort_id, title=f"S{number}", starts_at=T0)
         view, _new = await attendance.open_checkin(COORDINATOR, session.id)
         codes.add(view.checkin.code)
     assert len(codes) == 40
@@ -154,7 +156,7 @@ async def test_codes_are_unique_among_open_check_ins(db: Database, clock: Clock)
 async def test_wrong_codes_are_limited_and_the_limit_survives_a_restart(db: Database, clock: Clock) -> None:
     attendance = service(db, clock, max_wrong=5, wrong_window=dt.timedelta(minutes=10))
     cohort_id, (amal,) = await cohort_with(db, clock, "Falluja", 400, 1)
-    session = await attendance.add_session(cohort_id, title="Day 1", starts_at=T0)
+    session = await attendance.add_session(OPERATOR, cohort_id, title="Day 1", starts_at=T0)
     view, _new = await attendance.open_checkin(COORDINATOR, session.id)
     wrong = "0000" if view.checkin.code != "0000" else "1111"
     lefts = []
@@ -177,7 +179,7 @@ async def test_link_check_in_needs_membership_and_an_open_check_in(db: Database,
     attendance = service(db, clock)
     cohort_id, (amal,) = await cohort_with(db, clock, "Diyala", 500, 1)
     _other, (zaid,) = await cohort_with(db, clock, "Baghdad", 510, 1)
-    session = await attendance.add_session(cohort_id, title="Day 1", starts_at=T0)
+    session = await attendance.add_session(OPERATOR, cohort_id, title="Day 1", starts_at=T0)
     view, _new = await attendance.open_checkin(COORDINATOR, session.id)
     with pytest.raises(DomainError) as caught:
         await attendance.check_in_link(zaid, view.checkin.token)
@@ -203,16 +205,16 @@ async def test_rotation_replaces_code_and_link_and_plans_the_new_display(db: Dat
     planned: list[int] = []
     attendance.on_planned = lambda: planned.append(1)
     cohort_id, (amal, badr, carim) = await cohort_with(db, clock, "Rotating", 600, 3)
-    session = await attendance.add_session(cohort_id, title="Day 1", starts_at=T0)
+    session = await attendance.add_session(OPERATOR, cohort_id, title="Day 1", starts_at=T0)
     view, _new = await attendance.open_checkin(COORDINATOR, session.id, rotate=True)
     old = view.checkin
     assert old.rotate_minutes == 2
-    await attendance.set_display(old.id, 1000, 77)
+    await attendance.set_display(COORDINATOR, old.id, 1000, 77)
     assert not await attendance.rotate_due(old.id)  # not due yet
     assert [a.what for a in await attendance.alarms()] == ["close", "rotate"]
     clock.advance(minutes=2)
     assert await attendance.rotate_due(old.id)
-    new = (await attendance.view(old.id)).checkin
+    new = (await attendance.view(COORDINATOR, old.id)).checkin
     assert (new.generation, new.code != old.code, new.token != old.token) == (1, True, True)
     assert (new.previous_code, new.previous_token) == (old.code, old.token)
     async with db.unit_of_work() as uow:
@@ -247,9 +249,9 @@ async def test_rotation_replaces_code_and_link_and_plans_the_new_display(db: Dat
 async def test_closing_alarm_plans_a_summary_once(db: Database, clock: Clock) -> None:
     attendance = service(db, clock)
     cohort_id, _ids = await cohort_with(db, clock, "Closing", 700, 1)
-    session = await attendance.add_session(cohort_id, title="Day 1", starts_at=T0)
+    session = await attendance.add_session(OPERATOR, cohort_id, title="Day 1", starts_at=T0)
     view, _new = await attendance.open_checkin(COORDINATOR, session.id)
-    await attendance.set_display(view.checkin.id, 1000, 5)
+    await attendance.set_display(COORDINATOR, view.checkin.id, 1000, 5)
     assert not await attendance.close_due(view.checkin.id)
     clock.advance(minutes=15)
     assert await attendance.close_due(view.checkin.id)
@@ -262,7 +264,7 @@ async def test_closing_alarm_plans_a_summary_once(db: Database, clock: Clock) ->
 async def test_check_ins_are_capped_at_the_cohort_size(db: Database, clock: Clock) -> None:
     attendance = service(db, clock)
     cohort_id, (amal, badr, chadi) = await cohort_with(db, clock, "Capped", 800, 3)
-    session = await attendance.add_session(cohort_id, title="Day 1", starts_at=T0)
+    session = await attendance.add_session(OPERATOR, cohort_id, title="Day 1", starts_at=T0)
     view, _new = await attendance.open_checkin(COORDINATOR, session.id)
     await attendance.check_in_code(amal, view.checkin.code)
     await attendance.check_in_code(badr, view.checkin.code)
@@ -289,7 +291,7 @@ async def test_roll_changes_are_audited_with_who_when_before_after_and_note(db: 
     trainer_principal = Principal(
         telegram_id=trainer_id, locale="en", person=trainer, trainer_of=frozenset({cohort_id})
     )
-    session = await attendance.add_session(cohort_id, title="Day 1", starts_at=T0)
+    session = await attendance.add_session(OPERATOR, cohort_id, title="Day 1", starts_at=T0)
     view, _new = await attendance.open_checkin(trainer_principal, session.id)
     await attendance.check_in_code(amal, view.checkin.code)
     amal_id, badr_id = await person_id(db, amal), await person_id(db, badr)
@@ -331,14 +333,14 @@ async def test_absent_from_last_session(db: Database, clock: Clock) -> None:
     amal, badr, chadi, dana = [await person_id(db, i) for i in ids]
     assert await attendance.absent_from_last_session(cohort_id) is None  # no session at all
 
-    first = await attendance.add_session(cohort_id, title="Day 1", starts_at=T0 - dt.timedelta(days=1))
-    await attendance.add_session(cohort_id, title="Day 3", starts_at=T0 + dt.timedelta(days=1))  # not yet
+    first = await attendance.add_session(OPERATOR, cohort_id, title="Day 1", starts_at=T0 - dt.timedelta(days=1))
+    await attendance.add_session(OPERATOR, cohort_id, title="Day 3", starts_at=T0 + dt.timedelta(days=1))  # not yet
     assert await attendance.absent_from_last_session(cohort_id) is None  # begun, but no check-in nor roll
 
     await attendance.mark(COORDINATOR, first.id, amal, AttendanceStatus.PRESENT)
     assert await attendance.absent_from_last_session(cohort_id) == frozenset({badr, chadi, dana})
 
-    second = await attendance.add_session(cohort_id, title="Day 2", starts_at=T0)
+    second = await attendance.add_session(OPERATOR, cohort_id, title="Day 2", starts_at=T0)
     view, _new = await attendance.open_checkin(COORDINATOR, second.id)  # a check-in opened before it began
     assert await attendance.absent_from_last_session(cohort_id) == frozenset({badr, chadi, dana})  # not begun
     clock.now = T0 + dt.timedelta(minutes=1)
@@ -352,7 +354,7 @@ async def test_absent_from_last_session_works_inside_an_open_unit_of_work(db: Da
     """Broadcast targeting asks while its own unit of work (holding SQLite's write lock) is open."""
     attendance = service(db, clock)
     cohort_id, ids = await cohort_with(db, clock, "Nested", 1200, 2)
-    session = await attendance.add_session(cohort_id, title="Day 1", starts_at=T0 - dt.timedelta(hours=1))
+    session = await attendance.add_session(OPERATOR, cohort_id, title="Day 1", starts_at=T0 - dt.timedelta(hours=1))
     await attendance.mark(COORDINATOR, session.id, await person_id(db, ids[0]), AttendanceStatus.LATE)
     absent = await person_id(db, ids[1])
     async with db.unit_of_work() as uow:
@@ -364,10 +366,13 @@ async def test_absent_from_last_session_works_inside_an_open_unit_of_work(db: Da
 async def test_forgetting_the_opener_drops_the_chat_of_the_check_in_message(db: Database, clock: Clock) -> None:
     attendance = service(db, clock)
     cohort_id, _ids = await cohort_with(db, clock, "Forget", 1300, 1)
-    session = await attendance.add_session(cohort_id, title="Day 1", starts_at=T0)
+    session = await attendance.add_session(OPERATOR, cohort_id, title="Day 1", starts_at=T0)
     opener = Principal(telegram_id=1301, locale="en", is_coordinator=True)
+    assert await RoleService(db, clock).grant_coordinator(
+        OPERATOR, 1301
+    )  # the services read the role from the database
     view, _new = await attendance.open_checkin(opener, session.id)
-    await attendance.set_display(view.checkin.id, 1301, 9)
+    await attendance.set_display(opener, view.checkin.id, 1301, 9)
     assert await PeopleService(db, clock).forget(1301)
-    after = (await attendance.view(view.checkin.id)).checkin
+    after = (await attendance.view(COORDINATOR, view.checkin.id)).checkin
     assert (after.chat_id, after.message_id, after.opened_by) == (None, None, None)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.services.access import Principal
+from bot.services.access import OPERATOR, Principal
 from bot.services.broadcasts import BroadcastService, Target
 from bot.services.cohorts import CohortService
 from bot.services.errors import DomainError, Problem
@@ -22,10 +22,14 @@ NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)  # 15:00 in Baghdad
 async def setting(db: Database) -> tuple[Principal, int, int]:
     cohorts = CohortService(db, lambda: NOW)
     first = (
-        await cohorts.create(name="A", start_date=dt.date(2027, 1, 1), lesson_time=dt.time(18), timezone="Asia/Baghdad")
+        await cohorts.create(
+            OPERATOR, name="A", start_date=dt.date(2027, 1, 1), lesson_time=dt.time(18), timezone="Asia/Baghdad"
+        )
     ).cohort.id
     second = (
-        await cohorts.create(name="B", start_date=dt.date(2027, 1, 1), lesson_time=dt.time(18), timezone="Asia/Baghdad")
+        await cohorts.create(
+            OPERATOR, name="B", start_date=dt.date(2027, 1, 1), lesson_time=dt.time(18), timezone="Asia/Baghdad"
+        )
     ).cohort.id
     await enrol(db, first, 100, 5, joined=NOW)  # towns cycle: هيت، الرمادي، الفلوجة، ديالى، بغداد
     await enrol(db, second, 200, 2, joined=NOW)
@@ -36,8 +40,11 @@ async def setting(db: Database) -> tuple[Principal, int, int]:
         await uow.people.set_status(101, PersonStatus.BLOCKED)
         await uow.commit()
     await enrol(db, first, 900, 1, joined=NOW, locale="en", role=Role.TRAINER)
-    async with db.unit_of_work() as uow:
+    async with db.unit_of_work() as uow:  # the trainer of both (the services read it from the database)
         trainer = await uow.people.by_telegram_id(900)
+        assert trainer is not None
+        await uow.memberships.add(trainer.id, second, Role.TRAINER, NOW)
+        await uow.commit()
     principal = Principal(telegram_id=900, locale="en", person=trainer, trainer_of=frozenset({first, second}))
     return principal, first, second
 

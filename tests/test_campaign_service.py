@@ -21,7 +21,7 @@ from handlers.problems import problem_text
 from storage.campaign_dto import Mark, PostKind, ProofKind, Repeat
 from storage.dto import CohortStatus, DeliveryDTO, DeliveryState
 from storage.uow import Database
-from tests.crowd import enrol
+from tests.crowd import add_trainer, enrol
 
 START = dt.datetime(2026, 12, 1, 6, 0, tzinfo=dt.UTC)
 GRACE = dt.timedelta(hours=6)
@@ -47,6 +47,8 @@ async def setup(db: Database) -> tuple[Campaigns, Clock, int, int]:
         await uow.commit()
     await enrol(db, cohort.id, 501, 8, joined=START - dt.timedelta(days=1), locale="en")
     await enrol(db, other.id, 601, 1, joined=START - dt.timedelta(days=1), locale="en")
+    await add_trainer(db, 900, cohort.id, joined=START - dt.timedelta(days=1))  # `trainer_of` below
+    await add_trainer(db, 901, other.id, joined=START - dt.timedelta(days=1))
     return campaigns, clock, cohort.id, other.id
 
 

@@ -15,16 +15,18 @@ from bot.curriculum import CurriculumError
 from bot.curriculum import Problem as CurriculumProblem
 from bot.i18n import set_locale
 from bot.runtime import prepare_database
+from bot.services.access import OPERATOR, Principal
 from bot.services.cohorts import CohortService
 from bot.services.curricula import CurriculumService, ImportStatus
 from bot.services.errors import DomainError, Problem
 from bot.settings import SettingsError
 from handlers.curricula import problem_line, problem_sentence
 from storage.uow import Database
-from tests.conftest import make_settings
+from tests.conftest import COORDINATOR_ID, make_settings
 from tests.curriculum_samples import SHIPPED, broken, sample
 
 CURRICULUM_README = SHIPPED.parent / "README.md"
+COORDINATOR = Principal(telegram_id=COORDINATOR_ID, locale="en")  # seeded by the `db` fixture
 
 
 class Clock:
@@ -47,7 +49,7 @@ async def count_curricula(db: Database) -> int:
 
 
 async def test_import_creates_and_load_is_cached(db: Database, service: CurriculumService) -> None:
-    result = await service.import_document(sample(), "chat:test.yaml")
+    result = await service.import_document(COORDINATOR, sample(), "chat:test.yaml")
     assert result.status is ImportStatus.CREATED
     assert result.created
     assert (result.curriculum.slug, result.lesson_count, result.previous_version) == ("test-course", 2, None)
@@ -61,9 +63,10 @@ async def test_import_creates_and_load_is_cached(db: Database, service: Curricul
 
 
 async def test_reimport_updates_in_place_and_keeps_progress(db: Database, service: CurriculumService) -> None:
-    first = await service.import_document(sample(version=1, lessons=2), "chat:test.yaml")
+    first = await service.import_document(COORDINATOR, sample(version=1, lessons=2), "chat:test.yaml")
     cohort = (
         await CohortService(db).create(
+            OPERATOR,
             name="Hit",
             start_date=dt.date(2026, 12, 1),
             lesson_time=dt.time(18, 0),
@@ -77,7 +80,7 @@ async def test_reimport_updates_in_place_and_keeps_progress(db: Database, servic
         await uow.commit()
     assert (await service.load(first.curriculum.id)) is not None  # cached: the update must replace it
 
-    second = await service.import_document(sample(version=2, lessons=3), "chat:test-v2.yaml")
+    second = await service.import_document(COORDINATOR, sample(version=2, lessons=3), "chat:test-v2.yaml")
     assert second.status is ImportStatus.UPDATED
     assert (second.curriculum.id, second.previous_version, second.lesson_count) == (first.curriculum.id, 1, 3)
     async with db.unit_of_work() as uow:
@@ -93,8 +96,8 @@ async def test_reimport_updates_in_place_and_keeps_progress(db: Database, servic
 
 
 async def test_identical_reimport_changes_nothing(db: Database, service: CurriculumService) -> None:
-    first = await service.import_document(sample(), "chat:a.yaml")
-    again = await service.import_document(sample(), "chat:b.yaml")
+    first = await service.import_document(COORDINATOR, sample(), "chat:a.yaml")
+    again = await service.import_document(COORDINATOR, sample(), "chat:b.yaml")
     assert again.status is ImportStatus.UNCHANGED
     assert again.curriculum.imported_at == first.curriculum.imported_at
     assert again.curriculum.source == "chat:a.yaml"
@@ -104,16 +107,16 @@ async def test_invalid_document_imports_nothing_and_keeps_the_previous(
     db: Database, service: CurriculumService
 ) -> None:
     with pytest.raises(CurriculumError) as caught:
-        await service.import_document(broken(), "chat:broken.yaml")
+        await service.import_document(COORDINATOR, broken(), "chat:broken.yaml")
     assert {(p.lesson_number, p.field, p.code) for p in caught.value.problems} == {
         (1, "questions[0].options[1].en", "too_long"),
         (2, "title.ar", "empty"),
     }
     assert await count_curricula(db) == 0
 
-    kept = await service.import_document(sample(version=1), "chat:test.yaml")
+    kept = await service.import_document(COORDINATOR, sample(version=1), "chat:test.yaml")
     with pytest.raises(CurriculumError):
-        await service.import_document(broken().replace("version: 1", "version: 2"), "chat:broken.yaml")
+        await service.import_document(COORDINATOR, broken().replace("version: 1", "version: 2"), "chat:broken.yaml")
     stored = await service.by_id(kept.curriculum.id)
     assert stored == kept.curriculum  # same version, document, source and time
 
@@ -123,16 +126,17 @@ async def test_local_images_of_an_upload_must_be_in_the_image_folder(
 ) -> None:
     with_image = sample().replace("  task:", "  image: images/day1.png\n  task:", 1)
     with pytest.raises(CurriculumError) as caught:
-        await service.import_document(with_image, "chat:x.yaml", image_dir=tmp_path)
+        await service.import_document(COORDINATOR, with_image, "chat:x.yaml", image_dir=tmp_path)
     assert [(p.lesson, p.field, p.code) for p in caught.value.problems] == [("first", "image", "not_found")]
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "day1.png").write_bytes(b"png")
-    assert (await service.import_document(with_image, "chat:x.yaml", image_dir=tmp_path)).created
+    assert (await service.import_document(COORDINATOR, with_image, "chat:x.yaml", image_dir=tmp_path)).created
 
 
 async def test_cohort_with_an_unknown_curriculum_is_refused(db: Database) -> None:
     with pytest.raises(DomainError) as caught:
         await CohortService(db).create(
+            OPERATOR,
             name="Ramadi",
             start_date=dt.date(2026, 12, 1),
             lesson_time=dt.time(18, 0),
@@ -146,9 +150,9 @@ async def test_cohort_with_an_unknown_curriculum_is_refused(db: Database) -> Non
 
 async def test_load_sees_an_import_by_another_process(db: Database) -> None:
     bot_side, cli_side = CurriculumService(db, Clock()), CurriculumService(db, Clock())
-    first = await cli_side.import_document(sample(version=1), "a.yaml")
+    first = await cli_side.import_document(COORDINATOR, sample(version=1), "a.yaml")
     before = await bot_side.load(first.curriculum.id)
-    await cli_side.import_document(sample(version=2), "a.yaml")
+    await cli_side.import_document(COORDINATOR, sample(version=2), "a.yaml")
     after = await bot_side.load(first.curriculum.id)
     assert before is not None
     assert after is not None

@@ -16,6 +16,7 @@ import openpyxl
 from sqlalchemy import update
 
 from bot.qr import qr_png
+from bot.services.access import OPERATOR
 from bot.services.attendance import checkin_link
 from storage.dto import DeliveryState
 from storage.dto_attendance import AttendanceStatus, CheckinDTO, Source
@@ -46,7 +47,7 @@ def services(bot: BotHarness) -> Any:
 async def cohort_of(bot: BotHarness, name: str, first_id: int, count: int) -> tuple[int, list[FakeUser]]:
     """A cohort with `count` registered English-speaking trainees (straight to the database)."""
     created = await services(bot).cohorts.create(
-        name=name, start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18, 0), timezone="Asia/Baghdad"
+        OPERATOR, name=name, start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18, 0), timezone="Asia/Baghdad"
     )
     ids = await enrol(
         bot.db, created.cohort.id, first_id, count, joined=dt.datetime.now(dt.UTC) - dt.timedelta(days=3), locale="en"
@@ -57,7 +58,9 @@ async def cohort_of(bot: BotHarness, name: str, first_id: int, count: int) -> tu
 async def add_session(
     bot: BotHarness, cohort_id: int, title: str, starts: dt.datetime, place: str | None = None
 ) -> int:
-    session = await services(bot).attendance.add_session(cohort_id, title=title, starts_at=starts, place=place)
+    session = await services(bot).attendance.add_session(
+        OPERATOR, cohort_id, title=title, starts_at=starts, place=place
+    )
     return int(session.id)
 
 

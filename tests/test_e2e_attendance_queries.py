@@ -14,7 +14,7 @@ from typing import Any
 
 import openpyxl
 
-from bot.services.access import Principal
+from bot.services.access import OPERATOR, Principal
 from storage.dto import Role
 from storage.dto_attendance import AttendanceStatus, Source
 from tests.conftest import COORDINATOR_ID, BotHarness
@@ -44,7 +44,7 @@ WAIT = 20.0  # the fake paces one private chat at about a message a second: seve
 async def cohort_with(bot: BotHarness, name: str, first_id: int, count: int) -> tuple[int, list[FakeUser]]:
     """A cohort whose `count` English-speaking trainees joined ten days ago (before every session here)."""
     created = await services(bot).cohorts.create(
-        name=name, start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18, 0), timezone="Asia/Baghdad"
+        OPERATOR, name=name, start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18, 0), timezone="Asia/Baghdad"
     )
     joined = dt.datetime.now(dt.UTC) - dt.timedelta(days=10)
     ids = await enrol(bot.db, created.cohort.id, first_id, count, joined=joined, locale="en")
@@ -107,7 +107,9 @@ async def test_the_issue_scenario_check_in_roll_queries_exports_and_chart(bot: B
     await trainer.send("Hall A")
     added = await trainer.expect(showing("Session added to Hit Youth 2026"))
     assert "/checkin_open" in plain(added) and "/opencheckin" not in plain(added)
-    session = next(s for s in await services(bot).attendance.sessions(cohort_id) if s.title.startswith("Day 3"))
+    session = next(
+        s for s in await services(bot).attendance.sessions(COORDINATOR, cohort_id) if s.title.startswith("Day 3")
+    )
     assert session.starts_at == start and session.place == "Hall A"
 
     # A trainee can neither open a check-in nor query attendance (nor anything of the kind); nothing changes.
@@ -266,7 +268,9 @@ async def test_the_issue_scenario_check_in_roll_queries_exports_and_chart(bot: B
 
 
 async def check_exports(bot: BotHarness, cohort_id: int, first: int, xlsx: bytes, data: bytes) -> None:
-    sessions = [s for s in await services(bot).attendance.sessions(cohort_id) if s.roll_taken_at or s.has_checkin]
+    sessions = [
+        s for s in await services(bot).attendance.sessions(COORDINATOR, cohort_id) if s.roll_taken_at or s.has_checkin
+    ]
     labels = [f"{s.starts_at.astimezone(ZONE):%Y-%m-%d %H:%M}\n{s.title}" for s in sessions]
     assert sessions[0].id == first and len(sessions) == 3
 
@@ -359,7 +363,11 @@ async def test_many_absentees_come_as_a_file_and_the_old_commands_still_work(bot
     fake = bot.fake
     coordinator = fake.user(COORDINATOR_ID, "Noor", language_code="en")
     created = await services(bot).cohorts.create(
-        name="Falluja Crowd", start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18), timezone="Asia/Baghdad"
+        OPERATOR,
+        name="Falluja Crowd",
+        start_date=dt.date(2026, 12, 1),
+        lesson_time=dt.time(18),
+        timezone="Asia/Baghdad",
     )
     cohort_id = created.cohort.id
     await enrol(bot.db, cohort_id, 9600, 60, joined=dt.datetime.now(dt.UTC) - dt.timedelta(days=5), locale="en")

@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from zoneinfo import ZoneInfo
 
+from bot.services.access import OPERATOR
 from storage.dto import DeliveryState, PersonStatus, Role
 from storage.uow import Database
 from tests.conftest import BotHarness
@@ -24,7 +25,7 @@ FIRST = 610_000
 async def cohort_of(bot: BotHarness, name: str, size: int, first: int = FIRST) -> tuple[int, list[int]]:
     """A cohort with `size` registered trainees (and the trainer) written to the database."""
     created = await services(bot).cohorts.create(
-        name=name, start_date=dt.date(2027, 1, 10), lesson_time=dt.time(18, 30), timezone="Asia/Baghdad"
+        OPERATOR, name=name, start_date=dt.date(2027, 1, 10), lesson_time=dt.time(18, 30), timezone="Asia/Baghdad"
     )
     cohort_id = created.cohort.id
     joined = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
@@ -172,10 +173,10 @@ async def test_bad_targets_and_roles(bot: BotHarness) -> None:
     fake = bot.fake
     mine, _ids = await cohort_of(bot, "Mine", 3)
     created = await services(bot).cohorts.create(
-        name="Not Mine", start_date=dt.date(2027, 1, 10), lesson_time=dt.time(18, 30), timezone="Asia/Baghdad"
+        OPERATOR, name="Not Mine", start_date=dt.date(2027, 1, 10), lesson_time=dt.time(18, 30), timezone="Asia/Baghdad"
     )
     empty = await services(bot).cohorts.create(
-        name="Empty", start_date=dt.date(2027, 1, 10), lesson_time=dt.time(18, 30), timezone="Asia/Baghdad"
+        OPERATOR, name="Empty", start_date=dt.date(2027, 1, 10), lesson_time=dt.time(18, 30), timezone="Asia/Baghdad"
     )
     async with bot.db.unit_of_work() as uow:
         trainer = await uow.people.by_telegram_id(TRAINER)

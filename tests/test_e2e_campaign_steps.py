@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.services.access import OPERATOR
 from bot.services.campaign_reminders import PLAN_NOTE
 from bot.services.campaign_rules import PostFields
 from handlers import campaign_flow
@@ -33,7 +34,11 @@ async def test_done_keeps_a_half_finished_plan_and_a_bare_checkin_code_still_che
     maha = person(fake, 6701, "Maha", "en")
     plan_id = await make_plan(bot, 6701, cohort_id)
     session = await services(bot).attendance.add_session(
-        cohort_id, title="Day 2: planning", starts_at=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5), place=None
+        OPERATOR,
+        cohort_id,
+        title="Day 2: planning",
+        starts_at=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5),
+        place=None,
     )
 
     # Maha is half-way through a second plan when a reminder of the first one comes.

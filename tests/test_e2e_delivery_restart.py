@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.app import build_application, build_services
 from bot.runtime import BotRunner, prepare_database
+from bot.services.access import OPERATOR
 from storage.dto import DeliveryState
 from storage.uow import Database
 from tests.conftest import make_settings
@@ -57,10 +58,11 @@ async def test_hard_kill_mid_fan_out_then_restart(database_url: str, tmp_path: P
         await prepare_database(settings)
         db = Database(database_url)
         services = build_services(settings, db)
-        imported = await services.curricula.import_document(COURSE, "course.yaml")
+        imported = await services.curricula.import_document(OPERATOR, COURSE, "course.yaml")
         due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=4)
         local = due.astimezone(ZoneInfo("Asia/Baghdad"))
         created = await services.cohorts.create(
+            OPERATOR,
             name="Kill Test",
             start_date=local.date(),
             lesson_time=local.time().replace(microsecond=0),

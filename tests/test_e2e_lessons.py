@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from bot.services.access import OPERATOR
 from bot.services.cohorts import CohortService
 from bot.services.lessons import LESSON, QUIZ
 from storage.dto import DeliveryDTO, DeliveryState
@@ -61,9 +62,10 @@ def services(bot: BotHarness) -> Any:
 
 async def lesson_cohort(bot: BotHarness, name: str, first_lesson: dt.datetime) -> tuple[int, str]:
     """A cohort on COURSE whose first lesson is at `first_lesson`, every day a lesson day; (id, invite token)."""
-    imported = await services(bot).curricula.import_document(COURSE, "course.yaml")
+    imported = await services(bot).curricula.import_document(OPERATOR, COURSE, "course.yaml")
     local = first_lesson.astimezone(ZONE)
     created = await services(bot).cohorts.create(
+        OPERATOR,
         name=name,
         start_date=local.date(),
         lesson_time=local.time().replace(microsecond=0),
@@ -81,7 +83,7 @@ async def move_first_lesson(bot: BotHarness, cohort_id: int, when: dt.datetime) 
     db = Database(bot.settings.database_url)
     try:
         await CohortService(db).set_schedule(
-            cohort_id, start_date=local.date(), lesson_time=local.time().replace(microsecond=0)
+            OPERATOR, cohort_id, start_date=local.date(), lesson_time=local.time().replace(microsecond=0)
         )
     finally:
         await db.dispose()
@@ -284,8 +286,9 @@ async def test_evening_nudge_goes_to_who_has_not_opened_the_lesson(bot: BotHarne
     now = dt.datetime.now(dt.UTC)
     zone = ZoneInfo(midday_zone(now))
     due, nudge = (now - dt.timedelta(hours=1)).astimezone(zone), (now + dt.timedelta(seconds=3)).astimezone(zone)
-    imported = await services(bot).curricula.import_document(COURSE, "course.yaml")
+    imported = await services(bot).curricula.import_document(OPERATOR, COURSE, "course.yaml")
     created = await services(bot).cohorts.create(
+        OPERATOR,
         name="Nudge Cohort",
         start_date=due.date(),
         lesson_time=due.time().replace(microsecond=0),

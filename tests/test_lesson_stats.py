@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from bot.i18n import set_locale
+from bot.services.access import OPERATOR
 from bot.services.cohorts import CohortService
 from bot.services.curricula import CurriculumService
 from bot.services.lesson_stats import LessonStatsService, streak_of
@@ -35,7 +36,11 @@ def test_streak(released: int, engaged: set[int], streak: int) -> None:
 async def test_posts_done_show_without_a_curriculum_and_count_in_the_rank(db: Database) -> None:
     cohort = (
         await CohortService(db, lambda: NOW).create(
-            name="No lessons", start_date=dt.date(2026, 11, 1), lesson_time=dt.time(18), timezone="Asia/Baghdad"
+            OPERATOR,
+            name="No lessons",
+            start_date=dt.date(2026, 11, 1),
+            lesson_time=dt.time(18),
+            timezone="Asia/Baghdad",
         )
     ).cohort
     ids = await enrol(db, cohort.id, 100, 3, joined=NOW, locale="en")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.services.access import Audience, resolve_principal
+from bot.services.access import OPERATOR, Audience, Principal, resolve_principal
 from bot.services.cohorts import CohortService, RoleService
 from bot.services.errors import DomainError, Problem
 from bot.services.people import PeopleService
@@ -33,7 +33,7 @@ def clock() -> MovableClock:
 async def make_cohort(db: Database, clock: MovableClock, name: str = "Baghdad") -> tuple[CohortService, str, int]:
     cohorts = CohortService(db, clock)
     created = await cohorts.create(
-        name=name, start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18, 0), timezone="Asia/Baghdad"
+        OPERATOR, name=name, start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18, 0), timezone="Asia/Baghdad"
     )
     return cohorts, created.invite.token, created.cohort.id
 
@@ -79,15 +79,15 @@ async def test_unusable_invites_are_refused_and_store_nothing(db: Database, cloc
     elif problem == "expired":
         clock.now += dt.timedelta(days=31)
     elif problem == "revoked":
-        invite = await cohorts.create_invite(cohort_id, Role.TRAINEE)
-        await cohorts.revoke_invite(invite.id)
+        invite = await cohorts.create_invite(OPERATOR, cohort_id, Role.TRAINEE)
+        await cohorts.revoke_invite(OPERATOR, invite.id)
         token = invite.token
     elif problem == "used_up":
-        invite = await cohorts.create_invite(cohort_id, Role.TRAINEE, max_uses=1)
+        invite = await cohorts.create_invite(OPERATOR, cohort_id, Role.TRAINEE, max_uses=1)
         await register(db, clock, invite.token, 600)
         token = invite.token
     else:
-        await cohorts.set_status(cohort_id, CohortStatus.ENDED)
+        await cohorts.set_status(OPERATOR, cohort_id, CohortStatus.ENDED)
     expected = {
         "unknown": Problem.INVITE_NOT_FOUND,
         "expired": Problem.INVITE_EXPIRED,
@@ -121,7 +121,7 @@ async def test_second_cohort_and_already_member(db: Database, clock: MovableCloc
 async def test_trainer_invite_upgrades_a_trainee(db: Database, clock: MovableClock) -> None:
     cohorts, token, cohort_id = await make_cohort(db, clock)
     await register(db, clock, token, 800)
-    trainer_invite = await cohorts.create_invite(cohort_id, Role.TRAINER)
+    trainer_invite = await cohorts.create_invite(OPERATOR, cohort_id, Role.TRAINER)
     joined = await RegistrationService(db, clock).join(token=trainer_invite.token, telegram_id=800)
     assert joined.role is Role.TRAINER
     assert joined.role_upgraded
@@ -135,15 +135,16 @@ async def test_trainer_invite_upgrades_a_trainee(db: Database, clock: MovableClo
 async def test_roles_and_principal(db: Database, clock: MovableClock) -> None:
     roles = RoleService(db, clock)
     assert await roles.coordinators() == [COORDINATOR_ID]  # seeded from BOT_COORDINATORS
-    assert await roles.grant_coordinator(55)
-    assert not await roles.grant_coordinator(55)
+    coordinator = Principal(telegram_id=COORDINATOR_ID, locale="en")
+    assert await roles.grant_coordinator(coordinator, 55)
+    assert not await roles.grant_coordinator(coordinator, 55)
     async with db.unit_of_work() as uow:
         principal = await resolve_principal(uow, 55, "en", "ar")
     assert principal.is_coordinator
     assert principal.locale == "en"
     assert principal.manageable() is None
-    assert await roles.revoke_coordinator(55)
-    assert not await roles.revoke_coordinator(55)
+    assert await roles.revoke_coordinator(coordinator, 55)
+    assert not await roles.revoke_coordinator(coordinator, 55)
 
 
 async def test_forget_deletes_person_memberships_and_drafts(db: Database, clock: MovableClock) -> None:

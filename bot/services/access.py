@@ -1,11 +1,15 @@
-"""Who is writing: role and locale, resolved from the database by numeric Telegram id only."""
+"""Who is writing: role and locale, resolved from the database by numeric Telegram id only; and the authority
+checks services make themselves (`require_coordinator`, `require_manager`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol, TypeAlias
 
 from bot.i18n import resolve_locale
+from bot.services.errors import DomainError, Problem
 from storage.dto import PersonDTO, Role
 from storage.uow import UnitOfWork
 
@@ -73,3 +77,95 @@ async def resolve_principal(
         trainer_of=frozenset(trainer_of),
         trainee_of=frozenset(trainee_of),
     )
+
+
+# ------------------------------------------------------------------------------------ authority in services
+#
+# The second line of defence: every privileged service operation receives who acts and re-reads their roles from the
+# database inside its own unit of work, so a handler that forgets a check (or holds a stale Principal) cannot act.
+
+
+class TelegramPerson(Protocol):
+    """Someone acting in chat, known only by their numeric Telegram id (a `Principal` is one)."""
+
+    @property
+    def telegram_id(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Operator:
+    """The operator at the command line or in the container: they have the server, so they are trusted."""
+
+
+OPERATOR = Operator()
+Actor: TypeAlias = TelegramPerson | Operator
+
+
+@dataclass(frozen=True, slots=True)
+class Authority:
+    """What the actor may do, as the database says inside the caller's unit of work (the operator: anything)."""
+
+    telegram_id: int | None  # None: the operator
+    person: PersonDTO | None
+    is_coordinator: bool
+    trainer_of: frozenset[int]
+
+    @property
+    def is_operator(self) -> bool:
+        return self.telegram_id is None
+
+    @property
+    def is_staff(self) -> bool:
+        """A coordinator, a trainer of some cohort, or the operator."""
+        return self.is_coordinator or bool(self.trainer_of)
+
+    def manages(self, cohort_id: int) -> bool:
+        return self.is_coordinator or cohort_id in self.trainer_of
+
+    def manageable(self) -> frozenset[int] | None:
+        """Cohort ids the actor manages; None means all."""
+        return None if self.is_coordinator else self.trainer_of
+
+
+async def authority(uow: UnitOfWork, actor: Actor) -> Authority:
+    """The actor's roles, read now (never from a snapshot taken earlier in the update)."""
+    if isinstance(actor, Operator):
+        return Authority(None, None, is_coordinator=True, trainer_of=frozenset())
+    telegram_id = actor.telegram_id
+    person = await uow.people.by_telegram_id(telegram_id)
+    trainer_of: frozenset[int] = frozenset()
+    if person is not None:
+        memberships = await uow.memberships.for_person(person.id)
+        trainer_of = frozenset(m.cohort_id for m in memberships if m.role is Role.TRAINER)
+    return Authority(telegram_id, person, await uow.coordinators.is_coordinator(telegram_id), trainer_of)
+
+
+async def require_coordinator(uow: UnitOfWork, actor: Actor) -> Authority:
+    found = await authority(uow, actor)
+    if not found.is_coordinator:
+        raise DomainError(Problem.NOT_ALLOWED)
+    return found
+
+
+async def require_staff(uow: UnitOfWork, actor: Actor) -> Authority:
+    """A trainer of some cohort or a coordinator (what they may see is then scoped to what they manage)."""
+    found = await authority(uow, actor)
+    if not found.is_staff:
+        raise DomainError(Problem.NOT_ALLOWED)
+    return found
+
+
+async def require_manager(uow: UnitOfWork, actor: Actor, cohort_id: int) -> Authority:
+    """A trainer of this cohort or a coordinator."""
+    found = await authority(uow, actor)
+    if not found.manages(cohort_id):
+        raise DomainError(Problem.NOT_ALLOWED)
+    return found
+
+
+async def require_managers(uow: UnitOfWork, actor: Actor, cohort_ids: Iterable[int]) -> Authority:
+    """A manager of every one of these cohorts."""
+    found = await authority(uow, actor)
+    if not all(found.manages(cohort_id) for cohort_id in cohort_ids):
+        raise DomainError(Problem.NOT_ALLOWED)
+    return found

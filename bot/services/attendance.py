@@ -13,7 +13,7 @@ import math
 import secrets
 from collections.abc import Callable
 
-from bot.services.access import Principal
+from bot.services.access import Actor
 from bot.services.attendance_common import (
     CHECKIN_PREFIX,
     Alarm,
@@ -24,9 +24,11 @@ from bot.services.attendance_common import (
     RollEntry,
     actor_id,
     checkin_link,
+    load_cohort,
     load_session,
+    session_of,
 )
-from bot.services.attendance_sessions import NEAR, SessionService
+from bot.services.attendance_sessions import NEAR, SessionService, managed_scope
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
 from bot.text import clean_input, normalize_digits
@@ -66,13 +68,13 @@ class AttendanceService(SessionService):
     # ------------------------------------------------------------------------------------------ check-in
 
     async def open_checkin(
-        self, principal: Principal, session_id: int, *, rotate: bool | None = None
+        self, actor: Actor, session_id: int, *, rotate: bool | None = None
     ) -> tuple[CheckinView, bool]:
         """Open the session's check-in, or return the one already open; (view, whether it is new)."""
         now = self._clock()
         rotating = self.settings.rotate_by_default if rotate is None else rotate
         async with self._db.unit_of_work() as uow:
-            session, cohort = await load_session(uow, session_id, principal)
+            session, cohort = await load_session(uow, session_id, actor)
             if cohort.status is CohortStatus.ENDED:
                 raise DomainError(Problem.COHORT_OVER, name=cohort.name)
             current = await uow.checkins.open_for_session(session_id, now)
@@ -86,7 +88,7 @@ class AttendanceService(SessionService):
                 code=code,
                 token=secrets.token_urlsafe(TOKEN_BYTES),
                 rotate_minutes=self._rotate_minutes() if rotating else None,
-                opened_by=await actor_id(uow, principal, self._clock()),
+                opened_by=await actor_id(uow, actor, self._clock()),
                 now=now,
                 closes_at=now + self.settings.window,
             )
@@ -94,38 +96,47 @@ class AttendanceService(SessionService):
             await uow.commit()
         return view, True
 
-    async def view(self, checkin_id: int, principal: Principal | None = None) -> CheckinView:
+    async def view(self, actor: Actor, checkin_id: int) -> CheckinView:
+        """The check-in and its count now, for a manager of its cohort."""
+        async with self._db.unit_of_work() as uow:
+            checkin = await self._guard_checkin(uow, checkin_id, actor)
+            session, cohort = await session_of(uow, checkin.session_id)
+            return await self._view(uow, checkin, session, cohort)
+
+    async def display(self, checkin_id: int) -> CheckinView:
+        """What the opener's check-in message shows, for the delivery engine's renderer (nobody acts)."""
         async with self._db.unit_of_work() as uow:
             checkin = await uow.checkins.by_id(checkin_id)
             if checkin is None:
                 raise DomainError(Problem.CHECKIN_CLOSED)
-            session, cohort = await load_session(uow, checkin.session_id, principal)
+            session, cohort = await session_of(uow, checkin.session_id)
             return await self._view(uow, checkin, session, cohort)
 
-    async def set_display(self, checkin_id: int, chat_id: int, message_id: int) -> None:
+    async def set_display(self, actor: Actor, checkin_id: int, chat_id: int, message_id: int) -> None:
         async with self._db.unit_of_work() as uow:
+            await self._guard_checkin(uow, checkin_id, actor)
             await uow.checkins.set_display(checkin_id, chat_id, message_id)
             await uow.commit()
 
-    async def close(self, principal: Principal, checkin_id: int) -> CheckinView:
+    async def close(self, actor: Actor, checkin_id: int) -> CheckinView:
         async with self._db.unit_of_work() as uow:
-            await self._guard_checkin(uow, checkin_id, principal)
+            await self._guard_checkin(uow, checkin_id, actor)
             await uow.checkins.close(checkin_id, self._clock())
             await uow.commit()
-        return await self.view(checkin_id)
+        return await self.display(checkin_id)
 
-    async def set_rotation(self, principal: Principal, checkin_id: int, on: bool) -> CheckinView:
+    async def set_rotation(self, actor: Actor, checkin_id: int, on: bool) -> CheckinView:
         """Rotation on: a new code at once, then every CHECKIN_ROTATE_MINUTES. Off: the current code stays."""
         now = self._clock()
         async with self._db.unit_of_work() as uow:
-            checkin = await self._guard_checkin(uow, checkin_id, principal)
+            checkin = await self._guard_checkin(uow, checkin_id, actor)
             if not checkin.is_open(now):
                 raise DomainError(Problem.CHECKIN_CLOSED)
             await uow.checkins.set_rotation(checkin_id, self._rotate_minutes() if on else None)
             if on:
                 await uow.checkins.rotate(checkin_id, await self._new_code(uow, now), self._token(), now)
             await uow.commit()
-        return await self.view(checkin_id)
+        return await self.display(checkin_id)
 
     async def alarms(self) -> list[Alarm]:
         """When each unclosed check-in closes and next changes its code (rebuilt from the database at start)."""
@@ -202,19 +213,17 @@ class AttendanceService(SessionService):
             raise DomainError(Problem.CHECKIN_NOT_MEMBER, cohort=other.name)
         raise DomainError(Problem.CHECKIN_WRONG_CODE, left=self.settings.max_wrong - len(wrong) - 1)
 
-    async def open_checkins(self, principal: Principal, cohort_id: int | None = None) -> list[CheckinView]:
-        """The open check-ins the principal may close (of one cohort if given), oldest first."""
+    async def open_checkins(self, actor: Actor, cohort_id: int | None = None) -> list[CheckinView]:
+        """The open check-ins the actor may close (of one cohort if given), oldest first."""
         now = self._clock()
-        manageable = principal.manageable()
-        if cohort_id is not None:
-            if not principal.can_manage(cohort_id):
-                raise DomainError(Problem.NOT_ALLOWED)
-            manageable = frozenset({cohort_id})
         async with self._db.reading() as uow:
+            if cohort_id is not None:
+                await load_cohort(uow, cohort_id, actor)
+            manageable = await managed_scope(uow, actor, None if cohort_id is None else frozenset({cohort_id}))
             checkins = await uow.checkins.open_in(None if manageable is None else sorted(manageable), now)
             views = []
             for checkin in checkins:
-                session, cohort = await load_session(uow, checkin.session_id, principal)
+                session, cohort = await session_of(uow, checkin.session_id)
                 views.append(await self._view(uow, checkin, session, cohort))
         return views
 
@@ -239,11 +248,12 @@ class AttendanceService(SessionService):
 
     # ----------------------------------------------------------------------------------------- helpers
 
-    async def _guard_checkin(self, uow: UnitOfWork, checkin_id: int, principal: Principal) -> CheckinDTO:
+    async def _guard_checkin(self, uow: UnitOfWork, checkin_id: int, actor: Actor) -> CheckinDTO:
+        """The check-in, if the actor manages its session's cohort now."""
         checkin = await uow.checkins.by_id(checkin_id)
         if checkin is None:
             raise DomainError(Problem.CHECKIN_CLOSED)
-        await load_session(uow, checkin.session_id, principal)
+        await load_session(uow, checkin.session_id, actor)
         return checkin
 
     async def _cohort_of(self, uow: UnitOfWork, checkin: CheckinDTO) -> int:
@@ -264,7 +274,7 @@ class AttendanceService(SessionService):
     async def _record_checkin(
         self, uow: UnitOfWork, checkin: CheckinDTO, person_id: int, now: dt.datetime
     ) -> CheckinResult:
-        session, cohort = await load_session(uow, checkin.session_id, None)
+        session, cohort = await session_of(uow, checkin.session_id)
         status = (
             AttendanceStatus.LATE if now > session.starts_at + self.settings.late_after else AttendanceStatus.PRESENT
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.services.access import Principal
+from bot.services.access import Actor, Operator, require_manager
 from bot.services.cohorts import deep_link
 from bot.services.errors import DomainError, Problem
 from bot.text import clean_input
@@ -79,28 +79,41 @@ def clean_text(text: str, limit: int) -> str | None:
     return value if 1 <= len(value) <= limit and not value.startswith("/") else None
 
 
-async def load_cohort(uow: UnitOfWork, cohort_id: int, principal: Principal | None) -> CohortDTO:
-    """The cohort, if the principal may manage it (no principal: the operator on the command line)."""
+async def cohort_of(uow: UnitOfWork, cohort_id: int) -> CohortDTO:
+    """The cohort, whoever asks (a trainee's own check-in; the delivery engine)."""
     cohort = await uow.cohorts.by_id(cohort_id)
     if cohort is None:
         raise DomainError(Problem.COHORT_NOT_FOUND, name=str(cohort_id))
-    if principal is not None and not principal.can_manage(cohort_id):
-        raise DomainError(Problem.NOT_ALLOWED)
     return cohort
 
 
-async def load_session(uow: UnitOfWork, session_id: int, principal: Principal | None) -> tuple[SessionDTO, CohortDTO]:
+async def session_of(uow: UnitOfWork, session_id: int) -> tuple[SessionDTO, CohortDTO]:
     session = await uow.sessions.by_id(session_id)
     if session is None:
         raise DomainError(Problem.SESSION_NOT_FOUND)
-    return session, await load_cohort(uow, session.cohort_id, principal)
+    return session, await cohort_of(uow, session.cohort_id)
 
 
-async def actor_id(uow: UnitOfWork, principal: Principal, now: dt.datetime) -> int:
-    """Who acts, as a person id; a coordinator never registered gets a bare row (the Telegram id and language)."""
-    if principal.person is not None:
-        return principal.person.id
-    person = await uow.people.by_telegram_id(principal.telegram_id)
+async def load_cohort(uow: UnitOfWork, cohort_id: int, actor: Actor) -> CohortDTO:
+    """The cohort, if the actor manages it now (read from the database; the operator manages all)."""
+    cohort = await cohort_of(uow, cohort_id)
+    await require_manager(uow, actor, cohort_id)
+    return cohort
+
+
+async def load_session(uow: UnitOfWork, session_id: int, actor: Actor) -> tuple[SessionDTO, CohortDTO]:
+    session, cohort = await session_of(uow, session_id)
+    await require_manager(uow, actor, cohort.id)
+    return session, cohort
+
+
+async def actor_id(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> int | None:
+    """Who acts, as a person id (None: the operator); a coordinator never registered gets a bare row (the Telegram
+    id and, when known, their language)."""
+    if isinstance(actor, Operator):
+        return None
+    person = await uow.people.by_telegram_id(actor.telegram_id)
     if person is None:
-        person = await uow.people.add(principal.telegram_id, now, principal.locale)  # scheduled notices use it
+        locale = getattr(actor, "locale", None)  # a Principal knows it: scheduled notices use it
+        person = await uow.people.add(actor.telegram_id, now, locale if isinstance(locale, str) else None)
     return person.id

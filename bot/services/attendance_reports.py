@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
-from bot.services.access import Principal
+from bot.services.access import Actor, authority
 from bot.services.attendance_common import load_cohort, load_session
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
@@ -177,12 +177,12 @@ class AttendanceReports:
         self._db = db
         self._clock = clock
 
-    async def summary(self, cohort_id: int, principal: Principal | None = None) -> Summary:
+    async def summary(self, actor: Actor, cohort_id: int) -> Summary:
         """Per session and per town, and who was absent twice or more: five or six queries whatever the cohort's
         size (the /attendance <cohort> answer)."""
         now = self._clock()
         async with self._db.reading() as uow:
-            cohort = await load_cohort(uow, cohort_id, principal)
+            cohort = await load_cohort(uow, cohort_id, actor)
             sessions = await uow.sessions.for_cohort(cohort_id)
             trainees = await uow.attendance.trainees(cohort_id)
         held = [s for s in sessions if s.held(now)]
@@ -200,12 +200,12 @@ class AttendanceReports:
         async with self._db.reading() as uow:
             return await query(uow)
 
-    async def overview(self, principal: Principal) -> list[CohortOverview]:
-        """Every cohort the principal manages (coordinators: all), active ones first: sessions held, attendance."""
+    async def overview(self, actor: Actor) -> list[CohortOverview]:
+        """Every cohort the actor manages (coordinators: all), active ones first: sessions held, attendance."""
         now = self._clock()
-        manageable = principal.manageable()
         result = []
         async with self._db.reading() as uow:
+            manageable = (await authority(uow, actor)).manageable()
             for item in await uow.cohorts.summaries(None if manageable is None else sorted(manageable)):
                 sessions = await uow.sessions.for_cohort(item.cohort.id)
                 if not any(s.held(now) for s in sessions):
@@ -217,21 +217,19 @@ class AttendanceReports:
                 result.append(CohortOverview(item.cohort, len(trainees), len(summary.held), summary.percent))
         return sorted(result, key=lambda o: o.cohort.status is not CohortStatus.ACTIVE)
 
-    async def sessions_of(
-        self, cohort_id: int, principal: Principal | None = None
-    ) -> tuple[list[SessionDTO], list[SessionDTO]]:
+    async def sessions_of(self, actor: Actor, cohort_id: int) -> tuple[list[SessionDTO], list[SessionDTO]]:
         """The cohort's sessions and, of them, those held (numbered so in /attendance <cohort>), earliest first."""
         now = self._clock()
         async with self._db.reading() as uow:
-            await load_cohort(uow, cohort_id, principal)
+            await load_cohort(uow, cohort_id, actor)
             sessions = await uow.sessions.for_cohort(cohort_id)
         return sessions, [s for s in sessions if s.held(now)]
 
-    async def session_detail(self, session_id: int, principal: Principal | None = None) -> SessionDetail:
+    async def session_detail(self, actor: Actor, session_id: int) -> SessionDetail:
         """The session's expected trainees with their state and the roll's note."""
         now = self._clock()
         async with self._db.reading() as uow:
-            session, cohort = await load_session(uow, session_id, principal)
+            session, cohort = await load_session(uow, session_id, actor)
             held = [s.id for s in await uow.sessions.for_cohort(cohort.id) if s.held(now)]
             trainees = await uow.attendance.trainees(cohort.id)
             records = await uow.attendance.for_session(session.id)
@@ -249,11 +247,11 @@ class AttendanceReports:
         number = held.index(session.id) + 1 if session.id in held else None
         return SessionDetail(session, cohort, number, entries)
 
-    async def grid(self, cohort_id: int, principal: Principal | None = None) -> Grid:
+    async def grid(self, actor: Actor, cohort_id: int) -> Grid:
         """Everything an export shows: the summary, a row per trainee, and the audit trail."""
         now = self._clock()
         async with self._db.reading() as uow:
-            cohort = await load_cohort(uow, cohort_id, principal)
+            cohort = await load_cohort(uow, cohort_id, actor)
             sessions = await uow.sessions.for_cohort(cohort_id)
             trainees = await uow.attendance.trainees(cohort_id)
             counts = await uow.attendance.counts(cohort_id)

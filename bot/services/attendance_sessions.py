@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.services.access import Principal
+from bot.services.access import Actor, authority
 from bot.services.attendance_common import (
     NOTE_MAX,
     PLACE_MAX,
@@ -17,6 +17,7 @@ from bot.services.attendance_common import (
     clean_text,
     load_cohort,
     load_session,
+    session_of,
 )
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
@@ -26,6 +27,14 @@ from storage.dto_attendance import NOT_ABSENT, AttendanceStatus, ChangeDTO, Sess
 from storage.uow import Database, UnitOfWork
 
 NEAR = dt.timedelta(hours=12)  # sessions this close to now can have their check-in opened
+
+
+async def managed_scope(uow: UnitOfWork, actor: Actor, cohort_ids: frozenset[int] | None) -> frozenset[int] | None:
+    """The cohorts to look in: those the actor manages now (None: all), narrowed to `cohort_ids` when given."""
+    managed = (await authority(uow, actor)).manageable()
+    if cohort_ids is None:
+        return managed
+    return cohort_ids if managed is None else cohort_ids & managed
 
 
 class SessionService:
@@ -38,14 +47,14 @@ class SessionService:
 
     async def add_session(
         self,
+        actor: Actor,
         cohort_id: int,
         *,
         title: str,
         starts_at: dt.datetime,
         place: str | None = None,
-        principal: Principal | None = None,
     ) -> SessionDTO:
-        """A session of the cohort (the CLI passes no principal: the operator may do anything)."""
+        """A session of the cohort, added by a manager of it (or the operator on the command line)."""
         if starts_at.tzinfo is None:
             raise ValueError("naive datetime")
         clean_title = clean_text(title, TITLE_MAX)
@@ -55,61 +64,65 @@ class SessionService:
         if place and clean_place is None:
             raise DomainError(Problem.SESSION_INVALID, field="place", limit=PLACE_MAX)
         async with self._db.unit_of_work() as uow:
-            cohort = await load_cohort(uow, cohort_id, principal)
+            cohort = await load_cohort(uow, cohort_id, actor)
             if cohort.status is CohortStatus.ENDED:
                 raise DomainError(Problem.COHORT_OVER, name=cohort.name)
             if await uow.sessions.exists_at(cohort_id, starts_at, clean_title):
                 raise DomainError(Problem.SESSION_EXISTS, title=clean_title)
-            actor = await actor_id(uow, principal, self._clock()) if principal else None
             session = await uow.sessions.add(
                 cohort_id=cohort_id,
                 title=clean_title,
                 place=clean_place,
                 starts_at=starts_at,
-                created_by=actor,
+                created_by=await actor_id(uow, actor, self._clock()),
                 now=self._clock(),
             )
             await uow.commit()
         return session
 
-    async def sessions(self, cohort_id: int) -> list[SessionDTO]:
+    async def sessions(self, actor: Actor, cohort_id: int) -> list[SessionDTO]:
         async with self._db.unit_of_work() as uow:
+            await load_cohort(uow, cohort_id, actor)
             return await uow.sessions.for_cohort(cohort_id)
 
-    async def session(self, session_id: int, principal: Principal | None = None) -> tuple[SessionDTO, CohortDTO]:
+    async def session(self, actor: Actor, session_id: int) -> tuple[SessionDTO, CohortDTO]:
         async with self._db.unit_of_work() as uow:
-            return await load_session(uow, session_id, principal)
+            return await load_session(uow, session_id, actor)
 
-    async def near(self, cohort_ids: frozenset[int] | None) -> list[tuple[SessionDTO, CohortDTO]]:
-        """Sessions starting within 12 hours of now, of active cohorts, closest first."""
+    async def near(self, actor: Actor, cohort_ids: frozenset[int] | None = None) -> list[tuple[SessionDTO, CohortDTO]]:
+        """Sessions starting within 12 hours of now, of active cohorts the actor manages (of these if given),
+        closest first."""
         now = self._clock()
         async with self._db.unit_of_work() as uow:
-            found = await uow.sessions.between(
-                None if cohort_ids is None else sorted(cohort_ids), now - NEAR, now + NEAR
-            )
+            scope = await managed_scope(uow, actor, cohort_ids)
+            found = await uow.sessions.between(None if scope is None else sorted(scope), now - NEAR, now + NEAR)
             cohorts = {c.id: c for c in await uow.cohorts.by_ids(sorted({s.cohort_id for s in found}))}
         pairs = [(s, cohorts[s.cohort_id]) for s in found if cohorts[s.cohort_id].status is CohortStatus.ACTIVE]
         return sorted(pairs, key=lambda pair: abs(pair[0].starts_at - now))
 
-    async def recent(self, cohort_ids: frozenset[int] | None, limit: int = 8) -> list[tuple[SessionDTO, CohortDTO]]:
-        """Sessions that began (or begin within 12 hours), most recent first: whose roll can be taken."""
+    async def recent(
+        self, actor: Actor, cohort_ids: frozenset[int] | None = None, limit: int = 8
+    ) -> list[tuple[SessionDTO, CohortDTO]]:
+        """Sessions that began (or begin within 12 hours) of cohorts the actor manages (of these if given), most
+        recent first: whose roll can be taken."""
         now = self._clock()
         async with self._db.unit_of_work() as uow:
-            ids = None if cohort_ids is None else sorted(cohort_ids)
+            scope = await managed_scope(uow, actor, cohort_ids)
+            ids = None if scope is None else sorted(scope)
             found = await uow.sessions.between(ids, dt.datetime(2000, 1, 1, tzinfo=dt.UTC), now + NEAR)
             cohorts = {c.id: c for c in await uow.cohorts.by_ids(sorted({s.cohort_id for s in found}))}
         return [(s, cohorts[s.cohort_id]) for s in reversed(found)][:limit]
 
     # -------------------------------------------------------------------------------------------- roll
 
-    async def roll(self, principal: Principal, session_id: int) -> Roll:
+    async def roll(self, actor: Actor, session_id: int) -> Roll:
         async with self._db.unit_of_work() as uow:
-            session, cohort = await load_session(uow, session_id, principal)
+            session, cohort = await load_session(uow, session_id, actor)
             return await self._roll(uow, session, cohort)
 
     async def mark(
         self,
-        principal: Principal,
+        actor: Actor,
         session_id: int,
         person_id: int,
         status: AttendanceStatus,
@@ -119,7 +132,7 @@ class SessionService:
         now = self._clock()
         clean_note = clean_input(note)[:NOTE_MAX] if note else None
         async with self._db.unit_of_work() as uow:
-            session, cohort = await load_session(uow, session_id, principal)
+            session, cohort = await load_session(uow, session_id, actor)
             membership = await uow.memberships.get(person_id, cohort.id)
             if membership is None or membership.role is not Role.TRAINEE:
                 raise DomainError(Problem.NOT_TRAINEE_OF_COHORT, cohort=cohort.name)
@@ -131,7 +144,7 @@ class SessionService:
             change = await uow.attendance.add_change(
                 session_id=session_id,
                 person_id=person_id,
-                changed_by=await actor_id(uow, principal, self._clock()),
+                changed_by=await actor_id(uow, actor, self._clock()),
                 before=before,
                 after=status,
                 source=Source.ROLL,
@@ -142,13 +155,13 @@ class SessionService:
             await uow.commit()
         return change
 
-    async def finish_roll(self, principal: Principal, session_id: int) -> Roll:
+    async def finish_roll(self, actor: Actor, session_id: int) -> Roll:
         """The roll is taken: whoever has no mark counts as absent."""
         async with self._db.unit_of_work() as uow:
-            session, cohort = await load_session(uow, session_id, principal)
+            session, cohort = await load_session(uow, session_id, actor)
             await uow.sessions.mark_roll_taken(session.id, self._clock())
             await uow.commit()
-            session, cohort = await load_session(uow, session_id, principal)
+            session, cohort = await session_of(uow, session_id)
             return await self._roll(uow, session, cohort)
 
     async def absent_from_last_session(self, cohort_id: int) -> frozenset[int] | None:

@@ -2,6 +2,8 @@
 
 No Telegram here: the announcement is a message the sender already sent the bot, referred to by chat and message id;
 the delivery engine copies it to each recipient (one outbox row per recipient: a restart never sends twice).
+Who acts is checked against the database in each operation: a sender must manage every target cohort when drafting
+and again when confirming.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from bot.services.access import Principal
+from bot.services.access import Actor, Authority, authority, require_managers
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
 from storage.broadcasts import BROADCAST, BroadcastDTO, BroadcastState, ReportRow
@@ -61,12 +63,11 @@ class BroadcastService:
 
     # ------------------------------------------------------------------------------------------ audience
 
-    def check_cohorts(self, principal: Principal, cohort_ids: Sequence[int]) -> None:
+    async def check_cohorts(self, uow: UnitOfWork, actor: Actor, cohort_ids: Sequence[int]) -> Authority:
+        """The actor manages every one of these cohorts now (read in the caller's unit of work)."""
         if not cohort_ids:
             raise DomainError(Problem.NO_RECIPIENTS)
-        for cohort_id in cohort_ids:
-            if not principal.can_manage(cohort_id):
-                raise DomainError(Problem.NOT_ALLOWED)
+        return await require_managers(uow, actor, cohort_ids)
 
     async def absentees(self, target: Target) -> dict[int, frozenset[int] | None]:
         """Per cohort, who missed its last session (asked before any unit of work opens: never nest them)."""
@@ -92,25 +93,27 @@ class BroadcastService:
                 chosen.setdefault(recipient.person_id, recipient)
         return list(chosen.values())
 
-    async def towns(self, principal: Principal, cohort_ids: Sequence[int]) -> list[tuple[str, int]]:
+    async def towns(self, actor: Actor, cohort_ids: Sequence[int]) -> list[tuple[str, int]]:
         """The towns of these cohorts' trainees, most people first: (town, count)."""
-        self.check_cohorts(principal, cohort_ids)
         async with self._db.unit_of_work() as uow:
+            await self.check_cohorts(uow, actor, cohort_ids)
             people = await self.recipients(uow, Target(tuple(cohort_ids)), {})
         counts = Counter(r.town or "?" for r in people)
         return counts.most_common()
 
-    async def count(self, principal: Principal, target: Target) -> int:
-        self.check_cohorts(principal, target.cohort_ids)
+    async def count(self, actor: Actor, target: Target) -> int:
+        if not target.cohort_ids:
+            raise DomainError(Problem.NO_RECIPIENTS)
         absentees = await self.absentees(target)
         async with self._db.unit_of_work() as uow:
+            await self.check_cohorts(uow, actor, target.cohort_ids)
             return len(await self.recipients(uow, target, absentees))
 
     # -------------------------------------------------------------------------------------------- drafts
 
     async def draft(
         self,
-        principal: Principal,
+        actor: Actor,
         target: Target,
         *,
         source_chat_id: int,
@@ -119,19 +122,21 @@ class BroadcastService:
         text: str | None,
     ) -> BroadcastDTO:
         """The announcement as composed, not sent; refuses an empty audience and over-long text."""
-        self.check_cohorts(principal, target.cohort_ids)
+        if not target.cohort_ids:
+            raise DomainError(Problem.NO_RECIPIENTS)
         limit = TEXT_MAX if content == "text" else CAPTION_MAX
         if text is not None and len(text) > limit:
             raise DomainError(Problem.TEXT_TOO_LONG, length=len(text), limit=limit)
-        if principal.person is None:
-            raise DomainError(Problem.PERSON_NOT_FOUND)
         absentees = await self.absentees(target)
         async with self._db.unit_of_work() as uow:
+            sender = (await self.check_cohorts(uow, actor, target.cohort_ids)).person
+            if sender is None:
+                raise DomainError(Problem.PERSON_NOT_FOUND)
             people = await self.recipients(uow, target, absentees)
             if not people:
                 raise DomainError(Problem.NO_RECIPIENTS)
             draft = await uow.broadcasts.add(
-                sender_id=principal.person.id,
+                sender_id=sender.id,
                 source_chat_id=source_chat_id,
                 source_message_id=source_message_id,
                 content=content,
@@ -145,22 +150,33 @@ class BroadcastService:
             await uow.commit()
         return draft
 
-    def _may_act(self, principal: Principal, broadcast: BroadcastDTO | None) -> BroadcastDTO:
-        mine = broadcast is not None and principal.person is not None and broadcast.sender_id == principal.person.id
-        if broadcast is None or not (mine or principal.is_coordinator):
+    async def _may_act(self, uow: UnitOfWork, actor: Actor, broadcast_id: int) -> BroadcastDTO:
+        """The broadcast, if the actor sent it or is a coordinator (their roles read now)."""
+        broadcast = await uow.broadcasts.by_id(broadcast_id)
+        found = await authority(uow, actor)
+        mine = broadcast is not None and found.person is not None and broadcast.sender_id == found.person.id
+        if broadcast is None or not (mine or found.is_coordinator):
             raise DomainError(Problem.NOT_ALLOWED)
         return broadcast
 
-    async def confirm(self, principal: Principal, broadcast_id: int, send_at: dt.datetime | None = None) -> int | None:
+    async def _may_send(self, uow: UnitOfWork, actor: Actor, broadcast_id: int) -> BroadcastDTO:
+        """As `_may_act`, and the actor still manages every target cohort (a trainer removed from one since the
+        draft may not send to it)."""
+        broadcast = await self._may_act(uow, actor, broadcast_id)
+        await self.check_cohorts(uow, actor, broadcast.cohort_ids)
+        return broadcast
+
+    async def confirm(self, actor: Actor, broadcast_id: int, send_at: dt.datetime | None = None) -> int | None:
         """Plan one delivery per recipient, once; returns how many, or None when it was already confirmed."""
         now = self._clock()
         if send_at is not None and send_at <= now:
             raise DomainError(Problem.TIME_IN_PAST)
         async with self._db.unit_of_work() as uow:
-            broadcast = self._may_act(principal, await uow.broadcasts.by_id(broadcast_id))
+            broadcast = await self._may_send(uow, actor, broadcast_id)
         target = Target(broadcast.cohort_ids, broadcast.towns, broadcast.only_absent)
         absentees = await self.absentees(target)
         async with self._db.unit_of_work() as uow:
+            await self._may_send(uow, actor, broadcast_id)  # again, in the transaction that plans the deliveries
             people = await self.recipients(uow, target, absentees)
             if not people:
                 raise DomainError(Problem.NO_RECIPIENTS)
@@ -189,21 +205,22 @@ class BroadcastService:
         self.on_planned()
         return len(people)
 
-    async def discard(self, principal: Principal, broadcast_id: int) -> bool:
+    async def discard(self, actor: Actor, broadcast_id: int) -> bool:
         """Drop a draft (Cancel before Confirm)."""
         async with self._db.unit_of_work() as uow:
-            self._may_act(principal, await uow.broadcasts.by_id(broadcast_id))
+            await self._may_act(uow, actor, broadcast_id)
             dropped = await uow.broadcasts.finish(
                 broadcast_id, BroadcastState.CANCELLED, self._clock(), only_from=[BroadcastState.DRAFT]
             )
             await uow.commit()
         return dropped
 
-    async def cancel(self, principal: Principal, broadcast_id: int) -> bool:
-        """Stop a broadcast under way: what has not gone yet is skipped. False when it had already ended."""
+    async def cancel(self, actor: Actor, broadcast_id: int) -> bool:
+        """Stop a broadcast under way (its sender or a coordinator): what has not gone yet is skipped. False when it
+        had already ended."""
         now = self._clock()
         async with self._db.unit_of_work() as uow:
-            self._may_act(principal, await uow.broadcasts.by_id(broadcast_id))
+            await self._may_act(uow, actor, broadcast_id)
             stopped = await uow.broadcasts.finish(
                 broadcast_id, BroadcastState.CANCELLED, now, only_from=[BroadcastState.SENDING]
             )
@@ -214,8 +231,9 @@ class BroadcastService:
             await uow.commit()
         return stopped
 
-    async def set_status_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
+    async def set_status_message(self, actor: Actor, broadcast_id: int, chat_id: int, message_id: int) -> None:
         async with self._db.unit_of_work() as uow:
+            await self._may_act(uow, actor, broadcast_id)
             await uow.broadcasts.set_status_message(broadcast_id, chat_id, message_id)
             await uow.commit()
 
@@ -248,17 +266,18 @@ class BroadcastService:
         async with self._db.unit_of_work() as uow:
             return await uow.broadcasts.reasons(broadcast_id)
 
-    async def recent(self, principal: Principal) -> list[Progress]:
+    async def recent(self, actor: Actor) -> list[Progress]:
         """Coordinators see every broadcast; trainers their own."""
-        sender = None if principal.is_coordinator else (principal.person.id if principal.person else -1)
         async with self._db.unit_of_work() as uow:
+            found = await authority(uow, actor)
+            sender = None if found.is_coordinator else (found.person.id if found.person else -1)
             broadcasts = await uow.broadcasts.recent(sender)
             counts = await uow.broadcasts.counts([b.id for b in broadcasts])
         return [Progress(b, counts[b.id]) for b in broadcasts]
 
-    async def report(self, principal: Principal, broadcast_id: int) -> tuple[BroadcastDTO, list[ReportRow]]:
+    async def report(self, actor: Actor, broadcast_id: int) -> tuple[BroadcastDTO, list[ReportRow]]:
         async with self._db.unit_of_work() as uow:
-            broadcast = self._may_act(principal, await uow.broadcasts.by_id(broadcast_id))
+            broadcast = await self._may_act(uow, actor, broadcast_id)
             return broadcast, await uow.broadcasts.report(broadcast_id)
 
     async def announcements(self, telegram_id: int) -> list[tuple[BroadcastDTO, dt.datetime]]:

@@ -1,6 +1,6 @@
 """Trainers review their trainees' plans (/campaigns): progress, comments, proofs to approve; and what the
-campaign planner adds to /progress and /mydata. No Telegram here; authority is re-checked from the principal,
-which access control resolved from the database for this update."""
+campaign planner adds to /progress and /mydata. No Telegram here; each review operation reads the actor's roles from
+the database itself: a trainer of the plan's cohort or a coordinator."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from bot.services.access import Principal
+from bot.services.access import Actor, Authority, authority, require_manager, require_staff
 from bot.services.campaign_reminders import note
 from bot.services.campaign_rules import COMMENT_MAX, text_field
 from bot.services.campaigns import PlanView, plan_view
@@ -59,42 +59,44 @@ class ReviewService:
         self._clock = clock
         self.on_planned: Callable[[], None] = lambda: None
 
-    async def _managed_plan(self, uow: UnitOfWork, principal: Principal, plan_id: int) -> PlanDTO:
+    async def _managed_plan(self, uow: UnitOfWork, found: Authority, plan_id: int) -> PlanDTO:
+        """The plan, if the actor (a trainer or coordinator: `require_staff`) manages its cohort; a trainer of another
+        cohort does not learn that it exists."""
         plan = await uow.campaigns.plan(plan_id)
-        if plan is None or not principal.can_manage(plan.cohort_id):
+        if plan is None or not found.manages(plan.cohort_id):
             raise DomainError(Problem.PLAN_NOT_FOUND)
         return plan
 
-    async def cohorts(self, principal: Principal) -> list[CohortDTO]:
+    async def cohorts(self, actor: Actor) -> list[CohortDTO]:
         """The cohorts whose plans this trainer (or coordinator) may review; active ones first."""
         async with self._db.unit_of_work() as uow:
-            summaries = await uow.cohorts.summaries(
-                None if principal.manageable() is None else sorted(principal.manageable() or ())
-            )
+            manageable = (await authority(uow, actor)).manageable()
+            summaries = await uow.cohorts.summaries(None if manageable is None else sorted(manageable))
         cohorts = [s.cohort for s in summaries]
         return sorted(cohorts, key=lambda c: (c.status is not CohortStatus.ACTIVE, c.name))
 
-    async def plans(self, principal: Principal, cohort_id: int) -> list[PlanView]:
-        if not principal.can_manage(cohort_id):
-            raise DomainError(Problem.NOT_ALLOWED)
-        viewer = principal.person.id if principal.person else 0
+    async def plans(self, actor: Actor, cohort_id: int) -> list[PlanView]:
         async with self._db.unit_of_work() as uow:
+            found = await require_manager(uow, actor, cohort_id)
+            viewer = found.person.id if found.person else 0
             plans = await uow.campaigns.plans_in_cohorts([cohort_id])
             return [await plan_view(uow, plan, viewer, self._clock(), self._grace) for plan in plans]
 
-    async def plan(self, principal: Principal, plan_id: int) -> PlanView:
-        viewer = principal.person.id if principal.person else 0
+    async def plan(self, actor: Actor, plan_id: int) -> PlanView:
         async with self._db.unit_of_work() as uow:
-            plan = await self._managed_plan(uow, principal, plan_id)
+            found = await require_staff(uow, actor)
+            plan = await self._managed_plan(uow, found, plan_id)
+            viewer = found.person.id if found.person else 0
             return await plan_view(uow, plan, viewer, self._clock(), self._grace)
 
-    async def comment(self, principal: Principal, plan_id: int, text: str) -> CommentDTO:
+    async def comment(self, actor: Actor, plan_id: int, text: str) -> CommentDTO:
         """A trainer's comment; the owner and the teammates are told through the outbox."""
         body = text_field(text, "comment", 1, COMMENT_MAX)
         now = self._clock()
         async with self._db.unit_of_work() as uow:
-            plan = await self._managed_plan(uow, principal, plan_id)
-            author = principal.person.id if principal.person else None
+            found = await require_staff(uow, actor)
+            plan = await self._managed_plan(uow, found, plan_id)
+            author = found.person.id if found.person else None
             comment = await uow.campaigns.add_comment(plan.id, author, body, now)
             reachable = await uow.campaigns.reachable(plan.members())
             payload: dict[str, object] = {"type": "comment", "plan": plan.id, "comment": comment.id}
@@ -103,23 +105,25 @@ class ReviewService:
         self.on_planned()
         return comment
 
-    async def proof(self, principal: Principal, occurrence_id: int) -> OccurrenceDTO:
+    async def proof(self, actor: Actor, occurrence_id: int) -> OccurrenceDTO:
         async with self._db.unit_of_work() as uow:
+            found = await require_staff(uow, actor)
             record = await uow.campaigns.occurrence_by_id(occurrence_id)
             if record is None or record.proof is None:
                 raise DomainError(Problem.POST_NOT_FOUND)
-            await self._managed_plan(uow, principal, record.plan_id)
+            await self._managed_plan(uow, found, record.plan_id)
         return record
 
-    async def approve(self, principal: Principal, occurrence_id: int) -> bool:
+    async def approve(self, actor: Actor, occurrence_id: int) -> bool:
         """Approve a proof (once); the trainee who sent it is told. False when it was approved already."""
         now = self._clock()
         async with self._db.unit_of_work() as uow:
+            found = await require_staff(uow, actor)
             record = await uow.campaigns.occurrence_by_id(occurrence_id)
             if record is None or record.proof is None:
                 raise DomainError(Problem.POST_NOT_FOUND)
-            plan = await self._managed_plan(uow, principal, record.plan_id)
-            by = principal.person.id if principal.person else None
+            plan = await self._managed_plan(uow, found, record.plan_id)
+            by = found.person.id if found.person else None
             if not await uow.campaigns.approve(record.id, by, now):
                 return False
             target = (await uow.campaigns.reachable([record.by_id])) if record.by_id else {}

@@ -1,4 +1,5 @@
-"""Cohorts, invites and the coordinator role: what coordinators do in chat and on the command line."""
+"""Cohorts, invites and the coordinator role: what coordinators do in chat and on the command line. Each operation
+receives who acts and checks their role in the database itself."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.services.access import Actor, authority, require_coordinator, require_manager
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
 from bot.text import normalize_key
@@ -41,6 +43,7 @@ class CohortService:
 
     async def create(
         self,
+        actor: Actor,
         *,
         name: str,
         start_date: dt.date,
@@ -51,13 +54,14 @@ class CohortService:
         observe_holidays: bool = True,
         nudge_time: dt.time | None = None,
     ) -> NewCohort:
-        """A cohort tied to a curriculum (None: no lessons), with a trainee invite."""
+        """A cohort tied to a curriculum (None: no lessons), with a trainee invite; coordinators only."""
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {timezone!r}") from exc
         now = self._clock()
         async with self._db.unit_of_work() as uow:
+            await require_coordinator(uow, actor)
             if await uow.cohorts.by_name_key(normalize_key(name)) is not None:
                 raise DomainError(Problem.COHORT_EXISTS, name=name)
             if curriculum_id is not None and await uow.curricula.by_id(curriculum_id) is None:
@@ -87,6 +91,7 @@ class CohortService:
 
     async def set_schedule(
         self,
+        actor: Actor,
         cohort_id: int,
         *,
         rest_days: frozenset[int] | None = None,
@@ -95,8 +100,9 @@ class CohortService:
         lesson_time: dt.time | None = None,
         start_date: dt.date | None = None,
     ) -> CohortDTO:
-        """Change when a cohort's lessons go out; lessons already sent stay as they were."""
+        """Change when a cohort's lessons go out; lessons already sent stay as they were. Coordinators only."""
         async with self._db.unit_of_work() as uow:
+            await require_coordinator(uow, actor)
             await uow.cohorts.set_schedule(
                 cohort_id,
                 rest_days=rest_days,
@@ -118,21 +124,30 @@ class CohortService:
             raise DomainError(Problem.COHORT_NOT_FOUND, name=name)
         return cohort
 
-    async def summaries(self, cohort_ids: frozenset[int] | None = None) -> list[CohortSummary]:
+    async def summaries(self, actor: Actor) -> list[CohortSummary]:
+        """The cohorts the actor manages now (coordinators and the operator: all; anyone else: none)."""
         async with self._db.reading() as uow:
-            return await uow.cohorts.summaries(None if cohort_ids is None else sorted(cohort_ids))
+            manageable = (await authority(uow, actor)).manageable()
+            return await uow.cohorts.summaries(None if manageable is None else sorted(manageable))
 
-    async def members(self, cohort_id: int, role: Role | None = None) -> list[tuple[MembershipDTO, PersonDTO]]:
+    async def members(
+        self, actor: Actor, cohort_id: int, role: Role | None = None
+    ) -> list[tuple[MembershipDTO, PersonDTO]]:
+        """A cohort's members, for a manager of it."""
         async with self._db.unit_of_work() as uow:
+            await require_manager(uow, actor, cohort_id)
             return await uow.memberships.members(cohort_id, role)
 
-    async def set_status(self, cohort_id: int, status: CohortStatus) -> None:
+    async def set_status(self, actor: Actor, cohort_id: int, status: CohortStatus) -> None:
+        """End (or reopen) a cohort; coordinators only."""
         async with self._db.unit_of_work() as uow:
+            await require_coordinator(uow, actor)
             await uow.cohorts.set_status(cohort_id, status)
             await uow.commit()
 
     async def create_invite(
         self,
+        actor: Actor,
         cohort_id: int,
         role: Role,
         *,
@@ -143,6 +158,7 @@ class CohortService:
         if expires_at is None:
             expires_at = now + dt.timedelta(days=DEFAULT_INVITE_DAYS)
         async with self._db.unit_of_work() as uow:
+            await require_coordinator(uow, actor)
             cohort = await uow.cohorts.by_id(cohort_id)
             if cohort is None:
                 raise DomainError(Problem.COHORT_NOT_FOUND, name=str(cohort_id))
@@ -159,16 +175,19 @@ class CohortService:
             await uow.commit()
         return invite
 
-    async def invites(self, cohort_id: int) -> list[InviteDTO]:
+    async def invites(self, actor: Actor, cohort_id: int) -> list[InviteDTO]:
         async with self._db.unit_of_work() as uow:
+            await require_coordinator(uow, actor)
             return await uow.invites.for_cohort(cohort_id)
 
-    async def invite(self, invite_id: int) -> InviteDTO | None:
+    async def invite(self, actor: Actor, invite_id: int) -> InviteDTO | None:
         async with self._db.unit_of_work() as uow:
+            await require_coordinator(uow, actor)
             return await uow.invites.by_id(invite_id)
 
-    async def revoke_invite(self, invite_id: int) -> InviteDTO:
+    async def revoke_invite(self, actor: Actor, invite_id: int) -> InviteDTO:
         async with self._db.unit_of_work() as uow:
+            await require_coordinator(uow, actor)
             invite = await uow.invites.by_id(invite_id)
             if invite is None:
                 raise DomainError(Problem.INVITE_NOT_FOUND)
@@ -186,14 +205,16 @@ class RoleService:
         self._db = db
         self._clock = clock
 
-    async def grant_coordinator(self, telegram_id: int) -> bool:
+    async def grant_coordinator(self, actor: Actor, telegram_id: int) -> bool:
         async with self._db.unit_of_work() as uow:
+            await require_coordinator(uow, actor)
             changed = await uow.coordinators.grant(telegram_id, self._clock())
             await uow.commit()
         return changed
 
-    async def revoke_coordinator(self, telegram_id: int) -> bool:
+    async def revoke_coordinator(self, actor: Actor, telegram_id: int) -> bool:
         async with self._db.unit_of_work() as uow:
+            await require_coordinator(uow, actor)
             changed = await uow.coordinators.revoke(telegram_id)
             await uow.commit()
         return changed

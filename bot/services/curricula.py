@@ -1,6 +1,7 @@
 """Curricula: validate a YAML document, import it (all or nothing), load the stored copy for delivery.
 
-No Telegram here: the CLI, start-up and the chat upload all go through this service.
+No Telegram here: the CLI, start-up and the chat upload all go through this service; importing is for coordinators
+(in chat) and the operator (command line, start-up).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from bot.curriculum import Curriculum, CurriculumError, Problem, load_curriculum, missing_images, parse_curriculum
+from bot.services.access import Actor, require_coordinator
 from bot.services.clock import Clock, utc_now
 from storage.dto import CurriculumDTO
 from storage.uow import Database, UnitOfWork
@@ -86,24 +88,30 @@ class CurriculumService:
         """Check a document without storing anything; CurriculumError lists every problem."""
         return parse_curriculum(content, source)
 
-    async def import_document(self, content: bytes | str, source: str, image_dir: Path | None = None) -> ImportResult:
+    async def import_document(
+        self, actor: Actor, content: bytes | str, source: str, image_dir: Path | None = None
+    ) -> ImportResult:
         """Validate and store (a chat upload); on any problem CurriculumError and nothing is stored.
 
         With `image_dir`, local images must exist there, as they must beside a file that `import_file` reads."""
+        await self._may_import(actor)  # before parsing: nobody else makes the bot parse a large document
         # Parsing up to 1 MB of YAML takes a while: off the event loop, so other chats are answered meanwhile.
         curriculum = await asyncio.to_thread(_parse, content, source, image_dir)
-        return await self._store(curriculum, source)
+        return await self._store(actor, curriculum, source)
 
-    async def import_file(self, path: Path) -> ImportResult:
+    async def import_file(self, actor: Actor, path: Path) -> ImportResult:
         """Like import_document, for a file on disk; its local images must exist beside it."""
+        await self._may_import(actor)
         curriculum = await asyncio.to_thread(load_curriculum, path)
-        return await self._store(curriculum, str(path))
+        return await self._store(actor, curriculum, str(path))
 
-    async def import_folder(self, folder: Path) -> list[tuple[Path, ImportResult]]:
+    async def import_folder(self, actor: Actor, folder: Path) -> list[tuple[Path, ImportResult]]:
         """Import every *.yaml / *.yml of a folder in one transaction, only when all of them are valid."""
+        await self._may_import(actor)
         loaded = await asyncio.to_thread(_load_folder, folder)
         results: list[tuple[Path, ImportResult]] = []
         async with self._db.unit_of_work() as uow:
+            await require_coordinator(uow, actor)
             for path, curriculum in loaded:
                 results.append((path, await self._save(uow, curriculum, str(path))))
             await uow.commit()
@@ -111,8 +119,13 @@ class CurriculumService:
             self._forget(result)
         return results
 
-    async def _store(self, curriculum: Curriculum, source: str) -> ImportResult:
+    async def _may_import(self, actor: Actor) -> None:
+        async with self._db.reading() as uow:
+            await require_coordinator(uow, actor)
+
+    async def _store(self, actor: Actor, curriculum: Curriculum, source: str) -> ImportResult:
         async with self._db.unit_of_work() as uow:
+            await require_coordinator(uow, actor)  # again, in the transaction that stores it
             result = await self._save(uow, curriculum, source)
             await uow.commit()
         self._forget(result)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot.curriculum import Curriculum
+from bot.services.access import Actor, require_manager
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
 from bot.services.lessons import LESSON_KINDS, LessonService
@@ -168,12 +169,14 @@ class LessonStatsService:
             extra_done=(extras or {}).get(person_id, 0),
         )
 
-    async def cohort_stats(self, cohort_id: int, locale: str, days: int = REPORT_DAYS) -> CohortStats:
-        """Per released lesson: delivered, opened, done, quiz answers and the hardest question; deliveries per day."""
+    async def cohort_stats(self, actor: Actor, cohort_id: int, locale: str, days: int = REPORT_DAYS) -> CohortStats:
+        """Per released lesson: delivered, opened, done, quiz answers and the hardest question; deliveries per day.
+        For a manager of the cohort."""
         async with self._db.unit_of_work() as uow:
             cohort = await uow.cohorts.by_id(cohort_id)
             if cohort is None:
                 raise DomainError(Problem.COHORT_NOT_FOUND, name="")
+            await require_manager(uow, actor, cohort_id)
             curriculum = await self._lessons.curriculum_of(cohort, uow)
             if curriculum is None:
                 raise DomainError(Problem.NO_CURRICULUM, cohort=cohort.name)

@@ -359,8 +359,8 @@ class LessonService:
     async def _membership_cohort(self, uow: UnitOfWork, person: PersonDTO, cohort_id: int) -> CohortDTO:
         membership = await uow.memberships.get(person.id, cohort_id)
         cohort = await uow.cohorts.by_id(cohort_id)
-        if membership is None or cohort is None:
-            raise DomainError(Problem.NOT_ALLOWED)
+        if membership is None or membership.role is not Role.TRAINEE or cohort is None:  # a trainer's marks would
+            raise DomainError(Problem.NOT_ALLOWED)  # count in the cohort's lesson statistics
         return cohort
 
     async def open(self, telegram_id: int, cohort_id: int, number: int) -> LessonView:
