@@ -323,6 +323,16 @@ class MembershipRepository:
         )
         return list(rows)
 
+    async def trained_by(self, person_id: int) -> frozenset[int]:
+        """The cohorts this person trains, their membership rows share-locked until commit (PostgreSQL; SQLite has
+        one writer anyway): removing one waits for the act it authorised (`bot.services.access`)."""
+        rows = await self._session.scalars(
+            select(Membership.cohort_id)
+            .where(Membership.person_id == person_id, Membership.role == Role.TRAINER)
+            .with_for_update(read=True)
+        )
+        return frozenset(rows)
+
 
 class CoordinatorRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -346,6 +356,14 @@ class CoordinatorRepository:
     async def all_ids(self) -> list[int]:
         rows = await self._session.scalars(select(Coordinator.telegram_id).order_by(Coordinator.telegram_id))
         return list(rows)
+
+    async def holds(self, telegram_id: int) -> bool:
+        """Whether they are a coordinator, the row share-locked until commit (PostgreSQL; SQLite has one writer
+        anyway): a revoke waits for the act it authorised (`bot.services.access`)."""
+        found = await self._session.scalar(
+            select(Coordinator.telegram_id).where(Coordinator.telegram_id == telegram_id).with_for_update(read=True)
+        )
+        return found is not None
 
 
 class InviteRepository:

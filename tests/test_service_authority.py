@@ -8,6 +8,7 @@ changes; then the allowed person succeeds.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -20,7 +21,14 @@ from sqlalchemy import delete, select
 import storage.models_attendance
 import storage.models_campaigns  # noqa: F401
 from bot.app import build_services
-from bot.services.access import OPERATOR, Actor, Principal, resolve_principal
+from bot.services.access import (
+    OPERATOR,
+    Actor,
+    Principal,
+    require_coordinator,
+    require_manager,
+    resolve_principal,
+)
 from bot.services.broadcasts import Target
 from bot.services.campaign_rules import PlanFields, PostFields
 from bot.services.errors import DomainError, Problem
@@ -353,6 +361,44 @@ async def test_a_trainer_cannot_use_a_cohorts_lessons_as_a_trainee(world: World)
         with pytest.raises(DomainError) as caught:
             await call(TRAINER, world.a, 1)
         assert caught.value.problem is Problem.NOT_ALLOWED
+    with pytest.raises(DomainError) as caught:
+        await lessons.record_sent_polls(TRAINER, world.a, "first", [(0, "poll-1", (0,))])
+    assert caught.value.problem is Problem.NOT_ALLOWED
     assert await lessons.peek(TRAINER, world.a, 1) is None
     assert await snapshot(world.db) == before
     assert (await lessons.open(TRAINEE, world.a, 1)).number == 1  # a trainee of A may
+
+
+async def test_a_role_removed_meanwhile_waits_for_the_act_it_allowed(world: World) -> None:
+    """The check and the act see the same roles: removing a trainer from the cohort, or revoking a coordinator, while
+    an operation they were allowed is under way waits until it is done (PostgreSQL: the rows are share-locked)."""
+    db, trainer, coordinator = world.db, world.actors["trainer"], world.actors["coordinator"]
+
+    async def remove_trainer() -> None:
+        async with db.unit_of_work() as uow:
+            person = await uow.people.by_telegram_id(TRAINER)
+            assert person is not None
+            await uow.session.execute(delete(Membership).where(Membership.person_id == person.id))
+            await uow.commit()
+
+    async def revoke_coordinator() -> None:
+        assert await world.s.roles.revoke_coordinator(OPERATOR, COORDINATOR_ID)
+
+    for check, removal in (
+        (lambda uow: require_manager(uow, trainer, world.a), remove_trainer),
+        (lambda uow: require_coordinator(uow, coordinator), revoke_coordinator),
+    ):
+        async with db.unit_of_work() as uow:
+            await check(uow)
+            removing = asyncio.create_task(removal())
+            await asyncio.sleep(0.5)
+            assert not removing.done()  # it waits for the act the role allowed
+            await uow.commit()
+        await asyncio.wait_for(removing, 15)
+    for check_again in (
+        world.s.attendance.roll(trainer, world.session),
+        world.s.roles.grant_coordinator(coordinator, 9999),
+    ):
+        with pytest.raises(DomainError) as caught:
+            await check_again
+        assert caught.value.problem is Problem.NOT_ALLOWED

@@ -128,16 +128,14 @@ class Authority:
 
 
 async def authority(uow: UnitOfWork, actor: Actor) -> Authority:
-    """The actor's roles, read now (never from a snapshot taken earlier in the update)."""
+    """The actor's roles, read now in the caller's unit of work (never from a snapshot taken earlier in the update).
+    The rows that grant them stay share-locked until it ends: a role removed meanwhile waits for the act it allowed."""
     if isinstance(actor, Operator):
         return Authority(None, None, is_coordinator=True, trainer_of=frozenset())
     telegram_id = actor.telegram_id
     person = await uow.people.by_telegram_id(telegram_id)
-    trainer_of: frozenset[int] = frozenset()
-    if person is not None:
-        memberships = await uow.memberships.for_person(person.id)
-        trainer_of = frozenset(m.cohort_id for m in memberships if m.role is Role.TRAINER)
-    return Authority(telegram_id, person, await uow.coordinators.is_coordinator(telegram_id), trainer_of)
+    trainer_of = await uow.memberships.trained_by(person.id) if person is not None else frozenset()
+    return Authority(telegram_id, person, await uow.coordinators.holds(telegram_id), trainer_of)
 
 
 async def require_coordinator(uow: UnitOfWork, actor: Actor) -> Authority:

@@ -489,6 +489,7 @@ class LessonService:
         """Polls a chat reply sent itself: (question index, poll id, correct options)."""
         async with self._db.unit_of_work() as uow:
             person = await self._trainee(uow, telegram_id)
+            await self._membership_cohort(uow, person, cohort_id)
             for question, poll_id, correct in polls:
                 await self.record_poll(
                     uow,
