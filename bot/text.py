@@ -24,7 +24,8 @@ TELEGRAM_TEXT_LIMIT = 4096
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _HARAKAT = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Direction marks and zero-width characters, and control characters (PostgreSQL cannot even store NUL).
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\x00-\x08\x0e-\x1f\x7f]")
 _FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ک": "ك", "ة": "ه"})
 
 
@@ -38,6 +39,11 @@ def normalize_key(text: str) -> str:
     text = unicodedata.normalize("NFKC", normalize_digits(text))
     text = _INVISIBLE.sub("", _HARAKAT.sub("", text)).translate(_FOLD)
     return " ".join(text.split()).casefold()
+
+
+def storable(text: str) -> str:
+    """Text kept as it was typed (line breaks and all), without the NUL character PostgreSQL refuses."""
+    return text.replace("\x00", "")
 
 
 def clean_input(text: str) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from bot.services.access import Principal
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
+from bot.text import storable
 from storage.broadcasts import BROADCAST, BroadcastDTO, BroadcastState, ReportRow
 from storage.dto import CohortStatus, DeliveryState, NewDelivery, PersonStatus, Recipient
 from storage.uow import Database, UnitOfWork
@@ -125,6 +126,7 @@ class BroadcastService:
             raise DomainError(Problem.TEXT_TOO_LONG, length=len(text), limit=limit)
         if principal.person is None:
             raise DomainError(Problem.PERSON_NOT_FOUND)
+        text = None if text is None else storable(text)
         absentees = await self.absentees(target)
         async with self._db.unit_of_work() as uow:
             people = await self.recipients(uow, target, absentees)

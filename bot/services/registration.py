@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.services.clock import Clock, utc_now
@@ -12,6 +13,7 @@ from storage.dto import CohortDTO, CohortStatus, InviteDTO, PersonDTO, Role
 from storage.uow import Database, UnitOfWork
 
 TOWNS = ("هيت", "الرمادي", "الفلوجة", "ديالى", "بغداد")
+INVITE_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 TOWN_MAX = 64
 
 
@@ -43,6 +45,8 @@ class RegistrationService:
         self._lessons = lessons  # a late joiner gets the current lesson at once
 
     async def _check(self, uow: UnitOfWork, token: str, telegram_id: int) -> InviteCheck:
+        if not INVITE_TOKEN.fullmatch(token):  # a deep-link payload is 1-64 of A-Z a-z 0-9 _ -
+            raise DomainError(Problem.INVITE_NOT_FOUND)
         invite = await uow.invites.by_token(token)
         if invite is None:
             raise DomainError(Problem.INVITE_NOT_FOUND)
