@@ -3,6 +3,11 @@
 Each delivery is claimed (pending → sending, committed) before its request goes out and recorded after, so a restart
 resends only what was in flight at a hard kill (at most `max_in_flight`) and loses nothing. Replies to people who
 just wrote never pass through here: they go straight back from the handlers.
+
+When the database refuses an outcome (the message went out, the row could not say so), the engine tries again with
+backoff, then keeps the outcome in memory and records it at its next sweeps: the row never stays `sending` until a
+restart, and what was sent is never sent again. The sweep (every `sweep_every` seconds) also puts back to pending a
+row left `sending` longer than the lease that this engine never sent (a claim whose answer was lost).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import logging
 import math
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -65,9 +70,28 @@ class EngineSettings:
     max_attempts: int = 5
     batch: int = 100  # fetched per round: ~4 s of sending, so newly due personal items wait at most that long
     backoff: float = 2.0  # seconds before the first network retry; doubles each time, at most 5 minutes
+    record_attempts: int = 4  # tries to record an outcome before it is kept for the sweep
+    record_backoff: float = 0.5  # seconds before the second try; doubles each time
+    record_retry: float = 5.0  # how often kept outcomes are tried again
+    sweep_every: float = 30.0  # how often rows left `sending` are looked for
+    lease: float = 120.0  # a row `sending` this long that this engine never sent goes back to pending
 
 
 Listener = Callable[[DeliveryDTO, DeliveryState], None]
+# Records one outcome in a unit of work (which the caller commits); returns how many other rows it also closed.
+Write = Callable[[UnitOfWork], Awaitable[int]]
+REQUEUED = "sent again: its claim was never followed by a send"
+
+
+@dataclass(slots=True)
+class Unrecorded:
+    """An outcome the database refused: recorded at the next sweeps, never sent again meanwhile."""
+
+    row: DeliveryDTO
+    state: DeliveryState | None  # None: back to pending (a retry), nothing to announce
+    write: Write
+    fallback: Write | None = None  # the state alone, for when `write` keeps failing (a kind's on_sent that fails)
+    tries: int = 0
 
 
 class DeliveryEngine:
@@ -88,6 +112,8 @@ class DeliveryEngine:
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(self.settings.max_in_flight)
         self._in_flight: set[int] = set()
+        self._unrecorded: dict[int, Unrecorded] = {}  # outcomes waiting to be recorded, by delivery id
+        self._last_sweep = time.monotonic()
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop: asyncio.Task[None] | None = None
         self.outcomes: Counter[str] = Counter()  # state → count since start; "429" counts flood answers
@@ -120,6 +146,9 @@ class DeliveryEngine:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        if self._unrecorded:  # a last try; what still fails goes out again after the restart
+            with contextlib.suppress(Exception):
+                await self._record_kept()
 
     def wake(self) -> None:
         """Something may be due now (planned, retried, or an alarm went off)."""
@@ -133,11 +162,18 @@ class DeliveryEngine:
     def in_flight(self) -> int:
         return len(self._in_flight)
 
+    @property
+    def unrecorded(self) -> int:
+        """Outcomes the database has not taken yet (kept in memory, tried again at each sweep)."""
+        return len(self._unrecorded)
+
     # ------------------------------------------------------------------------------------------ the loop
 
     async def _run(self) -> None:
         while True:
             try:
+                if self._sweep_in() <= 0:
+                    await self._sweep()
                 idle = await self._round()
             except asyncio.CancelledError:
                 raise
@@ -145,6 +181,7 @@ class DeliveryEngine:
                 log.exception("delivery round failed; trying again shortly")
                 idle = 5.0
             if idle > 0:
+                idle = max(min(idle, self._sweep_in()), 0.05)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), idle)
             self._wake.clear()
@@ -198,6 +235,39 @@ class DeliveryEngine:
             return 0.0
         return min(chat_waits, default=0.05)
 
+    # ------------------------------------------------------------------------------------------ the sweep
+
+    def _sweep_in(self) -> float:
+        every = self.settings.record_retry if self._unrecorded else self.settings.sweep_every
+        return self._last_sweep + every - time.monotonic()
+
+    async def _sweep(self) -> None:
+        """Record the outcomes kept in memory; put back to pending what stayed `sending` past the lease without
+        this engine having sent it. What was sent (in flight, or kept) is never put back."""
+        self._last_sweep = time.monotonic()
+        await self._record_kept()
+        now = self._clock()
+        async with self._db.unit_of_work() as uow:
+            requeued = await uow.deliveries.requeue_stale(
+                now - dt.timedelta(seconds=self.settings.lease),
+                now,
+                REQUEUED,
+                keep_ids=sorted(self._in_flight | self._unrecorded.keys()),
+            )
+            await uow.commit()
+        if requeued:
+            log.warning("%d deliveries were left claimed but never sent; they go out now", requeued)
+
+    async def _record_kept(self) -> None:
+        for delivery_id, kept in list(self._unrecorded.items()):
+            kept.tries += 1
+            done = await self._try_record(kept.row, kept.state, kept.write)
+            if not done and kept.fallback is not None and kept.tries >= 3:
+                done = await self._try_record(kept.row, kept.state, kept.fallback)
+            if done:
+                del self._unrecorded[delivery_id]
+                log.info("delivery %d (%s): its outcome is recorded at last", kept.row.id, kept.row.kind)
+
     async def _paced(self) -> None:
         """Wait for the overall rate (and any 429 pause) to allow one more message."""
         wait = self.pacer.overall_wait()
@@ -229,63 +299,121 @@ class DeliveryEngine:
         try:
             sent = await kind.send(self._bot, row)
         except Skip as decision:
-            await self._record(row, DeliveryState.SKIPPED, reason=decision.reason)
+            await self._settle(row, DeliveryState.SKIPPED, self._finish(row, DeliveryState.SKIPPED, decision.reason))
         except RetryAfter as flood:
             wait = _seconds(flood.retry_after)
             resume = self._clock() + dt.timedelta(seconds=wait)  # before the pause starts: due when it ends
             self.outcomes["429"] += 1
             self.pacer.pause(wait)
             log.warning("Telegram asked to slow down: pausing deliveries for %.0f s", wait)
-            await self._retry_at(row, resume, f"429: retry after {wait:.0f} s")
+            await self._settle(row, None, self._again(row, resume, f"429: retry after {wait:.0f} s"))
         except Forbidden:
-            await self._blocked(row)
+            await self._settle(row, DeliveryState.BLOCKED, self._block(row))
         except BadRequest as refused:
-            await self._record(row, DeliveryState.FAILED, reason=f"400: {refused.message}"[:200])
+            reason = f"400: {refused.message}"[:200]
+            await self._settle(row, DeliveryState.FAILED, self._finish(row, DeliveryState.FAILED, reason))
         except (TimedOut, NetworkError) as trouble:
+            reason = f"network: {type(trouble).__name__}"
             if attempts >= self.settings.max_attempts:
-                await self._record(row, DeliveryState.FAILED, reason=f"network: {type(trouble).__name__}")
+                await self._settle(row, DeliveryState.FAILED, self._finish(row, DeliveryState.FAILED, reason))
             else:
                 delay = min(self.settings.backoff * 2.0 ** (attempts - 1), 300.0)
-                await self._retry(row, delay, f"network: {type(trouble).__name__}")
+                await self._settle(row, None, self._again(row, self._clock() + dt.timedelta(seconds=delay), reason))
         except Exception as error:
             log.exception("delivery %d (%s) failed", row.id, row.kind)
-            await self._record(row, DeliveryState.FAILED, reason=f"error: {type(error).__name__}")
+            failed = self._finish(row, DeliveryState.FAILED, f"error: {type(error).__name__}")
+            await self._settle(row, DeliveryState.FAILED, failed)
         else:
-            now = self._clock()
+            at = self._clock()
+
+            async def write(uow: UnitOfWork) -> int:
+                await uow.deliveries.finish(row.id, DeliveryState.SENT, at, message_id=sent.message_id)
+                await kind.on_sent(uow, row, sent, at)
+                return 0
+
+            sent_alone = self._finish(row, DeliveryState.SENT, None, message_id=sent.message_id, at=at)
+            await self._settle(row, DeliveryState.SENT, write, fallback=sent_alone)
+
+    async def _settle(
+        self, row: DeliveryDTO, state: DeliveryState | None, write: Write, fallback: Write | None = None
+    ) -> None:
+        """Record an outcome; when the database refuses, try again with backoff, then keep it for the sweep (the
+        row stays `sending` meanwhile: claimed by us, never sent again)."""
+        delay = self.settings.record_backoff
+        for attempt in range(self.settings.record_attempts):
+            if attempt:
+                await asyncio.sleep(delay)
+                delay *= 2
+            if await self._try_record(row, state, write):
+                return
+        self._unrecorded[row.id] = Unrecorded(row, state, write, fallback)
+        log.error("delivery %d (%s): outcome not recorded yet; the sweep tries again", row.id, row.kind)
+
+    async def _try_record(self, row: DeliveryDTO, state: DeliveryState | None, write: Write) -> bool:
+        try:
             async with self._db.unit_of_work() as uow:
-                await uow.deliveries.finish(row.id, DeliveryState.SENT, now, message_id=sent.message_id)
-                await kind.on_sent(uow, row, sent, now)
+                closed = await write(uow)
                 await uow.commit()
-            self._announce(row, DeliveryState.SENT)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.warning("delivery %d (%s): recording its outcome failed", row.id, row.kind, exc_info=True)
+            return False
+        if state is not None:
+            self.outcomes[state] += closed
+            self._announce(row, state)
+        return True
+
+    def _finish(
+        self,
+        row: DeliveryDTO,
+        state: DeliveryState,
+        reason: str | None,
+        *,
+        message_id: int | None = None,
+        at: dt.datetime | None = None,
+    ) -> Write:
+        when = at or self._clock()
+
+        async def write(uow: UnitOfWork) -> int:
+            await uow.deliveries.finish(row.id, state, when, reason=reason, message_id=message_id)
+            return 0
+
+        return write
 
     async def _record(self, row: DeliveryDTO, state: DeliveryState, *, reason: str) -> None:
+        """An item that cannot be sent at all (no chat, unknown kind): recorded by the round itself."""
         async with self._db.unit_of_work() as uow:
-            await uow.deliveries.finish(row.id, state, self._clock(), reason=reason)
+            await self._finish(row, state, reason)(uow)
             await uow.commit()
         self._announce(row, state)
 
-    async def _retry(self, row: DeliveryDTO, after: float, reason: str) -> None:
-        await self._retry_at(row, self._clock() + dt.timedelta(seconds=after), reason)
+    def _again(self, row: DeliveryDTO, when: dt.datetime, reason: str) -> Write:
+        """Back to pending, to be tried again from `when`."""
+        at = self._clock()
 
-    async def _retry_at(self, row: DeliveryDTO, when: dt.datetime, reason: str) -> None:
-        async with self._db.unit_of_work() as uow:
-            await uow.deliveries.retry(row.id, when, reason, self._clock())
-            await uow.commit()
+        async def write(uow: UnitOfWork) -> int:
+            await uow.deliveries.retry(row.id, when, reason, at)
+            return 0
 
-    async def _blocked(self, row: DeliveryDTO) -> None:
+        return write
+
+    def _block(self, row: DeliveryDTO) -> Write:
         """403: the person blocked the bot. Nothing more goes to them until they come back."""
-        now = self._clock()
-        async with self._db.unit_of_work() as uow:
-            await uow.deliveries.finish(row.id, DeliveryState.BLOCKED, now, reason=BLOCKED_REASON)
+        at = self._clock()
+
+        async def write(uow: UnitOfWork) -> int:
+            await uow.deliveries.finish(row.id, DeliveryState.BLOCKED, at, reason=BLOCKED_REASON)
+            closed = 0
             if row.person_id is not None:
                 closed = await uow.deliveries.close_pending_for(
-                    row.person_id, DeliveryState.BLOCKED, BLOCKED_REASON, now
+                    row.person_id, DeliveryState.BLOCKED, BLOCKED_REASON, at
                 )
-                self.outcomes[DeliveryState.BLOCKED] += closed
             if row.chat_id is not None and row.chat_id > 0:
                 await uow.people.set_status(row.chat_id, PersonStatus.BLOCKED)
-            await uow.commit()
-        self._announce(row, DeliveryState.BLOCKED)
+            return closed
+
+        return write
 
     def _announce(self, row: DeliveryDTO, state: DeliveryState) -> None:
         self.outcomes[state] += 1
