@@ -19,22 +19,22 @@ import logging
 import math
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.delivery.outcomes import Outcomes, again, blocked, finish
 from bot.delivery.pacing import Limits, Pacer
 from bot.services.clock import Clock, utc_now
-from storage.dto import DeliveryDTO, DeliveryState, PersonStatus
+from storage.dto import DeliveryDTO, DeliveryState
 from storage.uow import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
 
 MISSED = "missed: not sent within the grace window"
-BLOCKED_REASON = "blocked the bot"
 IDLE_WAIT_S = 30.0
 ROUND_S = 1.0  # a round fetches again after this long: a reminder that falls due mid-announcement waits ≤ ~1 s
 
@@ -78,20 +78,7 @@ class EngineSettings:
 
 
 Listener = Callable[[DeliveryDTO, DeliveryState], None]
-# Records one outcome in a unit of work (which the caller commits); returns how many other rows it also closed.
-Write = Callable[[UnitOfWork], Awaitable[int]]
 REQUEUED = "sent again: its claim was never followed by a send"
-
-
-@dataclass(slots=True)
-class Unrecorded:
-    """An outcome the database refused: recorded at the next sweeps, never sent again meanwhile."""
-
-    row: DeliveryDTO
-    state: DeliveryState | None  # None: back to pending (a retry), nothing to announce
-    write: Write
-    fallback: Write | None = None  # the state alone, for when `write` keeps failing (a kind's on_sent that fails)
-    tries: int = 0
 
 
 class DeliveryEngine:
@@ -112,7 +99,9 @@ class DeliveryEngine:
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(self.settings.max_in_flight)
         self._in_flight: set[int] = set()
-        self._unrecorded: dict[int, Unrecorded] = {}  # outcomes waiting to be recorded, by delivery id
+        self._outcomes = Outcomes(
+            db, self._announce, attempts=self.settings.record_attempts, backoff=self.settings.record_backoff
+        )
         self._last_sweep = time.monotonic()
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop: asyncio.Task[None] | None = None
@@ -146,9 +135,9 @@ class DeliveryEngine:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-        if self._unrecorded:  # a last try; what still fails goes out again after the restart
+        if self._outcomes.kept:  # a last try; what still fails goes out again after the restart
             with contextlib.suppress(Exception):
-                await self._record_kept()
+                await self._outcomes.record_kept()
 
     def wake(self) -> None:
         """Something may be due now (planned, retried, or an alarm went off)."""
@@ -165,7 +154,7 @@ class DeliveryEngine:
     @property
     def unrecorded(self) -> int:
         """Outcomes the database has not taken yet (kept in memory, tried again at each sweep)."""
-        return len(self._unrecorded)
+        return len(self._outcomes.kept)
 
     # ------------------------------------------------------------------------------------------ the loop
 
@@ -238,35 +227,25 @@ class DeliveryEngine:
     # ------------------------------------------------------------------------------------------ the sweep
 
     def _sweep_in(self) -> float:
-        every = self.settings.record_retry if self._unrecorded else self.settings.sweep_every
+        every = self.settings.record_retry if self._outcomes.kept else self.settings.sweep_every
         return self._last_sweep + every - time.monotonic()
 
     async def _sweep(self) -> None:
         """Record the outcomes kept in memory; put back to pending what stayed `sending` past the lease without
         this engine having sent it. What was sent (in flight, or kept) is never put back."""
         self._last_sweep = time.monotonic()
-        await self._record_kept()
+        await self._outcomes.record_kept()
         now = self._clock()
         async with self._db.unit_of_work() as uow:
             requeued = await uow.deliveries.requeue_stale(
                 now - dt.timedelta(seconds=self.settings.lease),
                 now,
                 REQUEUED,
-                keep_ids=sorted(self._in_flight | self._unrecorded.keys()),
+                keep_ids=sorted(self._in_flight | self._outcomes.kept.keys()),
             )
             await uow.commit()
         if requeued:
             log.warning("%d deliveries were left claimed but never sent; they go out now", requeued)
-
-    async def _record_kept(self) -> None:
-        for delivery_id, kept in list(self._unrecorded.items()):
-            kept.tries += 1
-            done = await self._try_record(kept.row, kept.state, kept.write)
-            if not done and kept.fallback is not None and kept.tries >= 3:
-                done = await self._try_record(kept.row, kept.state, kept.fallback)
-            if done:
-                del self._unrecorded[delivery_id]
-                log.info("delivery %d (%s): its outcome is recorded at last", kept.row.id, kept.row.kind)
 
     async def _paced(self) -> None:
         """Wait for the overall rate (and any 429 pause) to allow one more message."""
@@ -294,35 +273,35 @@ class DeliveryEngine:
             self.wake()
 
     async def _send(self, row: DeliveryDTO) -> None:
-        kind = self._kinds[row.kind]
+        kind, settle = self._kinds[row.kind], self._outcomes.settle
         attempts = row.attempts + 1
         try:
             sent = await kind.send(self._bot, row)
         except Skip as decision:
-            await self._settle(row, DeliveryState.SKIPPED, self._finish(row, DeliveryState.SKIPPED, decision.reason))
+            await settle(row, DeliveryState.SKIPPED, finish(row, DeliveryState.SKIPPED, self._clock(), decision.reason))
         except RetryAfter as flood:
             wait = _seconds(flood.retry_after)
             resume = self._clock() + dt.timedelta(seconds=wait)  # before the pause starts: due when it ends
             self.outcomes["429"] += 1
             self.pacer.pause(wait)
             log.warning("Telegram asked to slow down: pausing deliveries for %.0f s", wait)
-            await self._settle(row, None, self._again(row, resume, f"429: retry after {wait:.0f} s"))
+            await settle(row, None, again(row, resume, f"429: retry after {wait:.0f} s", self._clock()))
         except Forbidden:
-            await self._settle(row, DeliveryState.BLOCKED, self._block(row))
+            await settle(row, DeliveryState.BLOCKED, blocked(row, self._clock()))
         except BadRequest as refused:
             reason = f"400: {refused.message}"[:200]
-            await self._settle(row, DeliveryState.FAILED, self._finish(row, DeliveryState.FAILED, reason))
+            await settle(row, DeliveryState.FAILED, finish(row, DeliveryState.FAILED, self._clock(), reason))
         except (TimedOut, NetworkError) as trouble:
-            reason = f"network: {type(trouble).__name__}"
+            reason, now = f"network: {type(trouble).__name__}", self._clock()
             if attempts >= self.settings.max_attempts:
-                await self._settle(row, DeliveryState.FAILED, self._finish(row, DeliveryState.FAILED, reason))
+                await settle(row, DeliveryState.FAILED, finish(row, DeliveryState.FAILED, now, reason))
             else:
-                delay = min(self.settings.backoff * 2.0 ** (attempts - 1), 300.0)
-                await self._settle(row, None, self._again(row, self._clock() + dt.timedelta(seconds=delay), reason))
+                delay = dt.timedelta(seconds=min(self.settings.backoff * 2.0 ** (attempts - 1), 300.0))
+                await settle(row, None, again(row, now + delay, reason, now))
         except Exception as error:
             log.exception("delivery %d (%s) failed", row.id, row.kind)
-            failed = self._finish(row, DeliveryState.FAILED, f"error: {type(error).__name__}")
-            await self._settle(row, DeliveryState.FAILED, failed)
+            reason = f"error: {type(error).__name__}"
+            await settle(row, DeliveryState.FAILED, finish(row, DeliveryState.FAILED, self._clock(), reason))
         else:
             at = self._clock()
 
@@ -331,92 +310,18 @@ class DeliveryEngine:
                 await kind.on_sent(uow, row, sent, at)
                 return 0
 
-            sent_alone = self._finish(row, DeliveryState.SENT, None, message_id=sent.message_id, at=at)
-            await self._settle(row, DeliveryState.SENT, write, fallback=sent_alone)
-
-    async def _settle(
-        self, row: DeliveryDTO, state: DeliveryState | None, write: Write, fallback: Write | None = None
-    ) -> None:
-        """Record an outcome; when the database refuses, try again with backoff, then keep it for the sweep (the
-        row stays `sending` meanwhile: claimed by us, never sent again)."""
-        delay = self.settings.record_backoff
-        for attempt in range(self.settings.record_attempts):
-            if attempt:
-                await asyncio.sleep(delay)
-                delay *= 2
-            if await self._try_record(row, state, write):
-                return
-        self._unrecorded[row.id] = Unrecorded(row, state, write, fallback)
-        log.error("delivery %d (%s): outcome not recorded yet; the sweep tries again", row.id, row.kind)
-
-    async def _try_record(self, row: DeliveryDTO, state: DeliveryState | None, write: Write) -> bool:
-        try:
-            async with self._db.unit_of_work() as uow:
-                closed = await write(uow)
-                await uow.commit()
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.warning("delivery %d (%s): recording its outcome failed", row.id, row.kind, exc_info=True)
-            return False
-        if state is not None:
-            self.outcomes[state] += closed
-            self._announce(row, state)
-        return True
-
-    def _finish(
-        self,
-        row: DeliveryDTO,
-        state: DeliveryState,
-        reason: str | None,
-        *,
-        message_id: int | None = None,
-        at: dt.datetime | None = None,
-    ) -> Write:
-        when = at or self._clock()
-
-        async def write(uow: UnitOfWork) -> int:
-            await uow.deliveries.finish(row.id, state, when, reason=reason, message_id=message_id)
-            return 0
-
-        return write
+            alone = finish(row, DeliveryState.SENT, at, message_id=sent.message_id)
+            await settle(row, DeliveryState.SENT, write, fallback=alone)
 
     async def _record(self, row: DeliveryDTO, state: DeliveryState, *, reason: str) -> None:
         """An item that cannot be sent at all (no chat, unknown kind): recorded by the round itself."""
         async with self._db.unit_of_work() as uow:
-            await self._finish(row, state, reason)(uow)
+            await finish(row, state, self._clock(), reason)(uow)
             await uow.commit()
         self._announce(row, state)
 
-    def _again(self, row: DeliveryDTO, when: dt.datetime, reason: str) -> Write:
-        """Back to pending, to be tried again from `when`."""
-        at = self._clock()
-
-        async def write(uow: UnitOfWork) -> int:
-            await uow.deliveries.retry(row.id, when, reason, at)
-            return 0
-
-        return write
-
-    def _block(self, row: DeliveryDTO) -> Write:
-        """403: the person blocked the bot. Nothing more goes to them until they come back."""
-        at = self._clock()
-
-        async def write(uow: UnitOfWork) -> int:
-            await uow.deliveries.finish(row.id, DeliveryState.BLOCKED, at, reason=BLOCKED_REASON)
-            closed = 0
-            if row.person_id is not None:
-                closed = await uow.deliveries.close_pending_for(
-                    row.person_id, DeliveryState.BLOCKED, BLOCKED_REASON, at
-                )
-            if row.chat_id is not None and row.chat_id > 0:
-                await uow.people.set_status(row.chat_id, PersonStatus.BLOCKED)
-            return closed
-
-        return write
-
-    def _announce(self, row: DeliveryDTO, state: DeliveryState) -> None:
-        self.outcomes[state] += 1
+    def _announce(self, row: DeliveryDTO, state: DeliveryState, closed_too: int = 0) -> None:
+        self.outcomes[state] += 1 + closed_too
         for listener in self.listeners:
             try:
                 listener(row, state)
