@@ -203,8 +203,6 @@ async def manage(settings: Settings, args: argparse.Namespace) -> None:
             await run_attendance(settings, db, args)
         elif args.command == "cohort" and args.action == "create":
             start, lesson_time = parse_date(args.start), parse_time(args.lesson_time)
-            if parse_cohort_name(args.name) is None:
-                raise CliError(f"name: expected {COHORT_NAME_MIN} to {COHORT_NAME_MAX} characters, got {args.name!r}")
             if start is None:
                 raise CliError(f"--start: expected YYYY-MM-DD, got {args.start!r}")
             if not start_date_allowed(start, dt.datetime.now(dt.UTC).date()):
@@ -216,6 +214,8 @@ async def manage(settings: Settings, args: argparse.Namespace) -> None:
                 ZoneInfo(zone)
             except (KeyError, ValueError) as exc:
                 raise CliError(f"--tz: unknown time zone {zone!r}") from exc
+            if parse_cohort_name(args.name) is None:  # its comparison key must fit too (ﷺ spells out 18 letters)
+                raise CliError(f"name: expected {COHORT_NAME_MIN} to {COHORT_NAME_MAX} characters, got {args.name!r}")
             options = schedule_options(args)
             created = await cohorts.create(
                 name=args.name,
