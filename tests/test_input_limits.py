@@ -34,6 +34,7 @@ from storage import migrate
 from storage.dto import Role
 from storage.models import NAME_KEY_LENGTH, Cohort, Person
 from storage.uow import Database
+from tests.crowd import enrol
 from tests.test_cli import env, remember_username  # noqa: F401  (the CLI's database fixture)
 
 NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
@@ -178,6 +179,17 @@ async def test_session_dates_stay_within_three_years(db: Database) -> None:
         assert (caught.value.problem, caught.value.details.get("field")) == (Problem.SESSION_INVALID, "date")
 
 
+async def test_an_over_long_check_in_code_is_a_wrong_code(db: Database) -> None:
+    cohorts = CohortService(db, Clock())
+    created = await cohorts.create(
+        name="Codes", start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18), timezone=BAGHDAD
+    )
+    await enrol(db, created.cohort.id, 7801, 1, joined=NOW, locale="en")
+    with pytest.raises(DomainError) as caught:
+        await AttendanceService(db, clock=Clock()).check_in_code(7801, "٩" * 5000)
+    assert caught.value.problem is Problem.CHECKIN_WRONG_CODE
+
+
 # ------------------------------------------------------------------------------------------------- invites
 
 
@@ -262,6 +274,10 @@ def test_cli_expiry_and_ids_are_bounded(env: Path, capsys: pytest.CaptureFixture
     assert main(["cohort", "create", "ﷺ " * 31 + "ﷺ", "--start", start, "--lesson-time", "18:30"]) == 1
     assert main(["cohort", "schedule", "Hit CLI", "--rest-days", "²"]) == 1
     assert "--rest-days" in capsys.readouterr().err
+    session = ["session", "add", "--cohort", "Hit CLI", "--time", "00:30", "--title", "Day 1"]
+    assert main([*session, "--date", "0001-01-01"]) == 1
+    assert "--date: expected a date within" in capsys.readouterr().err
+    assert main([*session, "--date", start]) == 0
 
 
 # ---------------------------------------------------------------------------------------------- migration
