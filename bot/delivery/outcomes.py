@@ -89,7 +89,11 @@ class Outcomes:
         delay = self._backoff
         for attempt in range(self._attempts):
             if attempt:
-                await asyncio.sleep(delay)
+                try:
+                    await asyncio.sleep(delay)
+                except asyncio.CancelledError:  # stopping: the engine's last try at stop may still record it
+                    self.kept[row.id] = Kept(row, state, write, fallback)
+                    raise
                 delay *= 2
             if await self._try(row, state, write):
                 return
