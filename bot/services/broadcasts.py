@@ -11,6 +11,7 @@ import json
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from bot.services.access import Principal
 from bot.services.clock import Clock, utc_now
@@ -21,6 +22,7 @@ from storage.dto import CohortStatus, DeliveryState, NewDelivery, PersonStatus, 
 from storage.uow import Database, UnitOfWork
 
 VALID_FOR = dt.timedelta(hours=24)  # an announcement still goes out this long after its time (after downtime)
+SEND_AHEAD_MAX = dt.timedelta(days=366)  # "Send at a time…": in the future, at most a year ahead
 CANCELLED = "broadcast cancelled"
 CAPTION_MAX = 1024
 TEXT_MAX = 4096
@@ -153,11 +155,31 @@ class BroadcastService:
             raise DomainError(Problem.NOT_ALLOWED)
         return broadcast
 
+    def send_moment(self, day: dt.date, time: dt.time, zone: str) -> dt.datetime:
+        """A typed day and time in the cohort's zone → UTC, refused unless ahead and within SEND_AHEAD_MAX. The day
+        is checked before the conversion: year 1 or 9999 would overflow it."""
+        now = self._clock()
+        today = now.astimezone(ZoneInfo(zone)).date()
+        if day < today - dt.timedelta(days=1):
+            raise DomainError(Problem.TIME_IN_PAST)
+        if day > today + SEND_AHEAD_MAX + dt.timedelta(days=1):
+            raise DomainError(Problem.TIME_TOO_FAR)
+        moment = dt.datetime.combine(day, time, tzinfo=ZoneInfo(zone)).astimezone(dt.UTC)
+        self._check_send_at(moment, now)
+        return moment
+
+    @staticmethod
+    def _check_send_at(send_at: dt.datetime, now: dt.datetime) -> None:
+        if send_at <= now:
+            raise DomainError(Problem.TIME_IN_PAST)
+        if send_at > now + SEND_AHEAD_MAX:
+            raise DomainError(Problem.TIME_TOO_FAR)
+
     async def confirm(self, principal: Principal, broadcast_id: int, send_at: dt.datetime | None = None) -> int | None:
         """Plan one delivery per recipient, once; returns how many, or None when it was already confirmed."""
         now = self._clock()
-        if send_at is not None and send_at <= now:
-            raise DomainError(Problem.TIME_IN_PAST)
+        if send_at is not None:
+            self._check_send_at(send_at, now)
         async with self._db.unit_of_work() as uow:
             broadcast = self._may_act(principal, await uow.broadcasts.by_id(broadcast_id))
         target = Target(broadcast.cohort_ids, broadcast.towns, broadcast.only_absent)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.parsing import NAME_MAX, key_fits
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
 from bot.services.lessons import LessonService
@@ -70,6 +71,8 @@ class RegistrationService:
 
     async def register(self, *, token: str, telegram_id: int, full_name: str, town: str, locale: str) -> Joined:
         """Record consent, details and membership in one transaction (the invite is re-checked)."""
+        if not 1 <= len(full_name) <= NAME_MAX or not key_fits(full_name):  # the columns' limits, whoever calls
+            raise DomainError(Problem.NAME_INVALID, name=full_name)
         async with self._db.unit_of_work() as uow:
             check = await self._check(uow, token, telegram_id)
             if check.already_member:
