@@ -21,18 +21,39 @@ from bot.cli_attendance import AttendanceCliError, add_attendance_commands, run_
 from bot.cli_schedule import ScheduleError, add_schedule_options, describe_schedule, schedule_options
 from bot.curriculum import CurriculumError, load_curriculum
 from bot.logs import configure_logging
-from bot.parsing import parse_date, parse_time
+from bot.parsing import (
+    COHORT_NAME_MAX,
+    COHORT_NAME_MIN,
+    parse_cohort_name,
+    parse_date,
+    parse_int,
+    parse_positive_int,
+    parse_telegram_id,
+    parse_time,
+)
 from bot.runtime import prepare_database, run
 from bot.services.access import OPERATOR
-from bot.services.cohorts import CohortService, RoleService, deep_link
+from bot.services.cohorts import (
+    DEFAULT_INVITE_DAYS,
+    INVITE_DAYS_MAX,
+    INVITE_USES_MAX,
+    START_RANGE,
+    TRAINER_INVITE_DAYS,
+    CohortService,
+    RoleService,
+    deep_link,
+    start_date_allowed,
+)
 from bot.services.curricula import CurriculumService, ImportResult, ImportStatus
 from bot.services.errors import DomainError
 from bot.settings import Settings, SettingsError, load_settings
+from bot.text import normalize_digits
 from storage import migrate
 from storage.dto import CohortStatus, InviteDTO, Role
 from storage.uow import Database
 
 _DURATION = re.compile(r"^(\d+)\s*([dhm])$")
+_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
 
 class CliError(Exception):
@@ -68,8 +89,15 @@ def parser() -> argparse.ArgumentParser:
     invite_create = invite.add_parser("create", help="a new invite link")
     invite_create.add_argument("--cohort", required=True)
     invite_create.add_argument("--role", choices=[r.value for r in Role], default=Role.TRAINEE.value)
-    invite_create.add_argument("--expires", help="YYYY-MM-DD (end of that day) or a duration such as 7d, 48h")
-    invite_create.add_argument("--max-uses", type=int, help="how many people may use it")
+    invite_create.add_argument(
+        "--expires",
+        help=f"YYYY-MM-DD (end of that day) or a duration such as 7d, 48h; at most {INVITE_DAYS_MAX} days "
+        f"(default: {DEFAULT_INVITE_DAYS} days for trainees, {TRAINER_INVITE_DAYS} for a trainer)",
+    )
+    invite_create.add_argument(
+        "--max-uses",
+        help=f"how many people may use it, 1 to {INVITE_USES_MAX} (default: any number of trainees, one trainer)",
+    )
     invite_revoke = invite.add_parser("revoke", help="withdraw an invite")
     invite_revoke.add_argument("token")
 
@@ -82,20 +110,29 @@ def parser() -> argparse.ArgumentParser:
 
     role = commands.add_parser("role", help="grant or revoke the coordinator role")
     role.add_argument("action", choices=["grant", "revoke"])
-    role.add_argument("user_id", type=int, help="numeric Telegram user id")
+    role.add_argument("user_id", help="numeric Telegram user id")
     role.add_argument("role", choices=["coordinator"])
     add_attendance_commands(commands)
     return root
 
 
 def parse_expiry(text: str, zone: ZoneInfo, now: dt.datetime) -> dt.datetime:
-    if match := _DURATION.match(text.strip()):
-        amount, unit = int(match.group(1)), match.group(2)
-        return now + dt.timedelta(**{{"d": "days", "h": "hours", "m": "minutes"}[unit]: amount})
+    """A date or a duration, within INVITE_DAYS_MAX days from now (the digits are counted before anything is
+    computed: 99999999999d would overflow)."""
+    latest = now + dt.timedelta(days=INVITE_DAYS_MAX)
+    too_far = CliError(f"--expires: an invite expires within {INVITE_DAYS_MAX} days, got {text!r}")
+    if match := _DURATION.match(normalize_digits(text).strip()):
+        amount = parse_int(match.group(1), minimum=1, maximum=INVITE_DAYS_MAX * 24 * 60)
+        span = None if amount is None else dt.timedelta(**{_UNITS[match.group(2)]: amount})
+        if span is None or span > latest - now:
+            raise too_far
+        return now + span
     day = parse_date(text)
     if day is None:
         raise CliError(f"--expires: expected YYYY-MM-DD or a duration such as 7d, got {text!r}")
-    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=zone)
+    if not now.astimezone(zone).date() <= day <= latest.astimezone(zone).date():
+        raise too_far
+    return min(dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=zone), latest)
 
 
 async def bot_username(settings: Settings, db: Database) -> str:
@@ -169,6 +206,8 @@ async def manage(settings: Settings, args: argparse.Namespace) -> None:
             start, lesson_time = parse_date(args.start), parse_time(args.lesson_time)
             if start is None:
                 raise CliError(f"--start: expected YYYY-MM-DD, got {args.start!r}")
+            if not start_date_allowed(start, dt.datetime.now(dt.UTC).date()):
+                raise CliError(f"--start: expected a date within {START_RANGE.days} days of today, got {args.start!r}")
             if lesson_time is None:
                 raise CliError(f"--lesson-time: expected HH:MM, got {args.lesson_time!r}")
             zone = args.tz or settings.bot_timezone
@@ -176,6 +215,8 @@ async def manage(settings: Settings, args: argparse.Namespace) -> None:
                 ZoneInfo(zone)
             except (KeyError, ValueError) as exc:
                 raise CliError(f"--tz: unknown time zone {zone!r}") from exc
+            if parse_cohort_name(args.name) is None:  # its comparison key must fit too (ﷺ spells out 18 letters)
+                raise CliError(f"name: expected {COHORT_NAME_MIN} to {COHORT_NAME_MAX} characters, got {args.name!r}")
             options = schedule_options(args)
             created = await cohorts.create(
                 OPERATOR,
@@ -219,13 +260,14 @@ async def manage(settings: Settings, args: argparse.Namespace) -> None:
             print(f"cohort {cohort.name!r} ended")
         elif args.command == "invite" and args.action == "create":
             cohort = await cohorts.find(args.cohort)
-            if args.max_uses is not None and args.max_uses < 1:
-                raise CliError("--max-uses: expected a whole number of at least 1")
+            max_uses = None if args.max_uses is None else parse_positive_int(args.max_uses, INVITE_USES_MAX)
+            if args.max_uses is not None and max_uses is None:
+                raise CliError(f"--max-uses: expected a whole number from 1 to {INVITE_USES_MAX}")
             expires = (
                 parse_expiry(args.expires, ZoneInfo(cohort.timezone), dt.datetime.now(dt.UTC)) if args.expires else None
             )
             invite = await cohorts.create_invite(
-                OPERATOR, cohort.id, Role(args.role), expires_at=expires, max_uses=args.max_uses
+                OPERATOR, cohort.id, Role(args.role), expires_at=expires, max_uses=max_uses
             )
             await print_invite(settings, db, invite)
         elif args.command == "invite" and args.action == "revoke":
@@ -251,6 +293,9 @@ async def manage(settings: Settings, args: argparse.Namespace) -> None:
                     f"source={item.source}"
                 )
         elif args.command == "role":
+            if (user_id := parse_telegram_id(args.user_id)) is None:
+                raise CliError(f"USER_ID: expected a numeric Telegram user id, got {args.user_id!r}")
+            args.user_id = user_id
             if args.action == "grant":
                 changed = await roles.grant_coordinator(OPERATOR, args.user_id)
                 print(f"{args.user_id} is {'now' if changed else 'already'} a coordinator")

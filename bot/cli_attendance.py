@@ -67,6 +67,8 @@ def explain(error: DomainError, args: argparse.Namespace) -> str:
         return f"--cohort: no cohort named {args.cohort!r} (see: cohortbot cohort list)"
     if error.problem is Problem.SESSION_EXISTS:
         return f"a session {args.title!r} already exists at that time in {args.cohort!r}; nothing added"
+    if error.problem is Problem.SESSION_INVALID and error.details.get("field") == "date":
+        return f"--date: expected a date within {error.details.get('limit')} days of today; nothing added"
     if error.problem is Problem.SESSION_INVALID:
         field, limit = error.details.get("field"), error.details.get("limit")
         return f"--{field}: expected 1 to {limit} characters; nothing added"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from bot.text import clean_input, normalize_digits
+from bot.text import clean_input, normalize_digits, normalize_key
 
 _DATE_ISO = re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})$")
 _DATE_DMY = re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})$")
@@ -15,6 +17,13 @@ _MORNING = {"am", "a.m.", "ص", "صباحا", "صباحًا"}
 
 NAME_MIN, NAME_MAX = 2, 64
 COHORT_NAME_MIN, COHORT_NAME_MAX = 2, 64
+# A name's comparison key (`normalize_key`) can be much longer than the name: NFKC spells out ligatures (ﷺ is
+# 18 characters). Stored keys are VARCHAR(NAME_KEY_MAX) (people.name_key, cohorts.name_key: migration 0008), and a
+# name is valid only if its key fits.
+NAME_KEY_MAX = 256
+
+DB_INT_MAX = 2**31 - 1  # PostgreSQL `integer`: every id and count column
+TELEGRAM_ID_MAX = 2**52 - 1  # Telegram: user and chat ids have at most 52 significant bits
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -49,15 +58,35 @@ def parse_time(text: str) -> dt.time | None:
     return dt.time(hour, minute)
 
 
-def parse_positive_int(text: str) -> int | None:
+def parse_int(text: str, *, minimum: int = 0, maximum: int = DB_INT_MAX) -> int | None:
+    """A whole number in any digits within [minimum, maximum]; the digits are counted before `int()`, so a
+    5,000-digit "number" (or a forged button's) costs nothing and never reaches the database."""
     value = normalize_digits(clean_input(text))
-    return int(value) if value.isascii() and value.isdigit() and int(value) > 0 else None
+    if not (value.isascii() and value.isdigit()) or len(value.lstrip("0")) > len(str(maximum)):
+        return None
+    number = int(value)
+    return number if minimum <= number <= maximum else None
+
+
+def parse_positive_int(text: str, maximum: int = DB_INT_MAX) -> int | None:
+    """1..maximum (by default what an `integer` column holds: ids, counts, pages)."""
+    return parse_int(text, minimum=1, maximum=maximum)
+
+
+def parse_telegram_id(text: str) -> int | None:
+    """A numeric Telegram user id (positive, below 2**52)."""
+    return parse_int(text, minimum=1, maximum=TELEGRAM_ID_MAX)
+
+
+def key_fits(value: str) -> bool:
+    return len(normalize_key(value)) <= NAME_KEY_MAX
 
 
 def parse_full_name(text: str) -> str | None:
-    """2-64 characters of letters, with spaces, hyphens, apostrophes or dots between; stored as typed."""
+    """2-64 characters of letters, with spaces, hyphens, apostrophes or dots between; stored as typed; its
+    comparison key at most NAME_KEY_MAX characters."""
     value = clean_input(text)
-    if not NAME_MIN <= len(value) <= NAME_MAX:
+    if not NAME_MIN <= len(value) <= NAME_MAX or not key_fits(value):
         return None
     letters = 0
     for char in value:
@@ -71,7 +100,7 @@ def parse_full_name(text: str) -> str | None:
 
 def parse_cohort_name(text: str) -> str | None:
     value = clean_input(text)
-    if not COHORT_NAME_MIN <= len(value) <= COHORT_NAME_MAX or value.startswith("/"):
+    if not COHORT_NAME_MIN <= len(value) <= COHORT_NAME_MAX or value.startswith("/") or not key_fits(value):
         return None
     if any(unicodedata.category(c).startswith("C") for c in value):
         return None
@@ -103,10 +132,54 @@ def parse_weekdays(text: str) -> frozenset[int] | None:
         return frozenset()
     days: set[int] = set()
     for word in words:
-        if word.isdigit() and 1 <= int(word) <= 7:
-            days.add(int(word))
+        if (number := parse_int(word, minimum=1, maximum=7)) is not None:
+            days.add(number)
         elif word in _WEEKDAYS:
             days.add(_WEEKDAYS[word])
         else:
             return None
     return frozenset(days) if days else None
+
+
+_ROLE_TRAINER = frozenset(normalize_key(w) for w in ("trainer", "trainers", "مدرب", "مدربة", "مدربين"))
+_INVITE_USES = frozenset(normalize_key(w) for w in ("uses", "use", "max-uses", "استخدام", "استخدامات", "مرة", "مرات"))
+_INVITE_DAYS = frozenset(normalize_key(w) for w in ("days", "day", "أيام", "ايام", "يوم", "يوما", "يومًا"))
+
+
+@dataclass(frozen=True, slots=True)
+class InviteWords:
+    """What follows /invite: the cohort's name, the role, and the uses and days chosen (None: the role's default).
+    `out_of_range`: a number too long to be any count (its range is the service's business otherwise)."""
+
+    cohort: str
+    trainer: bool = False
+    uses: int | None = None
+    days: int | None = None
+    out_of_range: bool = False
+
+
+def parse_invite_words(words: Sequence[str]) -> InviteWords:
+    """ "Hit Youth trainer uses 3 days 14", "--uses=3", "دفعة بغداد مدرب استخدامات ٣ أيام ١٤": the options follow the
+    cohort's name in any order. A word such as "days" with no number after it stays part of the name."""
+    tokens: list[str] = []
+    for word in words:
+        option, equals, value = word.partition("=")
+        is_option = normalize_key(option.lstrip("-")) in _INVITE_USES | _INVITE_DAYS
+        tokens += [option, value] if equals and is_option else [word]
+    trainer, out_of_range = False, False
+    chosen: dict[str, int] = {}
+    while tokens:
+        last = normalize_key(tokens[-1].lstrip("-"))
+        option = normalize_key(tokens[-2].lstrip("-")) if len(tokens) >= 2 else ""
+        digits = normalize_digits(tokens[-1])
+        if last in _ROLE_TRAINER:
+            trainer = True
+            tokens.pop()
+        elif (option in _INVITE_USES or option in _INVITE_DAYS) and digits.isascii() and digits.isdigit():
+            number = parse_int(digits)
+            out_of_range = out_of_range or number is None
+            chosen.setdefault("uses" if option in _INVITE_USES else "days", number if number is not None else 0)
+            del tokens[-2:]
+        else:
+            break
+    return InviteWords(" ".join(tokens), trainer, chosen.get("uses"), chosen.get("days"), out_of_range)

@@ -111,8 +111,9 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
             parts = [p.strip() for p in value.split(",") if p.strip()]
-            if not all(p.isdigit() for p in parts):
-                raise ValueError("not numeric ids")
+            # Telegram ids are positive and below 2**52 (16 digits at most: counted before int())
+            if not all(p.isascii() and p.isdigit() and len(p) <= 16 and 0 < int(p) < 2**52 for p in parts):
+                raise ValueError("not numeric Telegram ids")
             return tuple(int(p) for p in parts)
         return value
 

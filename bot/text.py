@@ -20,11 +20,15 @@ from bot.i18n import current_locale, is_rtl
 
 RLM, LRM = "\u200f", "\u200e"
 LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
+RLI = "\u2067"
 TELEGRAM_TEXT_LIMIT = 4096
+POPUP_LIMIT = 200  # answerCallbackQuery text, plain
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _HARAKAT = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Direction marks and zero-width characters, and control characters (PostgreSQL cannot even store NUL).
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\x00-\x08\x0e-\x1f\x7f]")
 _FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ک": "ك", "ة": "ه"})
 
 
@@ -38,6 +42,11 @@ def normalize_key(text: str) -> str:
     text = unicodedata.normalize("NFKC", normalize_digits(text))
     text = _INVISIBLE.sub("", _HARAKAT.sub("", text)).translate(_FOLD)
     return " ".join(text.split()).casefold()
+
+
+def storable(text: str) -> str:
+    """Text kept as it was typed (line breaks and all), without the NUL character PostgreSQL refuses."""
+    return text.replace("\x00", "")
 
 
 def clean_input(text: str) -> str:
@@ -72,6 +81,32 @@ def fmt(template: str, **values: Any) -> Safe:
     """Fill a translated template; values are escaped unless already Safe. Ints are isolated LTR."""
     prepared = {k: ltr(v) if isinstance(v, int) and not isinstance(v, bool) else esc(v) for k, v in values.items()}
     return Safe(template.format(**prepared))
+
+
+def plain(text: str, limit: int | None = None) -> str:
+    """Our HTML (every translated text and `fmt` result is HTML) as plain text, for the fields Telegram shows as they
+    are — a pop-up answering a button: tags dropped, entities (&amp; &lt;) turned back into their characters.
+    Cut to `limit` UTF-16 units (what Telegram counts) with an ellipsis, no half character and no isolate left open.
+    """
+    text = html.unescape(_TAG.sub("", text))
+    if limit is None or _utf16_length(text) <= limit:
+        return text
+    kept, used = [], 1  # room for the ellipsis
+    for char in text:
+        used += _utf16_length(char)
+        if used > limit:
+            break
+        kept.append(char)
+    cut = "".join(kept).rstrip()
+    open_isolates = sum(cut.count(mark) for mark in (LRI, RLI, FSI)) - cut.count(PDI)
+    while open_isolates > 0 and _utf16_length(cut) + open_isolates + 1 > limit:
+        cut = cut[:-1]
+        open_isolates = sum(cut.count(mark) for mark in (LRI, RLI, FSI)) - cut.count(PDI)
+    return cut + PDI * max(open_isolates, 0) + "…"
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 def rtl_safe(text: str, locale: str | None = None) -> str:

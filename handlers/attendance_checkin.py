@@ -157,7 +157,7 @@ async def checkin_button(update: Update, context: BotContext) -> None:
             else:
                 await edit_checkin(context.bot, view)
     except DomainError as error:
-        await answer_callback(update, problem_text(error)[:200], alert=True)
+        await answer_callback(update, problem_text(error), alert=True)
         return
     await set_checkin_alarms(cast(BotApplication, context.application))
 

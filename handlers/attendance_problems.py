@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.i18n import _, ngettext
 from bot.services.errors import DomainError, Problem
-from bot.text import fmt, name
+from bot.text import fmt, ltr, name
 
 
 def number(value: object) -> int:
@@ -35,6 +35,8 @@ def attendance_problem_text(error: DomainError) -> str | None:
             return fmt(_("The session {title} already exists at that time."), title=name(str(detail.get("title", ""))))
         case Problem.SESSION_INVALID:
             limit = number(detail.get("limit", 0))
+            if detail.get("field") == "date":
+                return fmt(_("That is not a date I can use. Type it as {example}."), example=ltr("2026-12-03"))
             if detail.get("field") == "place":
                 return fmt(_("Please give a place of 1 to {limit} characters."), limit=limit)
             return fmt(_("Please give a title of 1 to {limit} characters."), limit=limit)

@@ -21,7 +21,7 @@ from bot.services.access import Audience
 from bot.services.attendance_lookup import By, SessionLookup, find_sessions
 from bot.services.attendance_reports import CohortOverview, DetailEntry, SessionDetail
 from bot.services.errors import DomainError
-from bot.text import cmd, fmt, local_date, name
+from bot.text import cmd, fmt, local_date, ltr, name
 from handlers.attendance_reports import MAX_TRAINEE_LINES, send_summary, share, today
 from handlers.attendance_trainer import ID, MAX_CHOICES, choice_label, named_cohort, stale
 from handlers.attendance_views import ICONS, session_text, status_name
@@ -92,7 +92,7 @@ def not_found_text(lookup: SessionLookup, cohort: CohortDTO, held: int) -> str:
                 "{cohort} has no session number {number} (sessions held: {held}). Send {command} and the cohort's "
                 "name to see them numbered."
             ),
-            number=lookup.number or 0,
+            number=lookup.number if lookup.number is not None else ltr(lookup.text[:12] + "…"),
             held=held,
             **values,
         )
@@ -194,7 +194,7 @@ async def session_button(update: Update, context: BotContext) -> None:
     try:
         detail = await context.services.attendance_reports.session_detail(context.principal, session_id)
     except DomainError as error:
-        await answer_callback(update, problem_text(error)[:200], alert=True)
+        await answer_callback(update, problem_text(error), alert=True)
         return
     await answer_callback(update)
     await show_detail(update, detail)

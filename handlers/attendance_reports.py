@@ -229,7 +229,7 @@ async def attendance_button(update: Update, context: BotContext) -> None:
         else:
             await per_trainee(update, context, cohort_id)
     except DomainError as error:
-        await answer_callback(update, problem_text(error)[:200], alert=True)
+        await answer_callback(update, problem_text(error), alert=True)
 
 
 async def per_trainee(update: Update, context: BotContext, cohort_id: int) -> None:

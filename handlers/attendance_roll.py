@@ -9,7 +9,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler, filters
 
 from bot.i18n import N_, _
-from bot.parsing import parse_positive_int
+from bot.parsing import parse_int, parse_positive_int
 from bot.services.access import Audience
 from bot.services.attendance import Roll, RollEntry
 from bot.services.attendance_common import NOTE_MAX
@@ -74,7 +74,7 @@ async def show_page(update: Update, context: BotContext, session_id: int, page: 
         roll = await context.services.attendance.roll(context.principal, session_id)
     except DomainError as error:
         if update.callback_query is not None:
-            await answer_callback(update, problem_text(error)[:200], alert=True)
+            await answer_callback(update, problem_text(error), alert=True)
         else:
             await reply(update, problem_text(error))
         return False
@@ -123,7 +123,7 @@ async def show_person(update: Update, context: BotContext, session_id: int, pers
     try:
         roll = await context.services.attendance.roll(context.principal, session_id)
     except DomainError as error:
-        await answer_callback(update, problem_text(error)[:200], alert=True)
+        await answer_callback(update, problem_text(error), alert=True)
         return END
     entry = next((e for e in roll.entries if e.trainee.person_id == person_id), None)
     if entry is None:
@@ -144,11 +144,10 @@ async def roll_button(update: Update, context: BotContext) -> int:
     shapes = {"l": 4, "p": 5, "s": 6, "f": 3}
     action = parts[1] if len(parts) > 1 else ""
     session_id = parse_positive_int(parts[2]) if len(parts) > 2 else None
-    page_text = parts[-1] if action != "f" else "0"
-    if shapes.get(action) != len(parts) or session_id is None or not page_text.isdigit():
+    page = parse_int(parts[-1]) if action != "f" else 0
+    if shapes.get(action) != len(parts) or session_id is None or page is None:
         await answer_callback(update, stale())
         return END
-    page = int(page_text)
     if action == "l":
         context.user_data.pop(NOTE_KEY, None)
         if await show_page(update, context, session_id, page):
@@ -177,7 +176,7 @@ async def set_status(
     try:
         change = await context.services.attendance.mark(context.principal, session_id, person_id, status, note)
     except DomainError as error:
-        await answer_callback(update, problem_text(error)[:200], alert=True)
+        await answer_callback(update, problem_text(error), alert=True)
         return END
     await answer_callback(update, fmt(_("Saved: {status}"), status=status_name(status)) if change else _("No change."))
     await show_page(update, context, session_id, page)
@@ -188,7 +187,7 @@ async def finish(update: Update, context: BotContext, session_id: int) -> int:
     try:
         roll = await context.services.attendance.finish_roll(context.principal, session_id)
     except DomainError as error:
-        await answer_callback(update, problem_text(error)[:200], alert=True)
+        await answer_callback(update, problem_text(error), alert=True)
         return END
     await answer_callback(update)
     text = "\n".join(

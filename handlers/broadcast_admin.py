@@ -45,7 +45,7 @@ async def cancel_running(update: Update, context: BotContext) -> None:
     try:
         stopped = await context.services.broadcasts.cancel(context.principal, broadcast_id)
     except DomainError as error:
-        await answer_callback(update, problem_text(error)[:200], alert=True)
+        await answer_callback(update, problem_text(error), alert=True)
         return
     await answer_callback(update, _("Cancelled: nobody else will get it.") if stopped else _("It had already ended."))
     await STATUS.show(context.bot, context.services, broadcast_id)
@@ -59,7 +59,7 @@ async def send_report(update: Update, context: BotContext) -> None:
     try:
         broadcast, rows = await context.services.broadcasts.report(context.principal, broadcast_id)
     except DomainError as error:
-        await answer_callback(update, problem_text(error)[:200], alert=True)
+        await answer_callback(update, problem_text(error), alert=True)
         return
     await answer_callback(update)
     zone = await zone_of(context, broadcast.cohort_ids)

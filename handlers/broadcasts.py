@@ -12,7 +12,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ConversationHandler, filters
 
 from bot.i18n import N_, _
-from bot.parsing import parse_date, parse_positive_int, parse_time
+from bot.parsing import parse_date, parse_int, parse_positive_int, parse_time
 from bot.services.access import Audience
 from bot.services.broadcasts import Target
 from bot.services.errors import DomainError, Problem
@@ -145,8 +145,7 @@ async def town_toggled(update: Update, context: BotContext) -> int:
     query = update.callback_query
     assert query is not None
     values = draft(context)
-    index_text = (query.data or "").rsplit(":", 1)[-1]
-    index = int(index_text) if index_text.isdigit() else None
+    index = parse_int((query.data or "").rsplit(":", 1)[-1])
     towns = values.get("town_list", [])
     if index is None or index >= len(towns):
         await answer_callback(update, _("This button is no longer active."))
@@ -255,7 +254,7 @@ async def confirm(update: Update, context: BotContext, send_at: dt.datetime | No
     try:
         planned = await services.broadcasts.confirm(context.principal, broadcast_id, send_at)
     except DomainError as error:
-        await answer_callback(update, problem_text(error)[:200], alert=True)
+        await answer_callback(update, problem_text(error), alert=True)
         if update.callback_query is None:
             await reply(update, problem_text(error))
         return AT if send_at is not None else END
@@ -309,7 +308,19 @@ async def ask_time(update: Update, context: BotContext) -> int:
 
 
 def parse_when(text: str, zone: str, now: dt.datetime) -> dt.datetime | None:
-    """ "18:30" (today, or tomorrow once it has passed), "2026-12-20 09:00", "20/12/2026 9:00" → aware UTC."""
+    """ "18:30" (today, or tomorrow once it has passed), "2026-12-20 09:00", "20/12/2026 9:00" → aware UTC; None also
+    for a day no clock can hold (year 1 in a zone ahead of UTC)."""
+    local = parse_local_when(text, zone, now)
+    if local is None:
+        return None
+    try:
+        return dt.datetime.combine(*local, tzinfo=ZoneInfo(zone)).astimezone(dt.UTC)
+    except OverflowError:
+        return None
+
+
+def parse_local_when(text: str, zone: str, now: dt.datetime) -> tuple[dt.date, dt.time] | None:
+    """What `parse_when` reads, as the local day and time: the service checks their range before converting."""
     parts = normalize_digits(text).split()
     local_now = now.astimezone(ZoneInfo(zone))
     moment = parse_time(parts[-1]) if parts else None
@@ -321,17 +332,22 @@ def parse_when(text: str, zone: str, now: dt.datetime) -> dt.datetime | None:
             return None
     else:
         day = local_now.date() if moment > local_now.time() else local_now.date() + dt.timedelta(days=1)
-    return dt.datetime.combine(day, moment, tzinfo=ZoneInfo(zone)).astimezone(dt.UTC)
+    return day, moment
 
 
 async def time_typed(update: Update, context: BotContext) -> int:
     message = update.effective_message
     zone = await zone_of(context, draft(context).get("cohorts", []))
-    when = parse_when(message.text or "" if message else "", zone, dt.datetime.now(dt.UTC))
+    when = parse_local_when(message.text or "" if message else "", zone, dt.datetime.now(dt.UTC))
     if when is None:
         await reply(update, _("Please write a time like 18:30, or a date and time like 2026-12-20 09:00."))
         return AT
-    return await confirm(update, context, send_at=when)
+    try:
+        send_at = context.services.broadcasts.send_moment(*when, zone)
+    except DomainError as error:
+        await reply(update, problem_text(error))
+        return AT
+    return await confirm(update, context, send_at=send_at)
 
 
 async def give_up(update: Update, context: BotContext) -> int:

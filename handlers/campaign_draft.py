@@ -23,6 +23,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ConversationHandler
 
 from bot.i18n import _
+from bot.parsing import DB_INT_MAX, parse_int
 from bot.services.errors import DomainError
 from bot.text import clean_input, cmd, fmt
 from handlers.context import BotContext
@@ -182,10 +183,9 @@ def data_args(update: Update) -> list[str]:
     return (query.data or "").split(":")[1:] if query is not None else []
 
 
-def int_arg(args: list[str], index: int) -> int | None:
-    if index >= len(args) or not args[index].isascii() or not args[index].isdigit():
-        return None
-    return int(args[index])
+def int_arg(args: list[str], index: int, maximum: int = DB_INT_MAX) -> int | None:
+    """A whole number from a button's data, 0..maximum (an id by default); None when missing or forged."""
+    return parse_int(args[index], maximum=maximum) if index < len(args) else None
 
 
 def typed(update: Update) -> str:
@@ -212,13 +212,9 @@ async def refuse(update: Update, error: DomainError) -> None:
     """A refusal: an alert for a button press, a message for typed text. Nothing changed."""
     text = problem_text(error)
     if update.callback_query is not None:
-        await answer(update, _plain(text)[:200], alert=True)
+        await answer(update, text, alert=True)  # made plain and cut to fit by `answer_callback`
     else:
         await reply(update, text)
-
-
-def _plain(text: str) -> str:
-    return text.replace("<b>", "").replace("</b>", "")
 
 
 async def reask(update: Update, context: BotContext) -> Step:

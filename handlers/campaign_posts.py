@@ -17,8 +17,8 @@ from babel.dates import get_day_names
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.i18n import _, current_locale, is_rtl
-from bot.services.campaign_calendar import months_ahead, shift_month
-from bot.services.campaign_rules import LEADS, SERIES_MAX, PostFields, text_field
+from bot.services.campaign_calendar import YEARS, months_ahead, shift_month
+from bot.services.campaign_rules import LEADS, SERIES_MAX, PostFields, post_moment, text_field
 from bot.services.errors import DomainError, Problem
 from bot.services.post_dates import WhenError, parse_day, parse_when
 from bot.text import babel_locale, fmt, local_date, ltr
@@ -90,16 +90,20 @@ def month_keyboard(token: str, year: int, month: int, today: dt.date) -> InlineK
 
 
 def parse_month(text: str) -> tuple[int, int] | None:
-    if len(text) != 6 or not text.isdigit() or not 1 <= int(text[4:]) <= 12:
+    """ "202612" from a button → (2026, 12); a forged one outside the calendar's years → None."""
+    if len(text) != 6 or not text.isascii() or not text.isdigit() or not 1 <= int(text[4:]) <= 12:
         return None
-    return int(text[:4]), int(text[4:])
+    return (int(text[:4]), int(text[4:])) if YEARS[0] <= int(text[:4]) <= YEARS[1] else None
 
 
 def parse_yyyymmdd(text: str) -> dt.date | None:
+    if len(text) != 8 or not text.isascii() or not text.isdigit():
+        return None
     try:
-        return dt.datetime.strptime(text, "%Y%m%d").date() if len(text) == 8 and text.isdigit() else None
+        day = dt.datetime.strptime(text, "%Y%m%d").date()
     except ValueError:
         return None
+    return day if YEARS[0] <= day.year <= YEARS[1] else None
 
 
 # ------------------------------------------------------------------------------------------- the flow
@@ -174,8 +178,8 @@ async def post_text_step(update: Update, context: BotContext) -> Step:
 
 async def moment_chosen(update: Update, context: BotContext, day: dt.date, time: dt.time) -> Step:
     values = draft(context)
-    moment = dt.datetime.combine(day, time, tzinfo=ZoneInfo(values["zone"])).astimezone(dt.UTC)
     try:
+        moment = post_moment(day, time, values["zone"], dt.datetime.now(dt.UTC))
         post_id = int(values["post"]) if values.get("post") else None  # a post being moved: not in its own way
         await context.services.campaigns.plans.check_slot(chat_id_of(update), int(values["plan"]), moment, post_id)
     except DomainError as error:

@@ -8,7 +8,7 @@ import datetime as dt
 from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.i18n import _
-from bot.services.campaign_reminders import Reminder, from_stamp, stamp
+from bot.services.campaign_reminders import STAMP_MAX, Reminder, from_stamp, stamp
 from bot.services.campaign_rules import SNOOZES_MAX, proof_link
 from bot.services.errors import DomainError
 from bot.text import fmt, name, rtl_safe
@@ -111,7 +111,7 @@ async def reminder_action(update: Update, context: BotContext, args: list[str]) 
         await answer(update)
         await edit_pressed(update, "✅ " + _("Done. Thank you!"))
         return finish(context)
-    post_id, ts = int_arg(args, 1), int_arg(args, 2)
+    post_id, ts = int_arg(args, 1), int_arg(args, 2, maximum=STAMP_MAX)
     if len(args) != 3 or post_id is None or ts is None or args[0] not in ("d", "z", "s"):
         return await stale(update)
     at, user = from_stamp(ts), chat_id_of(update)

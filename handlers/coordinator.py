@@ -10,12 +10,19 @@ from telegram import Update
 from telegram.ext import ConversationHandler, filters
 
 from bot.i18n import N_, _, current_locale, ngettext
-from bot.parsing import parse_cohort_name, parse_date, parse_positive_int, parse_time
+from bot.parsing import (
+    parse_cohort_name,
+    parse_date,
+    parse_invite_words,
+    parse_positive_int,
+    parse_telegram_id,
+    parse_time,
+)
 from bot.qr import qr_png
 from bot.services.access import Audience
-from bot.services.cohorts import deep_link
+from bot.services.cohorts import INVITE_DAYS_MAX, INVITE_USES_MAX, deep_link
 from bot.services.errors import DomainError, Problem
-from bot.text import cmd, fmt, local_date, local_datetime, local_time, ltr, name, normalize_key
+from bot.text import cmd, fmt, local_date, local_datetime, local_time, ltr, name, normalize_digits, normalize_key
 from handlers.context import BotApplication, BotContext
 from handlers.curricula import curriculum_label, lessons_text
 from handlers.menus import refresh_chat_menu
@@ -27,7 +34,6 @@ from storage.dto import CohortDTO, CohortStatus, CurriculumDTO, InviteDTO, Role
 COHORT_NAME, START_DATE, LESSON_TIME, CURRICULUM = range(4)
 END = ConversationHandler.END
 DRAFT = "new_cohort"
-TRAINER_WORDS = {"trainer", "مدرب", "مدربة"}
 START_WINDOW = (dt.timedelta(days=365), dt.timedelta(days=730))  # how far back / ahead a start date may be
 MAX_CURRICULUM_BUTTONS = 20
 
@@ -195,6 +201,7 @@ async def reask(update: Update, context: BotContext) -> None:
 
 
 async def send_invite(update: Update, context: BotContext, cohort: CohortDTO, invite: InviteDTO) -> None:
+    """The link with what it allows: until when, how many people, and for a trainer invite who should get it."""
     link = deep_link(context.bot.username, invite.token)
     role = _("trainers") if invite.role is Role.TRAINER else _("trainees")
     lines: list[str] = [fmt(_("Invite link for {role} of {cohort}:"), role=role, cohort=name(cohort.name)), ltr(link)]
@@ -206,15 +213,20 @@ async def send_invite(update: Update, context: BotContext, cohort: CohortDTO, in
                 count=ltr(invite.max_uses)
             )
         )
-    lines.append(_("Share the link, or let people scan the QR code below."))
+    else:
+        lines.append(_("Any number of people can use it until then."))
+    if invite.role is Role.TRAINER:
+        lines.append(
+            fmt(
+                _("Whoever opens it becomes a trainer of {cohort}: give it only to the trainer, never forward it."),
+                cohort=name(cohort.name),
+            )
+        )
+        lines.append(_("Share the link, or let the trainer scan the QR code below."))
+    else:
+        lines.append(_("Share the link, or let people scan the QR code below."))
     await reply(update, "\n".join(lines))
     await reply_photo(update, qr_png(link), fmt(_("Scan to join {cohort}"), cohort=name(cohort.name)))
-
-
-def split_cohort_and_role(args: list[str]) -> tuple[str, Role]:
-    if args and args[-1].casefold() in TRAINER_WORDS:
-        return " ".join(args[:-1]), Role.TRAINER
-    return " ".join(args), Role.TRAINEE
 
 
 async def find_cohort(update: Update, context: BotContext, cohort_name: str, usage: str) -> CohortDTO | None:
@@ -231,12 +243,18 @@ async def find_cohort(update: Update, context: BotContext, cohort_name: str, usa
 
 
 async def invite(update: Update, context: BotContext) -> None:
-    cohort_name, role = split_cohort_and_role(context.args or [])
-    cohort = await find_cohort(update, context, cohort_name, "/invite cohort [trainer]")
+    """/invite <cohort> [trainer] [uses N] [days N]: a trainer invite admits one person for 7 days unless chosen."""
+    words = parse_invite_words(context.args or [])
+    cohort = await find_cohort(update, context, words.cohort, "/invite cohort [trainer] [uses N] [days N]")
     if cohort is None:
         return
+    role = Role.TRAINER if words.trainer else Role.TRAINEE
     try:
-        created = await context.services.cohorts.create_invite(context.principal, cohort.id, role)
+        if words.out_of_range:
+            raise DomainError(Problem.INVITE_LIMITS, uses=INVITE_USES_MAX, days=INVITE_DAYS_MAX)
+        created = await context.services.cohorts.create_invite(
+            context.principal, cohort.id, role, days=words.days, max_uses=words.uses
+        )
     except DomainError as error:
         await reply(update, problem_text(error))
         return
@@ -338,12 +356,30 @@ async def end_cohort(update: Update, context: BotContext) -> None:
     await reply(update, fmt(_("{cohort} has ended; its invite links no longer work."), cohort=name(cohort.name)))
 
 
+def id_words(context: BotContext) -> list[str]:
+    return [normalize_digits(a) for a in (context.args or []) if a.casefold() not in {"coordinator", "منسق"}]
+
+
 def target_user_id(context: BotContext) -> int | None:
-    args = [a for a in (context.args or []) if a.casefold() not in {"coordinator", "منسق"}]
-    return parse_positive_int(args[0]) if len(args) == 1 else None
+    args = id_words(context)
+    return parse_telegram_id(args[0]) if len(args) == 1 else None
+
+
+async def refused_id(update: Update, context: BotContext) -> bool:
+    """A typed number that cannot be a Telegram id (23 digits, say): said so, and True."""
+    args = id_words(context)
+    if len(args) != 1 or not (args[0].isascii() and args[0].isdigit()) or parse_telegram_id(args[0]) is not None:
+        return False
+    await reply(
+        update,
+        fmt(_("That number is not a Telegram id. The person can see their id with {whoami}."), whoami=cmd("/whoami")),
+    )
+    return True
 
 
 async def grant(update: Update, context: BotContext) -> None:
+    if await refused_id(update, context):
+        return
     telegram_id = target_user_id(context)
     if telegram_id is None:
         await reply(
@@ -367,6 +403,8 @@ async def grant(update: Update, context: BotContext) -> None:
 
 
 async def revoke(update: Update, context: BotContext) -> None:
+    if await refused_id(update, context):
+        return
     telegram_id = target_user_id(context)
     if telegram_id is None:
         await reply(update, fmt(_("Usage: {usage}"), usage=cmd("/revoke 123456789")))

@@ -201,7 +201,7 @@ async def lesson_button(update: Update, context: BotContext) -> None:
         else:
             await answer_callback(update, _("This button is no longer active."))
     except DomainError as error:
-        await answer_callback(update, problem_text(error)[:200], alert=True)
+        await answer_callback(update, problem_text(error), alert=True)
 
 
 async def cohort_zone(context: BotContext, cohort_id: int) -> str:

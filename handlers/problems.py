@@ -55,6 +55,18 @@ def problem_text(error: DomainError) -> str:
             )
         case Problem.TIME_IN_PAST:
             return _("That time has already passed. Please give a time in the future.")
+        case Problem.TIME_TOO_FAR:
+            return _("That is more than a year ahead. Please choose a nearer date.")
+        case Problem.NAME_INVALID:
+            return _("Please type a name of 2 to 64 characters.")
+        case Problem.START_DATE_RANGE:
+            return _("That start date is too far from today. Please choose a nearer one.")
+        case Problem.INVITE_LIMITS:
+            return fmt(
+                _("An invite can be used 1 to {uses} times and stay valid 1 to {days} days."),
+                uses=int(str(detail.get("uses", 0))),
+                days=int(str(detail.get("days", 0))),
+            )
         case Problem.LESSON_NOT_AVAILABLE:
             return _("This lesson is not available yet. Send {command} to see your lessons.").format(
                 command=cmd("/lessons")

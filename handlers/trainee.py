@@ -8,7 +8,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler, filters
 
 from bot.i18n import N_, _, set_locale
-from bot.parsing import parse_full_name
+from bot.parsing import parse_full_name, parse_int
 from bot.services.access import Audience
 from bot.services.errors import DomainError
 from bot.services.registration import TOWN_MAX, TOWNS, Joined
@@ -146,9 +146,9 @@ async def town_chosen(update: Update, context: BotContext) -> int:
     if choice == "other":
         await ask(update, "", _("Please type the name of your town."))
         return TOWN_OTHER
-    if not choice.isdigit() or int(choice) >= len(TOWNS):
+    index = parse_int(choice, maximum=len(TOWNS) - 1)
+    if index is None:
         return await ask_town(update)
-    index = int(choice)
     draft(context)["town"] = TOWNS[index]
     return await ask_consent(update, fmt(_("Town: {town}."), town=name(_(TOWN_LABELS[index]))))
 

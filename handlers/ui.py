@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyK
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot.text import rtl_safe, split_message
+from bot.text import POPUP_LIMIT, plain, rtl_safe, split_message
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -47,12 +47,15 @@ async def with_retries(send: Callable[[], Awaitable[T]]) -> T:
 
 
 async def answer_callback(update: Update, text: str | None = None, *, alert: bool = False) -> None:
-    """Answer a button press. An answer that came too late only loses the little toast: never an error."""
+    """Answer a button press. Its pop-up is plain text (Telegram parses no HTML there): our HTML texts are turned
+    into what they say (`&amp;` → `&`), cut to Telegram's 200 characters. An answer that came too late only loses
+    the little toast: never an error."""
     query = update.callback_query
     if query is None:
         return
+    shown = plain(text, POPUP_LIMIT) if text is not None else None
     try:
-        await with_retries(lambda: query.answer(text, show_alert=alert))
+        await with_retries(lambda: query.answer(shown, show_alert=alert))
     except BadRequest as exc:
         log.info("callback answer dropped: %s", exc.message)
 

@@ -29,6 +29,9 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+# Comparison keys of names (`bot.text.normalize_key`) outgrow the names: NFKC spells ligatures out (ﷺ: 18 characters).
+# The parsers refuse a name whose key is longer (`bot.parsing.NAME_KEY_MAX`); migration 0008 widened the columns.
+NAME_KEY_LENGTH = 256
 
 
 class UtcDateTime(TypeDecorator[dt.datetime]):
@@ -61,7 +64,7 @@ class Person(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     full_name: Mapped[str | None] = mapped_column(String(64))
-    name_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    name_key: Mapped[str | None] = mapped_column(String(NAME_KEY_LENGTH), index=True)
     locale: Mapped[str | None] = mapped_column(String(8))
     town: Mapped[str | None] = mapped_column(String(64))
     consent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
@@ -75,7 +78,7 @@ class Cohort(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
-    name_key: Mapped[str] = mapped_column(String(64), unique=True)
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH), unique=True)
     timezone: Mapped[str] = mapped_column(String(64))
     start_date: Mapped[dt.date] = mapped_column(Date)
     lesson_time: Mapped[dt.time] = mapped_column(Time)

@@ -167,6 +167,17 @@ class DeliveryRepository:
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
+    async def requeue_stale(
+        self, cutoff: dt.datetime, now: dt.datetime, reason: str, keep_ids: Sequence[int] = ()
+    ) -> int:
+        """While running: rows claimed (`sending`) before `cutoff` and not in `keep_ids` (what the sender has in
+        flight or has sent) were never sent; they go back to pending."""
+        query = update(Delivery).where(Delivery.state == DeliveryState.SENDING, Delivery.updated_at < cutoff)
+        if keep_ids:
+            query = query.where(Delivery.id.not_in(keep_ids))
+        result = await self._session.execute(query.values(state=DeliveryState.PENDING, reason=reason, updated_at=now))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def close_pending_for(self, person_id: int, state: DeliveryState, reason: str, now: dt.datetime) -> int:
         """Everything still waiting for this person ends with `state` (they blocked the bot, or left)."""
         result = await self._session.execute(

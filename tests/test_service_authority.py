@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ from storage.campaign_dto import Mark, PostKind, ProofKind
 from storage.dto import CohortStatus, Role
 from storage.dto_attendance import AttendanceStatus
 from storage.models import Base, Membership
-from storage.uow import Database
+from storage.uow import Database, UnitOfWork
 from tests.conftest import COORDINATOR_ID, make_settings
 from tests.crowd import add_trainer, enrol
 from tests.curriculum_samples import sample
@@ -327,8 +327,8 @@ async def test_lists_are_scoped_to_what_the_actor_manages_now(world: World) -> N
             "broadcasts": sorted(p.broadcast.id for p in await s.broadcasts.recent(actor)),
         }
 
-    nothing = {key: [] for key in ("cohorts", "overview", "review", "check-ins", "near", "recent", "broadcasts")}
-    nothing["near, of A and B"] = []
+    keys = ("cohorts", "overview", "review", "check-ins", "near", "recent", "near, of A and B", "broadcasts")
+    nothing: dict[str, object] = {key: [] for key in keys}
     for who in ("stranger", "trainee", "removed trainer", "revoked coordinator"):
         assert await seen(who) == nothing, who
     assert await seen("other trainer") == {**nothing, "cohorts": [b], "overview": [b], "review": [b]}
@@ -384,10 +384,11 @@ async def test_a_role_removed_meanwhile_waits_for_the_act_it_allowed(world: Worl
     async def revoke_coordinator() -> None:
         assert await world.s.roles.revoke_coordinator(OPERATOR, COORDINATOR_ID)
 
-    for check, removal in (
+    checks: list[tuple[Callable[[UnitOfWork], Awaitable[object]], Callable[[], Coroutine[Any, Any, None]]]] = [
         (lambda uow: require_manager(uow, trainer, world.a), remove_trainer),
         (lambda uow: require_coordinator(uow, coordinator), revoke_coordinator),
-    ):
+    ]
+    for check, removal in checks:
         async with db.unit_of_work() as uow:
             await check(uow)
             removing = asyncio.create_task(removal())

@@ -3,6 +3,11 @@
 Each delivery is claimed (pending → sending, committed) before its request goes out and recorded after, so a restart
 resends only what was in flight at a hard kill (at most `max_in_flight`) and loses nothing. Replies to people who
 just wrote never pass through here: they go straight back from the handlers.
+
+When the database refuses an outcome (the message went out, the row could not say so), the engine tries again with
+backoff, then keeps the outcome in memory and records it at its next sweeps: the row never stays `sending` until a
+restart, and what was sent is never sent again. The sweep (every `sweep_every` seconds) also puts back to pending a
+row left `sending` longer than the lease that this engine never sent (a claim whose answer was lost).
 """
 
 from __future__ import annotations
@@ -21,15 +26,15 @@ from typing import Any, Protocol
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.delivery.outcomes import Outcomes, again, blocked, finish
 from bot.delivery.pacing import Limits, Pacer
 from bot.services.clock import Clock, utc_now
-from storage.dto import DeliveryDTO, DeliveryState, PersonStatus
+from storage.dto import DeliveryDTO, DeliveryState
 from storage.uow import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
 
 MISSED = "missed: not sent within the grace window"
-BLOCKED_REASON = "blocked the bot"
 IDLE_WAIT_S = 30.0
 ROUND_S = 1.0  # a round fetches again after this long: a reminder that falls due mid-announcement waits ≤ ~1 s
 
@@ -65,9 +70,15 @@ class EngineSettings:
     max_attempts: int = 5
     batch: int = 100  # fetched per round: ~4 s of sending, so newly due personal items wait at most that long
     backoff: float = 2.0  # seconds before the first network retry; doubles each time, at most 5 minutes
+    record_attempts: int = 4  # tries to record an outcome before it is kept for the sweep
+    record_backoff: float = 0.5  # seconds before the second try; doubles each time
+    record_retry: float = 5.0  # how often kept outcomes are tried again
+    sweep_every: float = 30.0  # how often rows left `sending` are looked for
+    lease: float = 120.0  # a row `sending` this long that this engine never sent goes back to pending
 
 
 Listener = Callable[[DeliveryDTO, DeliveryState], None]
+REQUEUED = "sent again: its claim was never followed by a send"
 
 
 class DeliveryEngine:
@@ -88,6 +99,10 @@ class DeliveryEngine:
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(self.settings.max_in_flight)
         self._in_flight: set[int] = set()
+        self._outcomes = Outcomes(
+            db, self._announce, attempts=self.settings.record_attempts, backoff=self.settings.record_backoff
+        )
+        self._last_sweep = time.monotonic()
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop: asyncio.Task[None] | None = None
         self.outcomes: Counter[str] = Counter()  # state → count since start; "429" counts flood answers
@@ -120,6 +135,9 @@ class DeliveryEngine:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        if self._outcomes.kept:  # a last try; what still fails goes out again after the restart
+            with contextlib.suppress(Exception):
+                await self._outcomes.record_kept()
 
     def wake(self) -> None:
         """Something may be due now (planned, retried, or an alarm went off)."""
@@ -133,11 +151,18 @@ class DeliveryEngine:
     def in_flight(self) -> int:
         return len(self._in_flight)
 
+    @property
+    def unrecorded(self) -> int:
+        """Outcomes the database has not taken yet (kept in memory, tried again at each sweep)."""
+        return len(self._outcomes.kept)
+
     # ------------------------------------------------------------------------------------------ the loop
 
     async def _run(self) -> None:
         while True:
             try:
+                if self._sweep_in() <= 0:
+                    await self._sweep()
                 idle = await self._round()
             except asyncio.CancelledError:
                 raise
@@ -145,6 +170,7 @@ class DeliveryEngine:
                 log.exception("delivery round failed; trying again shortly")
                 idle = 5.0
             if idle > 0:
+                idle = max(min(idle, self._sweep_in()), 0.05)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), idle)
             self._wake.clear()
@@ -198,6 +224,29 @@ class DeliveryEngine:
             return 0.0
         return min(chat_waits, default=0.05)
 
+    # ------------------------------------------------------------------------------------------ the sweep
+
+    def _sweep_in(self) -> float:
+        every = self.settings.record_retry if self._outcomes.kept else self.settings.sweep_every
+        return self._last_sweep + every - time.monotonic()
+
+    async def _sweep(self) -> None:
+        """Record the outcomes kept in memory; put back to pending what stayed `sending` past the lease without
+        this engine having sent it. What was sent (in flight, or kept) is never put back."""
+        self._last_sweep = time.monotonic()
+        await self._outcomes.record_kept()
+        now = self._clock()
+        async with self._db.unit_of_work() as uow:
+            requeued = await uow.deliveries.requeue_stale(
+                now - dt.timedelta(seconds=self.settings.lease),
+                now,
+                REQUEUED,
+                keep_ids=sorted(self._in_flight | self._outcomes.kept.keys()),
+            )
+            await uow.commit()
+        if requeued:
+            log.warning("%d deliveries were left claimed but never sent; they go out now", requeued)
+
     async def _paced(self) -> None:
         """Wait for the overall rate (and any 429 pause) to allow one more message."""
         wait = self.pacer.overall_wait()
@@ -224,71 +273,55 @@ class DeliveryEngine:
             self.wake()
 
     async def _send(self, row: DeliveryDTO) -> None:
-        kind = self._kinds[row.kind]
+        kind, settle = self._kinds[row.kind], self._outcomes.settle
         attempts = row.attempts + 1
         try:
             sent = await kind.send(self._bot, row)
         except Skip as decision:
-            await self._record(row, DeliveryState.SKIPPED, reason=decision.reason)
+            await settle(row, DeliveryState.SKIPPED, finish(row, DeliveryState.SKIPPED, self._clock(), decision.reason))
         except RetryAfter as flood:
             wait = _seconds(flood.retry_after)
             resume = self._clock() + dt.timedelta(seconds=wait)  # before the pause starts: due when it ends
             self.outcomes["429"] += 1
             self.pacer.pause(wait)
             log.warning("Telegram asked to slow down: pausing deliveries for %.0f s", wait)
-            await self._retry_at(row, resume, f"429: retry after {wait:.0f} s")
+            await settle(row, None, again(row, resume, f"429: retry after {wait:.0f} s", self._clock()))
         except Forbidden:
-            await self._blocked(row)
+            await settle(row, DeliveryState.BLOCKED, blocked(row, self._clock()))
         except BadRequest as refused:
-            await self._record(row, DeliveryState.FAILED, reason=f"400: {refused.message}"[:200])
+            reason = f"400: {refused.message}"[:200]
+            await settle(row, DeliveryState.FAILED, finish(row, DeliveryState.FAILED, self._clock(), reason))
         except (TimedOut, NetworkError) as trouble:
+            reason, now = f"network: {type(trouble).__name__}", self._clock()
             if attempts >= self.settings.max_attempts:
-                await self._record(row, DeliveryState.FAILED, reason=f"network: {type(trouble).__name__}")
+                await settle(row, DeliveryState.FAILED, finish(row, DeliveryState.FAILED, now, reason))
             else:
-                delay = min(self.settings.backoff * 2.0 ** (attempts - 1), 300.0)
-                await self._retry(row, delay, f"network: {type(trouble).__name__}")
+                delay = dt.timedelta(seconds=min(self.settings.backoff * 2.0 ** (attempts - 1), 300.0))
+                await settle(row, None, again(row, now + delay, reason, now))
         except Exception as error:
             log.exception("delivery %d (%s) failed", row.id, row.kind)
-            await self._record(row, DeliveryState.FAILED, reason=f"error: {type(error).__name__}")
+            reason = f"error: {type(error).__name__}"
+            await settle(row, DeliveryState.FAILED, finish(row, DeliveryState.FAILED, self._clock(), reason))
         else:
-            now = self._clock()
-            async with self._db.unit_of_work() as uow:
-                await uow.deliveries.finish(row.id, DeliveryState.SENT, now, message_id=sent.message_id)
-                await kind.on_sent(uow, row, sent, now)
-                await uow.commit()
-            self._announce(row, DeliveryState.SENT)
+            at = self._clock()
+
+            async def write(uow: UnitOfWork) -> int:
+                await uow.deliveries.finish(row.id, DeliveryState.SENT, at, message_id=sent.message_id)
+                await kind.on_sent(uow, row, sent, at)
+                return 0
+
+            alone = finish(row, DeliveryState.SENT, at, message_id=sent.message_id)
+            await settle(row, DeliveryState.SENT, write, fallback=alone)
 
     async def _record(self, row: DeliveryDTO, state: DeliveryState, *, reason: str) -> None:
+        """An item that cannot be sent at all (no chat, unknown kind): recorded by the round itself."""
         async with self._db.unit_of_work() as uow:
-            await uow.deliveries.finish(row.id, state, self._clock(), reason=reason)
+            await finish(row, state, self._clock(), reason)(uow)
             await uow.commit()
         self._announce(row, state)
 
-    async def _retry(self, row: DeliveryDTO, after: float, reason: str) -> None:
-        await self._retry_at(row, self._clock() + dt.timedelta(seconds=after), reason)
-
-    async def _retry_at(self, row: DeliveryDTO, when: dt.datetime, reason: str) -> None:
-        async with self._db.unit_of_work() as uow:
-            await uow.deliveries.retry(row.id, when, reason, self._clock())
-            await uow.commit()
-
-    async def _blocked(self, row: DeliveryDTO) -> None:
-        """403: the person blocked the bot. Nothing more goes to them until they come back."""
-        now = self._clock()
-        async with self._db.unit_of_work() as uow:
-            await uow.deliveries.finish(row.id, DeliveryState.BLOCKED, now, reason=BLOCKED_REASON)
-            if row.person_id is not None:
-                closed = await uow.deliveries.close_pending_for(
-                    row.person_id, DeliveryState.BLOCKED, BLOCKED_REASON, now
-                )
-                self.outcomes[DeliveryState.BLOCKED] += closed
-            if row.chat_id is not None and row.chat_id > 0:
-                await uow.people.set_status(row.chat_id, PersonStatus.BLOCKED)
-            await uow.commit()
-        self._announce(row, DeliveryState.BLOCKED)
-
-    def _announce(self, row: DeliveryDTO, state: DeliveryState) -> None:
-        self.outcomes[state] += 1
+    def _announce(self, row: DeliveryDTO, state: DeliveryState, closed_too: int = 0) -> None:
+        self.outcomes[state] += 1 + closed_too
         for listener in self.listeners:
             try:
                 listener(row, state)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.parsing import parse_date
+from bot.parsing import parse_date, parse_int
 from bot.text import clean_input, normalize_digits, normalize_key
 from storage.dto import CohortDTO
 from storage.dto_attendance import SessionDTO
@@ -49,8 +49,8 @@ def find_sessions(text: str, sessions: Sequence[SessionDTO], held: Sequence[Sess
     typed = clean_input(text)
     value = normalize_digits(typed).removeprefix("#").strip()
     if value.isascii() and value.isdigit():
-        number = int(value)
-        found = [held[number - 1]] if 1 <= number <= len(held) else []
+        number = parse_int(value)  # None: more digits than any count of sessions
+        found = [held[number - 1]] if number is not None and 1 <= number <= len(held) else []
         return SessionLookup(By.NUMBER, typed, found, number=number)
     day = parse_date(value)
     if day is not None:

@@ -27,6 +27,7 @@ from storage.dto_attendance import NOT_ABSENT, AttendanceStatus, ChangeDTO, Sess
 from storage.uow import Database, UnitOfWork
 
 NEAR = dt.timedelta(hours=12)  # sessions this close to now can have their check-in opened
+SESSION_RANGE = dt.timedelta(days=3 * 366)  # a session starts within three years of now (year 1 would overflow UTC)
 
 
 async def managed_scope(uow: UnitOfWork, actor: Actor, cohort_ids: frozenset[int] | None) -> frozenset[int] | None:
@@ -57,6 +58,8 @@ class SessionService:
         """A session of the cohort, added by a manager of it (or the operator on the command line)."""
         if starts_at.tzinfo is None:
             raise ValueError("naive datetime")
+        if not self._clock() - SESSION_RANGE <= starts_at <= self._clock() + SESSION_RANGE:
+            raise DomainError(Problem.SESSION_INVALID, field="date", limit=SESSION_RANGE.days)
         clean_title = clean_text(title, TITLE_MAX)
         if clean_title is None:
             raise DomainError(Problem.SESSION_INVALID, field="title", limit=TITLE_MAX)

@@ -13,15 +13,18 @@ import json
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from bot.services.access import Actor, Authority, authority, require_managers
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
+from bot.text import storable
 from storage.broadcasts import BROADCAST, BroadcastDTO, BroadcastState, ReportRow
 from storage.dto import CohortStatus, DeliveryState, NewDelivery, PersonStatus, Recipient
 from storage.uow import Database, UnitOfWork
 
 VALID_FOR = dt.timedelta(hours=24)  # an announcement still goes out this long after its time (after downtime)
+SEND_AHEAD_MAX = dt.timedelta(days=366)  # "Send at a time…": in the future, at most a year ahead
 CANCELLED = "broadcast cancelled"
 CAPTION_MAX = 1024
 TEXT_MAX = 4096
@@ -127,6 +130,7 @@ class BroadcastService:
         limit = TEXT_MAX if content == "text" else CAPTION_MAX
         if text is not None and len(text) > limit:
             raise DomainError(Problem.TEXT_TOO_LONG, length=len(text), limit=limit)
+        text = None if text is None else storable(text)
         absentees = await self.absentees(target)
         async with self._db.unit_of_work() as uow:
             sender = (await self.check_cohorts(uow, actor, target.cohort_ids)).person
@@ -166,11 +170,31 @@ class BroadcastService:
         await self.check_cohorts(uow, actor, broadcast.cohort_ids)
         return broadcast
 
+    def send_moment(self, day: dt.date, time: dt.time, zone: str) -> dt.datetime:
+        """A typed day and time in the cohort's zone → UTC, refused unless ahead and within SEND_AHEAD_MAX. The day
+        is checked before the conversion: year 1 or 9999 would overflow it."""
+        now = self._clock()
+        today = now.astimezone(ZoneInfo(zone)).date()
+        if day < today - dt.timedelta(days=1):
+            raise DomainError(Problem.TIME_IN_PAST)
+        if day > today + SEND_AHEAD_MAX + dt.timedelta(days=1):
+            raise DomainError(Problem.TIME_TOO_FAR)
+        moment = dt.datetime.combine(day, time, tzinfo=ZoneInfo(zone)).astimezone(dt.UTC)
+        self._check_send_at(moment, now)
+        return moment
+
+    @staticmethod
+    def _check_send_at(send_at: dt.datetime, now: dt.datetime) -> None:
+        if send_at <= now:
+            raise DomainError(Problem.TIME_IN_PAST)
+        if send_at > now + SEND_AHEAD_MAX:
+            raise DomainError(Problem.TIME_TOO_FAR)
+
     async def confirm(self, actor: Actor, broadcast_id: int, send_at: dt.datetime | None = None) -> int | None:
         """Plan one delivery per recipient, once; returns how many, or None when it was already confirmed."""
         now = self._clock()
-        if send_at is not None and send_at <= now:
-            raise DomainError(Problem.TIME_IN_PAST)
+        if send_at is not None:
+            self._check_send_at(send_at, now)
         async with self._db.unit_of_work() as uow:
             broadcast = await self._may_send(uow, actor, broadcast_id)
         target = Target(broadcast.cohort_ids, broadcast.towns, broadcast.only_absent)

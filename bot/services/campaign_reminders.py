@@ -32,6 +32,10 @@ MARK_SLACK = dt.timedelta(minutes=5)  # Done or Skip is taken this long before t
 NOTE_EXPIRY = dt.timedelta(days=3)  # a comment is news for a few days, not only for the delivery grace window
 
 
+# The largest occurrence time a button may carry (a forged larger one would overflow `from_stamp`): the year 3000.
+STAMP_MAX = 32_503_680_000
+
+
 def stamp(moment: dt.datetime) -> int:
     return int(moment.timestamp())
 

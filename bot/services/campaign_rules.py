@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.parsing import parse_int
 from bot.services.errors import DomainError, Problem
 from bot.services.recurrence import occurrences
 from bot.text import clean_input, normalize_digits
@@ -84,10 +85,11 @@ def hashtag(value: str) -> str:
 
 
 def target(value: str) -> int:
-    text = normalize_digits(clean_input(value)).replace(",", "").replace("٬", "")
-    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= TARGET_MAX:
+    """1..TARGET_MAX in any digits, thousands separators allowed; the digits are counted before `int()`."""
+    number = parse_int(normalize_digits(clean_input(value)).replace(",", "").replace("٬", ""), maximum=TARGET_MAX)
+    if number is None or number < 1:
         raise DomainError(Problem.CAMPAIGN_TARGET, limit=TARGET_MAX)
-    return int(text)
+    return number
 
 
 def proof_link(value: str) -> str | None:
@@ -108,6 +110,17 @@ def check_plan(fields: PlanFields) -> None:
 
 def series(fields: PostFields, zone: str) -> list[dt.datetime]:
     return occurrences(fields.starts_at, zone, fields.repeat, fields.repeat_until)
+
+
+def post_moment(day: dt.date, time: dt.time, zone: str, now: dt.datetime) -> dt.datetime:
+    """A typed day and time in the cohort's zone → UTC. The day is checked first: year 1 or 9999 would overflow the
+    conversion (and is in the past or beyond AHEAD_MAX anyway). The exact moment is then checked by `check_moment`."""
+    today = now.astimezone(ZoneInfo(zone)).date()
+    if day < today - dt.timedelta(days=1):
+        raise DomainError(Problem.POST_IN_PAST)
+    if day > today + AHEAD_MAX + dt.timedelta(days=1):
+        raise DomainError(Problem.POST_TOO_FAR)
+    return dt.datetime.combine(day, time, tzinfo=ZoneInfo(zone)).astimezone(dt.UTC)
 
 
 def check_moment(moment: dt.datetime, now: dt.datetime) -> None:

@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.parsing import COHORT_NAME_MAX, key_fits
 from bot.services.access import Actor, authority, require_coordinator, require_manager
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
@@ -16,11 +17,29 @@ from storage.dto import CohortDTO, CohortStatus, CohortSummary, InviteDTO, Membe
 from storage.uow import Database
 
 INVITE_TOKEN_BYTES = 16  # 22 URL-safe characters: unguessable, and fits a deep-link payload (<= 64)
+# A trainee invite is shared with a whole cohort; a trainer invite hands out trainer access, so by default it admits
+# one person within a week (a forwarded link is then useless). The coordinator may choose otherwise, within limits.
 DEFAULT_INVITE_DAYS = 30
+TRAINER_INVITE_DAYS = 7
+TRAINER_INVITE_USES = 1
+INVITE_DAYS_MAX = 365
+INVITE_USES_MAX = 10_000
+# A cohort's start date lies within three years of today, whoever creates it (the chat asks for one within a year
+# back and two ahead); a year 1 or 9999 would overflow every lesson time computed from it.
+START_RANGE = dt.timedelta(days=3 * 366)
 
 
 def deep_link(bot_username: str, token: str) -> str:
     return f"https://t.me/{bot_username}?start={token}"
+
+
+def invite_defaults(role: Role) -> tuple[int, int | None]:
+    """(days valid, uses allowed or None for any number) of an invite nobody chose otherwise for."""
+    return (TRAINER_INVITE_DAYS, TRAINER_INVITE_USES) if role is Role.TRAINER else (DEFAULT_INVITE_DAYS, None)
+
+
+def start_date_allowed(start: dt.date, today: dt.date) -> bool:
+    return today - START_RANGE <= start <= today + START_RANGE
 
 
 def new_invite_token() -> str:
@@ -56,10 +75,14 @@ class CohortService:
     ) -> NewCohort:
         """A cohort tied to a curriculum (None: no lessons), with a trainee invite; coordinators only."""
         try:
-            ZoneInfo(timezone)
+            zone = ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {timezone!r}") from exc
         now = self._clock()
+        if not 1 <= len(name) <= COHORT_NAME_MAX or not key_fits(name):  # the columns' limits, whoever calls
+            raise DomainError(Problem.NAME_INVALID, name=name)
+        if not start_date_allowed(start_date, now.astimezone(zone).date()):
+            raise DomainError(Problem.START_DATE_RANGE, date=start_date.isoformat())
         async with self._db.unit_of_work() as uow:
             await require_coordinator(uow, actor)
             if await uow.cohorts.by_name_key(normalize_key(name)) is not None:
@@ -101,6 +124,8 @@ class CohortService:
         start_date: dt.date | None = None,
     ) -> CohortDTO:
         """Change when a cohort's lessons go out; lessons already sent stay as they were. Coordinators only."""
+        if start_date is not None and not start_date_allowed(start_date, self._clock().date()):
+            raise DomainError(Problem.START_DATE_RANGE, date=start_date.isoformat())
         async with self._db.unit_of_work() as uow:
             await require_coordinator(uow, actor)
             await uow.cohorts.set_schedule(
@@ -151,12 +176,24 @@ class CohortService:
         cohort_id: int,
         role: Role,
         *,
+        days: int | None = None,
         expires_at: dt.datetime | None = None,
         max_uses: int | None = None,
     ) -> InviteDTO:
+        """An invite valid for `days` (or until `expires_at`) and `max_uses` people; what is not given follows the
+        role (`invite_defaults`). Beyond INVITE_DAYS_MAX days or INVITE_USES_MAX uses: DomainError, nothing made."""
         now = self._clock()
+        default_days, default_uses = invite_defaults(role)
         if expires_at is None:
-            expires_at = now + dt.timedelta(days=DEFAULT_INVITE_DAYS)
+            if days is not None and not 1 <= days <= INVITE_DAYS_MAX:
+                raise DomainError(Problem.INVITE_LIMITS, days=INVITE_DAYS_MAX, uses=INVITE_USES_MAX)
+            expires_at = now + dt.timedelta(days=default_days if days is None else days)
+        if not now < expires_at <= now + dt.timedelta(days=INVITE_DAYS_MAX):
+            raise DomainError(Problem.INVITE_LIMITS, days=INVITE_DAYS_MAX, uses=INVITE_USES_MAX)
+        if max_uses is None:
+            max_uses = default_uses
+        elif not 1 <= max_uses <= INVITE_USES_MAX:
+            raise DomainError(Problem.INVITE_LIMITS, days=INVITE_DAYS_MAX, uses=INVITE_USES_MAX)
         async with self._db.unit_of_work() as uow:
             await require_coordinator(uow, actor)
             cohort = await uow.cohorts.by_id(cohort_id)

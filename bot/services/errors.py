@@ -7,6 +7,9 @@ from enum import StrEnum
 
 class Problem(StrEnum):
     COHORT_EXISTS = "cohort_exists"
+    NAME_INVALID = "name_invalid"  # a name (or its comparison key) outside the limits: bot.parsing
+    START_DATE_RANGE = "start_date_range"  # a cohort's start beyond START_RANGE of today
+    INVITE_LIMITS = "invite_limits"  # an invite's chosen days or uses outside the limits
     COHORT_NOT_FOUND = "cohort_not_found"
     COHORT_ENDED = "cohort_ended"
     CURRICULUM_NOT_FOUND = "curriculum_not_found"
@@ -36,6 +39,7 @@ class Problem(StrEnum):
     NO_RECIPIENTS = "no_recipients"
     TEXT_TOO_LONG = "text_too_long"
     TIME_IN_PAST = "time_in_past"
+    TIME_TOO_FAR = "time_too_far"
     PLAN_NOT_FOUND = "plan_not_found"  # campaign planner, from here on
     POST_NOT_FOUND = "post_not_found"
     NOT_PLAN_OWNER = "not_plan_owner"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from bot.parsing import NAME_MAX, key_fits
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
 from bot.services.lessons import LessonService
@@ -12,6 +14,7 @@ from storage.dto import CohortDTO, CohortStatus, InviteDTO, PersonDTO, Role
 from storage.uow import Database, UnitOfWork
 
 TOWNS = ("هيت", "الرمادي", "الفلوجة", "ديالى", "بغداد")
+INVITE_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 TOWN_MAX = 64
 
 
@@ -43,6 +46,8 @@ class RegistrationService:
         self._lessons = lessons  # a late joiner gets the current lesson at once
 
     async def _check(self, uow: UnitOfWork, token: str, telegram_id: int) -> InviteCheck:
+        if not INVITE_TOKEN.fullmatch(token):  # a deep-link payload is 1-64 of A-Z a-z 0-9 _ -
+            raise DomainError(Problem.INVITE_NOT_FOUND)
         invite = await uow.invites.by_token(token)
         if invite is None:
             raise DomainError(Problem.INVITE_NOT_FOUND)
@@ -66,6 +71,8 @@ class RegistrationService:
 
     async def register(self, *, token: str, telegram_id: int, full_name: str, town: str, locale: str) -> Joined:
         """Record consent, details and membership in one transaction (the invite is re-checked)."""
+        if not 1 <= len(full_name) <= NAME_MAX or not key_fits(full_name):  # the columns' limits, whoever calls
+            raise DomainError(Problem.NAME_INVALID, name=full_name)
         async with self._db.unit_of_work() as uow:
             check = await self._check(uow, token, telegram_id)
             if check.already_member:

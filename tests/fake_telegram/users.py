@@ -214,16 +214,7 @@ class FakeUser:
         if message.deleted:
             raise AssertionError(f"message #{message.message_id} was deleted; its buttons can't be pressed")
         server = self.server
-        query_id = str(7_000_000_000_000 + server.next_id())
-        query: JSON = {
-            "id": query_id,
-            "from": self.json,
-            "message": message.raw,
-            "chat_instance": f"-{self.id}0",
-            "data": callback_data,
-        }
-        server.pending_queries[query_id] = query
-        server.push_update({"callback_query": query})
+        query_id = self.push_press(callback_data, message)
         if not await server.chat_signal(self.id).wait_for(lambda: query_id in server.callback_answers, timeout):
             server.pending_queries.pop(query_id, None)
             raise AssertionError(
@@ -231,6 +222,20 @@ class FakeUser:
                 f"(answerCallbackQuery missing?); recent messages:\n{_describe(self.inbox)}"
             )
         return server.callback_answers[query_id]
+
+    def push_press(self, callback_data: str, message: SentMessage) -> str:
+        """A (possibly forged) button press on ``message``, without waiting for the answer; returns the query id."""
+        query_id = str(7_000_000_000_000 + self.server.next_id())
+        query: JSON = {
+            "id": query_id,
+            "from": self.json,
+            "message": message.raw,
+            "chat_instance": f"-{self.id}0",
+            "data": callback_data,
+        }
+        self.server.pending_queries[query_id] = query
+        self.server.push_update({"callback_query": query})
+        return query_id
 
     # -------------------------------------------------------------------------------------- polls
 
