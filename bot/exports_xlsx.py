@@ -41,9 +41,7 @@ def _sheet(book: Workbook, title: str) -> WriteOnlyWorksheet:
     return sheet
 
 
-def _cell(
-    sheet: WriteOnlyWorksheet, value: CellValue, *, bold: bool = False, number_format: str | None = None
-) -> Cell:
+def _cell(sheet: WriteOnlyWorksheet, value: CellValue, *, bold: bool = False, number_format: str | None = None) -> Cell:
     return xlsx_cell(sheet, value, bold=bold, number_format=number_format)
 
 

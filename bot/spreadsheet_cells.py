@@ -62,9 +62,7 @@ def csv_bytes(rows: Iterable[Sequence[object]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def xlsx_cell(
-    sheet: WriteOnlyWorksheet, value: Any, *, bold: bool = False, number_format: str | None = None
-) -> Cell:
+def xlsx_cell(sheet: WriteOnlyWorksheet, value: Any, *, bold: bool = False, number_format: str | None = None) -> Cell:
     """An XLSX cell: text is always a string cell (never a formula, never an error code); numbers and dates stay
     themselves. Every cell of every sheet the bot writes is made here."""
     from openpyxl.cell import WriteOnlyCell
