@@ -117,13 +117,13 @@ async def my_data(update: Update, context: BotContext) -> None:
     if len(split_message(rtl_safe("\n".join(lines)))) <= MY_DATA_MESSAGES:
         await reply(update, "\n".join(lines))
         return
+    tail = fmt(_("That is the beginning: everything, in full, is in the file {file}."), file=ltr(JSON_NAME))
     head: list[str] = []
-    for line in lines:  # whole lines, as many as fit in the first messages
-        if len(split_message(rtl_safe("\n".join([*head, line])))) > MY_DATA_MESSAGES - 1:
+    for line in lines:  # whole lines, as many as fit in the first messages with the tail
+        if len(split_message(rtl_safe("\n".join([*head, line, tail])))) > MY_DATA_MESSAGES - 1:
             break
         head.append(line)
-    head.append(fmt(_("That is the beginning: everything, in full, is in the file {file}."), file=ltr(JSON_NAME)))
-    await reply(update, "\n".join(head))
+    await reply(update, "\n".join([*head, tail]))
     caption = _("Everything we store about you (times in UTC).")
     await reply_document(update, json_file(data), JSON_NAME, caption)
 

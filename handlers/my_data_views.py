@@ -142,9 +142,8 @@ def _attendance(data: PersonalData, when: When) -> list[str]:
         lines.append(text)
     if data.wrong_checkin_codes:
         times = joined(when(moment) for moment in data.wrong_checkin_codes)
-        lines.append(
-            fmt(_("Wrong check-in codes kept for the limit (deleted after a while): {times}"), times=Safe(times))
-        )
+        template = _("Wrong check-in codes kept for the limit (deleted after a while): {count}, at {times}")
+        lines.append(fmt(template, count=len(data.wrong_checkin_codes), times=times))
     return lines
 
 
