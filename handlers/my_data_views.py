@@ -63,7 +63,7 @@ def my_data_lines(data: PersonalData, zone: str) -> list[str]:
         sent = sum(1 for d in data.deliveries if d.state == "sent")
         lines.append(
             fmt(
-                _("Messages to you recorded in the outbox: {count} ({sent} sent); each one is in the file."),
+                _("Messages the bot recorded for you: {count} ({sent} sent)."),
                 count=len(data.deliveries),
                 sent=sent,
             )
