@@ -248,7 +248,7 @@ async def test_a_stranger_leaves_nothing_before_consent(bot: BotHarness) -> None
     answer = await stranger.sees(showing("nothing is saved before you join a cohort"))
     assert "This answer is in English" in plain(answer)
     for text in ("/start", "/help", "/whoami", "/mydata", "/campaign", "/broadcast", "/newcohort", "/checkin 1234",
-                 "/myattendance", "/today", "hello", "/forgetme"):  # fmt: skip
+                 "/myattendance", "/today", "/start ci_NoSuchCheckin", "hello", "/forgetme"):  # fmt: skip
         await stranger.send(text)
         await stranger.next_message(timeout=TIMEOUT)
     await asyncio.sleep(1)  # past the persistence interval: whatever would be flushed is flushed
