@@ -1,18 +1,17 @@
 """Attendance exports for coordinators: XLSX (right-to-left for Arabic readers, bold frozen header, autofilter,
 local naive times, one row per trainee and one column per session, totals) and CSV (UTF-8 with a BOM, so Excel
-opens Arabic). Labels are in the reader's language."""
+opens Arabic). Labels are in the reader's language; every cell goes through `bot.spreadsheet_cells`."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot.i18n import N_, gettext_for
 from bot.services.attendance_reports import Grid, SessionDetail, Summary, TraineeRow
+from bot.spreadsheet_cells import csv_bytes
 from storage.dto import CohortDTO
 from storage.dto_attendance import AttendanceStatus, SessionDTO
 
@@ -26,7 +25,6 @@ STATUS_LABELS = {
 }
 NOT_EXPECTED = "—"  # joined after the session
 CellValue = str | float | dt.datetime | None
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_name(cohort: CohortDTO, extension: str, day: dt.date, what: str = "attendance") -> str:
@@ -78,55 +76,37 @@ def fraction(value: int | None) -> float | None:
     return None if value is None else value / 100
 
 
-def safe_csv(value: object) -> object:
-    """A typed name or town must not become a spreadsheet formula."""
-    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
-
-
 def attendance_csv(grid: Grid, locale: str) -> bytes:
     label = Labels(locale)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(label.grid_header(grid, one_line=True))
+    rows: list[Sequence[object]] = [label.grid_header(grid, one_line=True)]
     for number, row in enumerate(grid.rows, 1):
         percent = "" if row.percent is None else f"{row.percent}%"
         cells = [label.status(cell) for cell in row.cells]
-        writer.writerow([safe_csv(v) for v in [number, row.trainee.name, row.trainee.town or "", *cells]] + [
-            *row_counts(row),
-            percent,
-        ])  # fmt: skip
+        rows.append([number, row.trainee.name, row.trainee.town or "", *cells, *row_counts(row), percent])
     stats = grid.summary.held
-    writer.writerow(["", label(N_("Attended")), "", *(s.attended for s in stats), *totals(grid.rows), ""])
-    writer.writerow(
-        ["", label(N_("Attendance %")), "", *(("" if s.percent is None else f"{s.percent}%") for s in stats)]
-    )
-    return buffer.getvalue().encode("utf-8-sig")
+    rows.append(["", label(N_("Attended")), "", *(s.attended for s in stats), *totals(grid.rows), ""])
+    rows.append(["", label(N_("Attendance %")), "", *(("" if s.percent is None else f"{s.percent}%") for s in stats)])
+    return csv_bytes(rows)
 
 
 def absentees_csv(summary: Summary, locale: str) -> bytes:
     """The trainees absent twice or more (UTF-8 with a BOM): number, name, town, absences, sessions expected."""
     label = Labels(locale)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["#", label(N_("Name")), label(N_("Town")), label(N_("Absent")), label(N_("Expected"))])
+    rows: list[list[object]] = [["#", label(N_("Name")), label(N_("Town")), label(N_("Absent")), label(N_("Expected"))]]
     for number, absentee in enumerate(summary.flagged, 1):
         trainee = absentee.trainee
-        row = [number, trainee.name, trainee.town or "", absentee.absences, absentee.expected]
-        writer.writerow([safe_csv(value) for value in row])
-    return buffer.getvalue().encode("utf-8-sig")
+        rows.append([number, trainee.name, trainee.town or "", absentee.absences, absentee.expected])
+    return csv_bytes(rows)
 
 
 def session_csv(detail: SessionDetail, locale: str) -> bytes:
     """One session's expected trainees with their state and the roll's note (UTF-8 with a BOM)."""
     label = Labels(locale)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["#", label(N_("Name")), label(N_("Town")), label(N_("Status")), label(N_("Note"))])
+    rows: list[list[object]] = [["#", label(N_("Name")), label(N_("Town")), label(N_("Status")), label(N_("Note"))]]
     for number, entry in enumerate(detail.entries, 1):
         status = label.status(entry.status) if entry.status is not None else label(N_("not marked yet"))
-        row = [number, entry.trainee.name, entry.trainee.town or "", status, entry.note or ""]
-        writer.writerow([safe_csv(value) for value in row])
-    return buffer.getvalue().encode("utf-8-sig")
+        rows.append([number, entry.trainee.name, entry.trainee.town or "", status, entry.note or ""])
+    return csv_bytes(rows)
 
 
 def totals(rows: Sequence[TraineeRow]) -> list[int]:

@@ -1,5 +1,6 @@
 """The attendance XLSX, streamed with openpyxl's write-only mode (imported only when someone exports): right to left
-for Arabic readers, bold frozen header, autofilter, local naive times, user text never a formula."""
+for Arabic readers, bold frozen header, autofilter, local naive times; every cell is made by
+`bot.spreadsheet_cells.xlsx_cell`, so user text is never a formula."""
 
 from __future__ import annotations
 
@@ -7,17 +8,17 @@ import io
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.styles import Alignment, Font
+from openpyxl.cell import Cell
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.exports import CellValue, Labels, fraction, local_naive, row_counts, session_label, totals
 from bot.i18n import N_, is_rtl
 from bot.services.attendance_reports import Grid
+from bot.spreadsheet_cells import xlsx_cell, xlsx_row
 from storage.dto_attendance import AttendanceStatus, Source
 
-BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
@@ -41,21 +42,7 @@ def _sheet(book: Workbook, title: str) -> WriteOnlyWorksheet:
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: CellValue, *, bold: bool = False, number_format: str | None = None) -> Cell:
-    cell = WriteOnlyCell(sheet, value)
-    if bold:
-        cell.font = BOLD
-    if number_format:
-        cell.number_format = number_format
-    return cell
-
-
-def _text(sheet: WriteOnlyWorksheet, value: str) -> object:
-    """User text stays text, even when it starts like a formula."""
-    if not value.startswith("="):
-        return value
-    cell = WriteOnlyCell(sheet, value)
-    cell.data_type = "s"
-    return cell
+    return xlsx_cell(sheet, value, bold=bold, number_format=number_format)
 
 
 def _begin(
@@ -82,9 +69,8 @@ def _grid_sheet(sheet: WriteOnlyWorksheet, grid: Grid, label: Labels, rtl: bool)
     _begin(sheet, label.grid_header(grid), widths, rtl, len(grid.rows), "D2")
     for number, row in enumerate(grid.rows, 1):
         cells = [label.status(cell) for cell in row.cells]
-        share = _cell(sheet, fraction(row.percent), number_format="0%")
-        sheet.append([number, _text(sheet, row.trainee.name), _text(sheet, row.trainee.town or ""), *cells,
-                      *row_counts(row), share])  # fmt: skip
+        values = [number, row.trainee.name, row.trainee.town or "", *cells, *row_counts(row)]
+        sheet.append([*xlsx_row(sheet, values), _cell(sheet, fraction(row.percent), number_format="0%")])
     stats = grid.summary.held
     expected = sum(stat.expected for stat in stats)
     attended = sum(stat.attended for stat in stats)
@@ -119,20 +105,11 @@ def _sessions_sheet(sheet: WriteOnlyWorksheet, grid: Grid, label: Labels, rtl: b
     zone = grid.summary.cohort.timezone
     for number, stat in enumerate(grid.summary.held, 1):
         counts = stat.counts
-        sheet.append(
-            [
-                number,
-                _cell(sheet, local_naive(stat.session.starts_at, zone), number_format="yyyy-mm-dd hh:mm"),
-                _text(sheet, stat.session.title),
-                _text(sheet, stat.session.place or ""),
-                stat.expected,
-                counts[AttendanceStatus.PRESENT],
-                counts[AttendanceStatus.LATE],
-                counts[AttendanceStatus.EXCUSED],
-                stat.absent,
-                _cell(sheet, fraction(stat.percent), number_format="0%"),
-            ]
-        )
+        when = _cell(sheet, local_naive(stat.session.starts_at, zone), number_format="yyyy-mm-dd hh:mm")
+        share = _cell(sheet, fraction(stat.percent), number_format="0%")
+        values = [stat.session.title, stat.session.place or "", stat.expected, counts[AttendanceStatus.PRESENT]]
+        values += [counts[AttendanceStatus.LATE], counts[AttendanceStatus.EXCUSED], stat.absent]
+        sheet.append([_cell(sheet, number), when, *xlsx_row(sheet, values), share])
 
 
 def _changes_sheet(sheet: WriteOnlyWorksheet, grid: Grid, label: Labels, rtl: bool) -> None:
@@ -154,15 +131,14 @@ def _changes_sheet(sheet: WriteOnlyWorksheet, grid: Grid, label: Labels, rtl: bo
     for change in grid.changes:
         session = sessions.get(change.session_id)
         author = grid.names.get(change.changed_by, "?") if change.changed_by is not None else "?"
-        sheet.append(
-            [
-                _cell(sheet, local_naive(change.changed_at, zone), number_format="yyyy-mm-dd hh:mm:ss"),
-                _text(sheet, session_label(session, zone).replace("\n", " ") if session else ""),
-                _text(sheet, grid.names.get(change.person_id, "?")),
-                label.status(change.before or AttendanceStatus.ABSENT),
-                label.status(change.after),
-                _text(sheet, author),
-                how[change.source],
-                _text(sheet, change.note or ""),
-            ]
-        )
+        when = _cell(sheet, local_naive(change.changed_at, zone), number_format="yyyy-mm-dd hh:mm:ss")
+        values = [
+            session_label(session, zone).replace("\n", " ") if session else "",
+            grid.names.get(change.person_id, "?"),
+            label.status(change.before or AttendanceStatus.ABSENT),
+            label.status(change.after),
+            author,
+            how[change.source],
+            change.note or "",
+        ]
+        sheet.append([when, *xlsx_row(sheet, values)])

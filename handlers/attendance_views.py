@@ -14,7 +14,6 @@ from bot.i18n import N_, _, ngettext
 from bot.qr import qr_png
 from bot.services.attendance import CheckinResult, CheckinView, checkin_link
 from bot.text import Safe, cmd, fmt, local_date, local_time, ltr, name, rtl_safe
-from handlers.context import Services
 from handlers.ui import buttons, with_retries
 from storage.dto_attendance import AttendanceStatus, SessionDTO
 
@@ -205,30 +204,3 @@ def ask_code_text(digits: int) -> str:
         _("Type the {digits}-digit code your trainer shows, or scan the QR code with your phone's camera."),
         digits=digits,
     )
-
-
-async def my_data_lines(services: Services, telegram_id: int) -> list[str]:
-    """For /mydata: the attendance records kept about the person, the trainers' notes, the wrong codes counted."""
-    stored = await services.attendance_reports.stored_about(telegram_id)
-    lines: list[str] = []
-    for cohort, counts in stored.records:
-        lines.append(
-            fmt(
-                _("  {cohort}: attendance — {present} present, {late} late, {excused} excused, {absent} absent"),
-                cohort=name(cohort.name),
-                present=counts[AttendanceStatus.PRESENT],
-                late=counts[AttendanceStatus.LATE],
-                excused=counts[AttendanceStatus.EXCUSED],
-                absent=counts[AttendanceStatus.ABSENT],
-            )
-        )
-    for note in stored.notes:
-        lines.append(fmt(_("  A trainer's note on your attendance: «{note}»"), note=note))
-    if stored.wrong_codes:
-        lines.append(
-            fmt(
-                _("  Wrong check-in codes kept for the limit: {count} (deleted after a while)"),
-                count=stored.wrong_codes,
-            )
-        )
-    return lines

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import _, ngettext
 from bot.services.broadcasts import Progress
+from bot.spreadsheet_cells import csv_bytes
 from bot.text import fmt, local_datetime, ltr, progress_bar
 from handlers.reports import reason_text, state_name
 from handlers.ui import buttons
@@ -82,14 +81,12 @@ def report_markup(broadcast_id: int) -> InlineKeyboardMarkup:
 
 
 def report_csv(rows: list[ReportRow], zone: str) -> bytes:
-    """One row per recipient; UTF-8 with a BOM so Excel shows Arabic names; local times."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("Name"), _("Town"), _("State"), _("Reason"), _("Sent at")])
+    """One row per recipient; UTF-8 with a BOM so Excel shows Arabic names; local times; no cell is a formula."""
+    table: list[list[object]] = [[_("Name"), _("Town"), _("State"), _("Reason"), _("Sent at")]]
     local = ZoneInfo(zone)
     for row in rows:
         sent = row.sent_at.astimezone(local).strftime("%Y-%m-%d %H:%M:%S") if row.sent_at else ""
-        writer.writerow(
+        table.append(
             [
                 row.name or _("(deleted their data)"),
                 row.town or "",
@@ -98,4 +95,4 @@ def report_csv(rows: list[ReportRow], zone: str) -> bytes:
                 sent,
             ]
         )
-    return out.getvalue().encode("utf-8-sig")
+    return csv_bytes(table)

@@ -25,7 +25,7 @@ from handlers.campaign_draft import (
     say,
 )
 from handlers.campaign_texts import METRIC_NAMES, PLATFORM_NAMES, plan_label, plan_text, stats_line
-from handlers.context import BotContext, Services
+from handlers.context import BotContext
 from handlers.ui import buttons, chat_id_of, reply
 from storage.campaign_dto import PLATFORMS
 
@@ -153,33 +153,3 @@ def platforms_question() -> str:
 
 
 # ------------------------------------------------------------------------------------------ /mydata
-
-
-async def my_data_lines(services: Services, telegram_id: int) -> list[str]:
-    """What the campaign planner stores about the person, for /mydata."""
-    data = await services.campaigns.review.my_data(telegram_id)
-    if data is None or not (data.plans or data.team_plans or data.comments):
-        return []
-    lines: list[str] = [_("<b>Campaign plans</b>")]
-    for plan in data.plans:
-        lines.append(
-            fmt(
-                _("• Your plan {label}: problem, goal, target, audience, platforms, hashtag"),
-                label=name(plan_label(plan)),
-            )
-        )
-    if data.plans:
-        lines.append(fmt(_("  Posts in your plans: {count} (date, time, kind, platform, idea)"), count=data.posts))
-    for plan in data.team_plans:
-        lines.append(fmt(_("• Teammate in the plan {label}"), label=name(plan_label(plan))))
-    if data.marks:
-        lines.append(
-            fmt(
-                _("  Posts you marked done or skipped: {count}; proofs you sent: {proofs}"),
-                count=data.marks,
-                proofs=data.proofs,
-            )
-        )
-    if data.comments:
-        lines.append(fmt(_("  Comments you wrote on plans: {count}"), count=data.comments))
-    return lines

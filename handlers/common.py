@@ -7,20 +7,20 @@ import logging
 from telegram import ChatMember, Update
 from telegram.ext import filters
 
-from bot.i18n import N_, _, current_locale, ngettext, set_locale
+from bot.i18n import N_, _, current_locale, set_locale
 from bot.services.access import Audience
 from bot.settings import SUPPORTED_LOCALES
-from bot.text import cmd, fmt, local_date, local_datetime, ltr, name
-from handlers.attendance_views import my_data_lines as attendance_data_lines
-from handlers.campaigns import my_data_lines as campaign_data_lines
+from bot.text import cmd, fmt, ltr, name, rtl_safe, split_message
 from handlers.context import BotApplication, BotContext
 from handlers.menus import refresh_chat_menu
+from handlers.my_data_views import JSON_NAME, json_file, my_data_lines
 from handlers.registry import AnyButton, Button, Command, Event, Typed
-from handlers.ui import answer_callback, buttons, edit_or_reply, reply
+from handlers.ui import answer_callback, buttons, edit_or_reply, reply, reply_document
 
 log = logging.getLogger(__name__)
 
 LANGUAGE_NAMES = {"ar": "العربية", "en": "English"}
+MY_DATA_MESSAGES = 3  # /mydata longer than this many messages comes as its beginning and a JSON file
 
 
 def role_names(context: BotContext) -> list[str]:
@@ -84,9 +84,16 @@ async def language_chosen(update: Update, context: BotContext) -> None:
         return
     user = update.effective_user
     assert user is not None
-    await context.services.people.set_locale(user.id, locale)
+    stored = await context.services.people.set_locale(user.id, locale)
     set_locale(locale)
     await answer_callback(update)
+    if not stored:  # a stranger: nothing is kept before consent, so the choice holds for this answer only
+        text = _(
+            "This answer is in {language}, but nothing is saved before you join a cohort. Open the invite link "
+            "from your trainer: registration asks for your language first."
+        )
+        await edit_or_reply(update, fmt(text, language=LANGUAGE_NAMES[locale]))
+        return
     await edit_or_reply(update, fmt(_("Language set: {language}."), language=LANGUAGE_NAMES[locale]))
     await refresh_chat_menu(context.bot, context.services, user.id, user.language_code)
 
@@ -103,72 +110,35 @@ async def whoami(update: Update, context: BotContext) -> None:
 
 
 async def my_data(update: Update, context: BotContext) -> None:
+    """The stored values themselves; split over a few messages, and when longer, the beginning and a JSON file."""
     user = update.effective_user
     assert user is not None
     data = await context.services.people.my_data(user.id)
     if data.empty:
         await reply(update, _("We store nothing about you."))
         return
-    lines = [_("<b>Everything we store about you</b>"), fmt(_("Telegram id: {id}"), id=ltr(data.telegram_id))]
-    person = data.person
-    if person is not None:
-        zone = context.services.settings.bot_timezone
-        if person.full_name:
-            lines.append(fmt(_("Name: {name}"), name=name(person.full_name)))
-        if person.town:
-            lines.append(fmt(_("Town: {town}"), town=name(person.town)))
-        if person.locale:
-            lines.append(fmt(_("Language: {language}"), language=LANGUAGE_NAMES.get(person.locale, person.locale)))
-        if person.consent_at:
-            lines.append(fmt(_("Privacy consent given: {when}"), when=local_datetime(person.consent_at, zone)))
-        lines.append(fmt(_("First contact: {when}"), when=local_datetime(person.created_at, zone)))
-    if data.memberships:
-        lines.append(
-            ngettext("You are in {count} cohort:", "You are in {count} cohorts:", len(data.memberships)).format(
-                count=ltr(len(data.memberships))
-            )
-        )
-        for membership, cohort in data.memberships:
-            role = _("trainer") if membership.role == "trainer" else _("trainee")
-            lines.append(
-                fmt(
-                    _("• {cohort} ({role}), joined {date}"),
-                    cohort=name(cohort.name),
-                    role=role,
-                    date=local_date(membership.joined_at.date()),
-                )
-            )
-        for _membership, cohort in data.memberships:
-            progress = [p for p in data.lessons if p.cohort_id == cohort.id]
-            answers = [a for a in data.answers if a.cohort_id == cohort.id and a.answered_at is not None]
-            if progress or answers:
-                lines.append(
-                    fmt(
-                        _(
-                            "  {cohort}: lessons received {received}, opened {opened}, done {done}; "
-                            "quiz answers {answers}"
-                        ),
-                        cohort=name(cohort.name),
-                        received=sum(1 for p in progress if p.delivered_at),
-                        opened=sum(1 for p in progress if p.opened_at),
-                        done=sum(1 for p in progress if p.done_at),
-                        answers=len(answers),
-                    )
-                )
-    lines += await attendance_data_lines(context.services, user.id)
-    lines += await campaign_data_lines(context.services, user.id)
-    if data.is_coordinator:
-        lines.append(_("You are a coordinator."))
-    lines.append(fmt(_("To delete all of it, send {command}."), command=cmd("/forgetme")))
-    await reply(update, "\n".join(lines))
+    lines = my_data_lines(data, context.services.settings.bot_timezone)
+    if len(split_message(rtl_safe("\n".join(lines)))) <= MY_DATA_MESSAGES:
+        await reply(update, "\n".join(lines))
+        return
+    tail = fmt(_("That is the beginning: everything, in full, is in the file {file}."), file=ltr(JSON_NAME))
+    head: list[str] = []
+    for line in lines:  # whole lines, as many as fit in the first messages with the tail
+        if len(split_message(rtl_safe("\n".join([*head, line, tail])))) > MY_DATA_MESSAGES - 1:
+            break
+        head.append(line)
+    await reply(update, "\n".join([*head, tail]))
+    caption = _("Everything we store about you (times in UTC).")
+    await reply_document(update, json_file(data), JSON_NAME, caption)
 
 
 async def forget_me(update: Update, context: BotContext) -> None:
     await reply(
         update,
         _(
-            "This deletes your name, town, language, consent and cohort memberships. Anonymous totals stay. "
-            "You would need a new invite to join again. Delete everything?"
+            "This deletes your name, town, language, consent, cohort memberships, attendance, campaign plans "
+            "and the proofs you sent. Your lessons, quiz answers and marks on others' plans stay only as "
+            "anonymous totals. You would need a new invite to join again. Delete everything?"
         ),
         buttons([[(_("Yes, delete my data"), "forget:yes"), (_("No, keep it"), "forget:no")]]),
     )
@@ -183,8 +153,9 @@ async def forget_answer(update: Update, context: BotContext) -> None:
         await edit_or_reply(update, _("Nothing was deleted."))
         return
     deleted = await context.services.people.forget(user.id)
-    # Drop in-memory drafts too, or the next persistence flush would write them back.
+    # Drop in-memory drafts too, or the next persistence flush would write them back (chat data: registration).
     context.application.drop_user_data(user.id)
+    context.application.drop_chat_data(user.id)
     await edit_or_reply(update, _("Done: your data was deleted.") if deleted else _("We store nothing about you."))
     await refresh_chat_menu(context.bot, context.services, user.id, user.language_code)
 

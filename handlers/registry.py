@@ -232,6 +232,7 @@ def conversation(
     states: dict[object, Steps],
     fallbacks: Steps,
     timeout: float | None = None,
+    persistent: bool = True,
 ) -> ConversationHandler[BotContext]:
     """A persisted conversation made of declarations. Buttons are tracked per chat, not per message, on purpose:
     drafts are per person (hence PTB's per_message warning is silenced)."""
@@ -244,7 +245,7 @@ def conversation(
             allow_reentry=True,
             conversation_timeout=timeout,
             name=name,
-            persistent=True,
+            persistent=persistent,
         )
 
 

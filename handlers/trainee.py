@@ -1,4 +1,8 @@
-"""Trainees: registration through an invite link (/start <token>), kept across restarts by persistence."""
+"""Trainees: registration through an invite link (/start <token>).
+
+Nothing is stored before consent (README, Privacy): the answers so far (the draft) live in `chat_data`, which the
+persistence never writes, and the conversation itself is not persistent, so a stranger leaves no row at all until
+they press "I agree". A restart in the middle loses the draft: the person opens the invite link again."""
 
 from __future__ import annotations
 
@@ -32,9 +36,10 @@ NOT_CHECKIN = ~filters.Regex(r"^/start(@\w+)?\s+ci_")
 
 
 def draft(context: BotContext) -> dict[str, Any]:
-    user_data = context.user_data
-    assert user_data is not None
-    value = user_data.setdefault(DRAFT, {})
+    """The answers so far, in memory only (chat data is never persisted; registration is in private chats)."""
+    chat_data = context.chat_data
+    assert chat_data is not None
+    value = chat_data.setdefault(DRAFT, {})
     assert isinstance(value, dict)
     return value
 
@@ -46,8 +51,8 @@ def use_draft_locale(context: BotContext) -> None:
 
 
 def clear_draft(context: BotContext) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
+    if context.chat_data is not None:
+        context.chat_data.pop(DRAFT, None)
 
 
 async def begin(update: Update, context: BotContext) -> int:
@@ -290,6 +295,7 @@ def registration() -> ConversationHandler[BotContext]:
             CONFIRM_JOIN: [Button("reg", anyone, join_confirmed, "join"), stop_button, stale, other],
         },
         fallbacks=[Command(("cancel",), anyone, cancel)],
+        persistent=False,  # nothing about a stranger is stored before consent, not even where they are
     )
 
 

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import String, cast, func, select, update
+from sqlalchemy import String, cast, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.dto import DeliveryState
@@ -152,6 +152,13 @@ class BroadcastRepository:
         rows = await self._session.scalars(query.order_by(Broadcast.id.desc()).limit(limit))
         return [_broadcast(r) for r in rows]
 
+    async def by_sender(self, sender_id: int) -> list[BroadcastDTO]:
+        """Every announcement this person started, drafts included, oldest first (for /mydata)."""
+        rows = await self._session.scalars(
+            select(Broadcast).where(Broadcast.sender_id == sender_id).order_by(Broadcast.id)
+        )
+        return [_broadcast(r) for r in rows]
+
     async def counts(self, broadcast_ids: Sequence[int]) -> dict[int, Counter[DeliveryState]]:
         """Delivery states per broadcast."""
         if not broadcast_ids:
@@ -203,7 +210,19 @@ class BroadcastRepository:
         return [(_broadcast(b), sent_at) for b, sent_at in rows if sent_at is not None]
 
     async def forget_sender(self, person_id: int) -> None:
-        """The sender asked to be forgotten: their announcements stay, without the link to their chat."""
+        """The sender asked to be forgotten. Announcements never sent (drafts, or cancelled before confirming) hold
+        only their own text and go; sent ones stay for their recipients' /announcements, without the sender and
+        without the link to the sender's chat (so what was still waiting is skipped, not copied)."""
+        mine = Broadcast.sender_id == person_id
         await self._session.execute(
-            update(Broadcast).where(Broadcast.sender_id == person_id).values(source_chat_id=None, status_chat_id=None)
+            delete(Broadcast).where(
+                mine,
+                (Broadcast.state == BroadcastState.DRAFT)
+                | ((Broadcast.state == BroadcastState.CANCELLED) & Broadcast.confirmed_at.is_(None)),
+            )
+        )
+        await self._session.execute(
+            update(Broadcast)
+            .where(mine)
+            .values(sender_id=None, source_chat_id=None, status_chat_id=None, status_message_id=None)
         )

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.campaign_dto import CommentDTO, Reachable
 from storage.dto import DeliveryState, PersonStatus
 from storage.models import Delivery, Person
-from storage.models_campaigns import CampaignComment
+from storage.models_campaigns import CampaignComment, CampaignOccurrence
 
 CHUNK = 500  # ids per IN (...) list: far below SQLite's bound-parameter limit
 
@@ -50,11 +50,27 @@ class CommentsAndPeople:
             found += [_comment(r) for r in rows]
         return found
 
-    async def comments_by(self, person_id: int) -> int:
-        count = await self._session.scalar(
-            select(func.count(CampaignComment.id)).where(CampaignComment.author_id == person_id)
+    async def forget_person(self, person_id: int) -> None:
+        """Someone asked to be forgotten (before their person row goes; their own plans go with it). On other
+        people's plans their done/skip marks stay as anonymous counts, without the proof (a link, or a screenshot's
+        file id) they sent; approvals and comments they made lose their author."""
+        await self._session.execute(
+            update(CampaignOccurrence)
+            .where(CampaignOccurrence.by_id == person_id)
+            .values(by_id=None, proof_kind=None, proof=None, proof_at=None, approved_at=None, approved_by=None)
         )
-        return int(count or 0)
+        await self._session.execute(
+            update(CampaignOccurrence).where(CampaignOccurrence.approved_by == person_id).values(approved_by=None)
+        )
+        await self._session.execute(
+            update(CampaignComment).where(CampaignComment.author_id == person_id).values(author_id=None)
+        )
+
+    async def comments_written(self, person_id: int) -> list[CommentDTO]:
+        rows = await self._session.scalars(
+            select(CampaignComment).where(CampaignComment.author_id == person_id).order_by(CampaignComment.id)
+        )
+        return [_comment(r) for r in rows]
 
     # ------------------------------------------------------------------------------- people, reminders
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import String, case, cast, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +17,7 @@ PLAN_CHUNK = 500  # rows per INSERT (SQLite allows 32766 bound parameters; 12 pe
 # Bulk kinds wait behind everything else that is due: a reminder or a check-in code must not queue behind a
 # 5,000-person announcement (the order within a priority stays: due time, then id).
 BULK_KINDS = ("broadcast",)
+FORGOTTEN_KEY = "forgotten:"  # + the row id: the key of a row whose recipient asked to be forgotten
 
 
 def _delivery(row: Delivery) -> DeliveryDTO:
@@ -196,11 +197,27 @@ class DeliveryRepository:
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
-    async def forget_person(self, person_id: int, now: dt.datetime) -> None:
-        """Before the person row goes: pending items are dropped, the rest stays only as anonymous counts."""
-        await self.close_pending_for(person_id, DeliveryState.SKIPPED, "person deleted their data", now)
+    async def forget_person(self, person_id: int | None, chat_id: int, now: dt.datetime) -> None:
+        """Someone asked to be forgotten (before their person row goes): what still waited for them is dropped, and
+        every row addressed to them stays only as an anonymous count: no person, no chat, no message id, and a key
+        that names nobody (keys carry the person id; SQLite may give a later person the same id)."""
+        addressed = Delivery.chat_id == chat_id
+        if person_id is not None:
+            addressed = addressed | (Delivery.person_id == person_id)
         await self._session.execute(
-            update(Delivery).where(Delivery.person_id == person_id).values(chat_id=None, person_id=None)
+            update(Delivery)
+            .where(addressed, Delivery.state == DeliveryState.PENDING)
+            .values(state=DeliveryState.SKIPPED, reason="person deleted their data", updated_at=now)
+        )
+        await self._session.execute(
+            update(Delivery)
+            .where(addressed)
+            .values(
+                chat_id=None,
+                person_id=None,
+                message_id=None,
+                key=literal(FORGOTTEN_KEY) + cast(Delivery.id, String),
+            )
         )
 
     async def outcomes(

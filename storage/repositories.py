@@ -341,6 +341,10 @@ class CoordinatorRepository:
     async def is_coordinator(self, telegram_id: int) -> bool:
         return await self._session.get(Coordinator, telegram_id) is not None
 
+    async def granted_at(self, telegram_id: int) -> dt.datetime | None:
+        row = await self._session.get(Coordinator, telegram_id)
+        return row.granted_at if row else None
+
     async def grant(self, telegram_id: int, now: dt.datetime) -> bool:
         """Grant the role; False when it was already held."""
         if await self.is_coordinator(telegram_id):

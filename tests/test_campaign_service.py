@@ -194,8 +194,8 @@ async def test_forgetme_removes_the_owners_plans_and_anonymises_a_teammates_mark
     await campaigns.plans.add_post(501, plan.id, PostFields(at, PostKind.CAMPAIGN, "fb", "mine"))
     clock.now = at
     await campaigns.reminders.mark(501, post.id, at, Mark.DONE)
-    data = await campaigns.review.my_data(501)
-    assert data is not None and len(data.plans) == 1 and len(data.team_plans) == 1 and data.marks == 1
+    data = await PeopleService(db).my_data(501)
+    assert len(data.plans) == 1 and len(data.team_places) == 1 and [m.by_you for m in data.marks] == [True]
 
     assert await PeopleService(db).forget(501)
     async with db.unit_of_work() as uow:
@@ -278,8 +278,8 @@ async def test_deleting_a_marked_post_keeps_its_history(db: Database) -> None:
         await campaigns.reminders.mark(501, post.id, first + dt.timedelta(days=7), Mark.DONE)
     assert refused.value.problem is Problem.POST_NOT_FOUND
     assert (await campaigns.calendar.month(501, 2026, 12)).entries == []
-    data = await campaigns.review.my_data(501)
-    assert data is not None and data.posts == 1  # still stored, so /mydata says so
+    data = await PeopleService(db).my_data(501)
+    assert [[p.deleted_at is not None for p in plan.posts] for plan in data.plans] == [[True]]  # still stored: shown
 
 
 async def test_done_or_skip_waits_for_the_first_reminder(db: Database) -> None:

@@ -209,7 +209,9 @@ async def test_mydata_and_forgetme(bot: BotHarness) -> None:
     await trainee.expect("store nothing")
 
 
-async def test_registration_survives_a_restart(bot: BotHarness) -> None:
+async def test_registration_answers_are_not_kept_across_a_restart(bot: BotHarness) -> None:
+    """Nothing is stored before consent, not even the answers so far: after a restart the old question's buttons
+    are no longer active and the person opens the invite link again."""
     fake = bot.fake
     coordinator = fake.user(COORDINATOR_ID, "Noor", language_code="en")
     token = await create_cohort(coordinator, "Hit")
@@ -223,10 +225,11 @@ async def test_registration_survives_a_restart(bot: BotHarness) -> None:
 
     await bot.restart()
 
-    await trainee.press("Hit", message=town_question)
-    consent = await trainee.sees("privacy")
-    await trainee.press("I agree", message=consent)
-    await trainee.sees("You are registered in")
+    stale = await trainee.press("Hit", message=town_question)
+    assert stale.get("text")  # "This button is no longer active."
+    async with bot.db.unit_of_work() as uow:
+        assert await uow.people.by_telegram_id(6001) is None
+    await register(trainee, token, language="English", name="Yusuf Salim", town="Hit", final="18:30")
     async with bot.db.unit_of_work() as uow:
         person = await uow.people.by_telegram_id(6001)
     assert person is not None

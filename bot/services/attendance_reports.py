@@ -163,15 +163,6 @@ class MyCohort:
     upcoming: list[SessionDTO]
 
 
-@dataclass(frozen=True, slots=True)
-class StoredAbout:
-    """What attendance keeps about one person (for /mydata)."""
-
-    records: list[tuple[CohortDTO, Counter[AttendanceStatus]]]
-    notes: list[str]
-    wrong_codes: int
-
-
 class AttendanceReports:
     def __init__(self, db: Database, clock: Clock = utc_now) -> None:
         self._db = db
@@ -296,24 +287,6 @@ class AttendanceReports:
                 upcoming = [s for s in sessions if s.starts_at > now]
                 result.append(MyCohort(cohort, mine, upcoming))
         return result
-
-    async def stored_about(self, telegram_id: int) -> StoredAbout:
-        async with self._db.reading() as uow:
-            person = await uow.people.by_telegram_id(telegram_id)
-            if person is None:
-                return StoredAbout([], [], 0)
-            per_cohort: dict[int, Counter[AttendanceStatus]] = defaultdict(Counter)
-            sessions: dict[int, SessionDTO | None] = {}
-            for record in await uow.attendance.for_person(person.id):
-                if record.session_id not in sessions:
-                    sessions[record.session_id] = await uow.sessions.by_id(record.session_id)
-                session = sessions[record.session_id]
-                if session is not None:
-                    per_cohort[session.cohort_id][record.status] += 1
-            cohorts = await uow.cohorts.by_ids(sorted(per_cohort))
-            notes = [change.note for change in await uow.attendance.changes_about(person.id) if change.note]
-            wrong = await uow.checkins.attempts_count(person.id)
-        return StoredAbout([(cohort, per_cohort[cohort.id]) for cohort in cohorts], notes, wrong)
 
 
 Counts = dict[int, dict[tuple[str | None, bool], Counter[AttendanceStatus]]]

@@ -34,18 +34,6 @@ class Note:
     owner_name: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class CampaignData:
-    """For /mydata: what the planner stores about the person."""
-
-    plans: list[PlanDTO]  # owned
-    team_plans: list[PlanDTO]  # as a teammate
-    posts: int  # posts in owned plans
-    marks: int  # occurrences the person marked done or skipped
-    proofs: int
-    comments: int  # comments the person wrote (as a trainer)
-
-
 class NoteGone(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -163,26 +151,6 @@ class ReviewService:
     async def done_counts(self, uow: UnitOfWork, cohort_id: int) -> dict[int, int]:
         """Posts done per trainee of a cohort (owner and teammates of a plan each count its posts): /progress."""
         return await uow.campaigns.done_by_person(cohort_id)
-
-    async def my_data(self, telegram_id: int) -> CampaignData | None:
-        async with self._db.unit_of_work() as uow:
-            person = await uow.people.by_telegram_id(telegram_id)
-            if person is None:
-                return None
-            plans = await uow.campaigns.plans_for_person(person.id)
-            owned = [p for p in plans if p.owner_id == person.id]
-            posts = await uow.campaigns.posts_of_plans([p.id for p in owned], with_deleted=True)  # all stored
-            records = await uow.campaigns.occurrences_of_plans([p.id for p in plans])
-            written = await uow.campaigns.comments_by(person.id)
-        mine = [r for r in records if r.by_id == person.id]
-        return CampaignData(
-            plans=owned,
-            team_plans=[p for p in plans if p.owner_id != person.id],
-            posts=len(posts),
-            marks=len(mine),
-            proofs=sum(1 for r in mine if r.proof is not None),
-            comments=written,
-        )
 
 
 def done_records(view: PlanView) -> list[OccurrenceDTO]:

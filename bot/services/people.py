@@ -2,34 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from bot.services.clock import Clock, utc_now
-from storage.dto import (
-    CohortDTO,
-    DeliveryState,
-    LessonProgressDTO,
-    MembershipDTO,
-    PersonDTO,
-    PersonStatus,
-    QuizPollDTO,
-)
+from bot.services.my_data import PersonalData, collect
+from storage.dto import DeliveryState, PersonStatus
 from storage.persistence import forget_state
 from storage.uow import Database
-
-
-@dataclass(frozen=True, slots=True)
-class MyData:
-    telegram_id: int
-    person: PersonDTO | None
-    memberships: list[tuple[MembershipDTO, CohortDTO]]
-    is_coordinator: bool
-    lessons: list[LessonProgressDTO] = field(default_factory=list)
-    answers: list[QuizPollDTO] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return self.person is None and not self.is_coordinator
 
 
 class PeopleService:
@@ -37,15 +14,19 @@ class PeopleService:
         self._db = db
         self._clock = clock
 
-    async def set_locale(self, telegram_id: int, locale: str) -> None:
-        """Remember a language choice; keeps only the id and the choice for someone not registered."""
+    async def set_locale(self, telegram_id: int, locale: str) -> bool:
+        """Store a language choice; False when nothing was stored. Nothing is stored for a stranger (no consent
+        given, not a coordinator): their choice applies to the answer only, and registration asks for it first."""
         async with self._db.unit_of_work() as uow:
             person = await uow.people.by_telegram_id(telegram_id)
-            if person is None:
+            if person is not None:  # registered, or a coordinator's row (scheduled notices use its language)
+                await uow.people.set_locale(person.id, locale)
+            elif await uow.coordinators.is_coordinator(telegram_id):
                 await uow.people.add(telegram_id, self._clock(), locale)
             else:
-                await uow.people.set_locale(person.id, locale)
+                return False
             await uow.commit()
+        return True
 
     async def set_reachable(self, telegram_id: int, reachable: bool) -> bool:
         """The bot was blocked or unblocked in a private chat; False when the person is unknown."""
@@ -61,33 +42,28 @@ class PeopleService:
             await uow.commit()
         return changed
 
-    async def my_data(self, telegram_id: int) -> MyData:
-        async with self._db.unit_of_work() as uow:
-            person = await uow.people.by_telegram_id(telegram_id)
-            pairs: list[tuple[MembershipDTO, CohortDTO]] = []
-            lessons: list[LessonProgressDTO] = []
-            answers: list[QuizPollDTO] = []
-            if person is not None:
-                memberships = await uow.memberships.for_person(person.id)
-                cohorts = {c.id: c for c in await uow.cohorts.by_ids([m.cohort_id for m in memberships])}
-                pairs = [(m, cohorts[m.cohort_id]) for m in memberships if m.cohort_id in cohorts]
-                lessons = await uow.progress.for_any(person.id)
-                for cohort_id in cohorts:
-                    answers += await uow.quizzes.for_person(person.id, cohort_id)
-            is_coordinator = await uow.coordinators.is_coordinator(telegram_id)
-        return MyData(telegram_id, person, pairs, is_coordinator, lessons, answers)
+    async def my_data(self, telegram_id: int) -> PersonalData:
+        """Everything stored about this person, the values themselves (see bot.services.my_data)."""
+        async with self._db.reading() as uow:
+            return await collect(uow, telegram_id)
 
     async def forget(self, telegram_id: int) -> bool:
-        """Delete the person, their memberships (cascade), saved flow state and role; False if nothing was kept.
+        """Delete everything kept about a person (README, Privacy); False if nothing was kept.
 
-        Aggregates that other features keep (counts, delivery totals) hold no person id and stay.
-        """
+        Gone: the person row and with it (cascades) their memberships, attendance records and the roll's notes about
+        them, wrong check-in codes, their own campaign plans (posts, marks, proofs, comments) and their places on
+        others' teams; their saved conversations and drafts; the coordinator role; announcements they never sent.
+        Kept only as anonymous counts, holding no person id, chat id or text of theirs: lesson progress and quiz
+        answers, delivery rows, their done/skip marks on others' plans (the proofs they sent there go). Records
+        they made about others (sessions, check-ins, roll notes, comments, approvals, sent announcements) stay
+        with the people they are about, without the author."""
         async with self._db.unit_of_work() as uow:
             person = await uow.people.by_telegram_id(telegram_id)
+            await uow.deliveries.forget_person(person.id if person else None, telegram_id, self._clock())
+            await uow.checkins.forget_chat(telegram_id)  # a check-in message they were shown
             if person is not None:
-                await uow.deliveries.forget_person(person.id, self._clock())
-                await uow.checkins.forget_chat(telegram_id)  # a check-in message they were shown
                 await uow.broadcasts.forget_sender(person.id)
+                await uow.campaigns.forget_person(person.id)
                 await uow.people.delete(person.id)
             revoked = await uow.coordinators.revoke(telegram_id)
             await forget_state(uow.state, telegram_id)
