@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.services.access import Principal
+from bot.services.access import OPERATOR, Principal
 from bot.services.attendance import AttendanceService
 from bot.services.broadcasts import BroadcastService, Target
 from bot.services.campaign_feature import build_campaigns
@@ -37,7 +37,7 @@ async def test_a_trainers_records_about_others_stay_without_them(db: Database) -
     clock = Clock()
     cohort_id = (
         await CohortService(db, clock).create(
-            name="Hit", start_date=dt.date(2026, 11, 1), lesson_time=dt.time(18), timezone="Asia/Baghdad"
+            OPERATOR, name="Hit", start_date=dt.date(2026, 11, 1), lesson_time=dt.time(18), timezone="Asia/Baghdad"
         )
     ).cohort.id
     await enrol(db, cohort_id, TRAINEE, 2, joined=NOW - dt.timedelta(days=2), locale="en")
@@ -54,7 +54,7 @@ async def test_a_trainers_records_about_others_stay_without_them(db: Database) -
     sent = await broadcasts.draft(principal, target, source_chat_id=TRAINER, source_message_id=1, content="text",
                                   text="Tomorrow at ten in the hall")  # fmt: skip
     assert await broadcasts.confirm(principal, sent.id) == 2
-    await broadcasts.set_status_message(sent.id, TRAINER, 2)
+    await broadcasts.set_status_message(principal, sent.id, TRAINER, 2)
     await broadcasts.draft(principal, target, source_chat_id=TRAINER, source_message_id=3, content="text",
                            text="My unsent draft")  # fmt: skip
     discarded = await broadcasts.draft(principal, target, source_chat_id=TRAINER, source_message_id=4,
@@ -63,9 +63,9 @@ async def test_a_trainers_records_about_others_stay_without_them(db: Database) -
 
     # A session, its check-in shown in the trainer's chat, a roll change with a note.
     attendance = AttendanceService(db, clock=clock)
-    session = await attendance.add_session(cohort_id, title="Day 1", starts_at=NOW, principal=principal)
+    session = await attendance.add_session(principal, cohort_id, title="Day 1", starts_at=NOW)
     view, _new = await attendance.open_checkin(principal, session.id)
-    await attendance.set_display(view.checkin.id, TRAINER, 9)
+    await attendance.set_display(principal, view.checkin.id, TRAINER, 9)
     await attendance.mark(principal, session.id, trainee.id, AttendanceStatus.EXCUSED, note="Bus was late")
 
     # A trainee's plan: the trainer comments and approves a proof.

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from bot.exports import absentees_csv, attendance_csv, attendance_xlsx, session_csv
-from bot.services.access import Principal
+from bot.services.access import OPERATOR, Principal
 from bot.services.attendance import AttendanceService
 from bot.services.attendance_reports import AttendanceReports
 from bot.services.cohorts import CohortService
@@ -89,7 +89,7 @@ async def hostile_cohort(db: Database) -> tuple[int, int]:
     and a roll changed by someone whose name is a formula; everyone absent twice or more (so on the absentees
     list). Returns (cohort id, first session id)."""
     created = await CohortService(db, clock).create(
-        name="Hostile", start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18), timezone="Asia/Baghdad"
+        OPERATOR, name="Hostile", start_date=dt.date(2026, 12, 1), lesson_time=dt.time(18), timezone="Asia/Baghdad"
     )
     cohort_id = created.cohort.id
     joined = T0 - dt.timedelta(days=5)
@@ -108,7 +108,9 @@ async def hostile_cohort(db: Database) -> tuple[int, int]:
     for day in range(3):
         starts_at = T0 + dt.timedelta(days=day)
         sessions.append(
-            await attendance.add_session(cohort_id, title=HOSTILE[day], place=HOSTILE[-1 - day], starts_at=starts_at)
+            await attendance.add_session(
+                OPERATOR, cohort_id, title=HOSTILE[day], place=HOSTILE[-1 - day], starts_at=starts_at
+            )
         )
     await attendance.mark(COORDINATOR, sessions[0].id, ids[0], AttendanceStatus.EXCUSED, note=HOSTILE[3])
     for session in sessions:  # the roll is taken at each: all three are held
@@ -128,23 +130,23 @@ async def test_every_attendance_export_keeps_hostile_text_as_text(
 ) -> None:
     cohort_id, session_id = hostile_cohort
     reports = AttendanceReports(db, clock)
-    grid = await reports.grid(cohort_id)
+    grid = await reports.grid(COORDINATOR, cohort_id)
     for locale in ("ar", "en"):
         table = assert_no_formula_csv(attendance_csv(grid, locale))
         assert {row[2] for row in table[1 : len(HOSTILE) + 1]} == {"'" + text for text in HOSTILE}
         assert_no_formula_xlsx(attendance_xlsx(grid, locale))
-    summary = await reports.summary(cohort_id)
+    summary = await reports.summary(COORDINATOR, cohort_id)
     assert len(summary.flagged) == len(HOSTILE) - 1  # all but the one present each time
     table = assert_no_formula_csv(absentees_csv(summary, "en"))
     assert len(table) == len(HOSTILE)
-    detail = await reports.session_detail(session_id)
+    detail = await reports.session_detail(COORDINATOR, session_id)
     table = assert_no_formula_csv(session_csv(detail, "en"))
     assert "'" + HOSTILE[3] in [row[4] for row in table]  # the note, quoted
 
 
 async def test_the_attendance_xlsx_keeps_numbers_and_dates_typed(db: Database, hostile_cohort: tuple[int, int]) -> None:
     cohort_id, _session_id = hostile_cohort
-    grid = await AttendanceReports(db, clock).grid(cohort_id)
+    grid = await AttendanceReports(db, clock).grid(COORDINATOR, cohort_id)
     book = openpyxl.load_workbook(io.BytesIO(attendance_xlsx(grid, "en")))
     first = book.worksheets[0]
     assert first["A2"].value == 1 and first["A2"].data_type == "n"
