@@ -40,11 +40,8 @@ class PeopleService:
     async def set_locale(self, telegram_id: int, locale: str) -> None:
         """Remember a language choice; keeps only the id and the choice for someone not registered."""
         async with self._db.unit_of_work() as uow:
-            person = await uow.people.by_telegram_id(telegram_id)
-            if person is None:
-                await uow.people.add(telegram_id, self._clock(), locale)
-            else:
-                await uow.people.set_locale(person.id, locale)
+            person = await uow.people.ensure(telegram_id, self._clock(), locale)
+            await uow.people.set_locale(person.id, locale)
             await uow.commit()
 
     async def set_reachable(self, telegram_id: int, reachable: bool) -> bool:
