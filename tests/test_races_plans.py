@@ -82,7 +82,8 @@ async def test_teammates_added_at_once_stop_at_the_limit(db: Database) -> None:
     assert len((await campaigns.plans.view(OWNER, plan_id)).plan.teammates) == TEAMMATES_MAX
 
 
-async def test_a_lesson_marked_done_and_opened_at_once_is_one_progress_row(db: Database) -> None:
+async def lesson_trainee(db: Database) -> tuple[LessonService, int, int, int]:
+    """A cohort whose first lesson is out and one trainee of it; (lessons, cohort id, Telegram id, person id)."""
     curricula = CurriculumService(db, clock)
     imported = await curricula.import_document(sample(), "course.yaml")
     async with db.unit_of_work() as uow:
@@ -91,15 +92,36 @@ async def test_a_lesson_marked_done_and_opened_at_once_is_one_progress_row(db: D
                                        curriculum_id=imported.curriculum.id)  # fmt: skip
         await uow.commit()
     (trainee,) = await enrol(db, cohort.id, OWNER, 1, joined=START - dt.timedelta(days=1), locale="en")
-    lessons = LessonService(db, curricula, clock=clock)
-    taps = [lessons.mark_done(trainee, cohort.id, 1) for _ in range(3)]
-    outcome = await race(db, *taps, lessons.open(trainee, cohort.id, 1))
-    assert sorted(r for r in outcome.results if isinstance(r, bool)) == [False, False, True]
     async with db.unit_of_work() as uow:
         person = await uow.people.by_telegram_id(trainee)
-        assert person is not None
-        progress = await uow.progress.for_any(person.id)
+    assert person is not None
+    return LessonService(db, curricula, clock=clock), cohort.id, trainee, person.id
+
+
+async def test_a_lesson_marked_done_and_opened_at_once_is_one_progress_row(db: Database) -> None:
+    lessons, cohort_id, trainee, person_id = await lesson_trainee(db)
+    taps = [lessons.mark_done(trainee, cohort_id, 1) for _ in range(3)]
+    outcome = await race(db, *taps, lessons.open(trainee, cohort_id, 1))
+    assert sorted(r for r in outcome.results if isinstance(r, bool)) == [False, False, True]
+    async with db.unit_of_work() as uow:
+        progress = await uow.progress.for_any(person_id)
     assert len(progress) == 1 and progress[0].done_at == START
+
+
+async def test_a_quiz_answer_and_a_later_tap_arriving_twice_count_once(db: Database) -> None:
+    lessons, cohort_id, trainee, person_id = await lesson_trainee(db)
+    async with db.unit_of_work() as uow:
+        await lessons.record_poll(uow, poll_id="p1", person_id=person_id, cohort_id=cohort_id, lesson="first",
+                                  question=0, correct=(1,))  # fmt: skip
+        await uow.commit()
+    outcome = await race(db, *[lessons.record_answer("p1", trainee, (1,)) for _ in range(3)])
+    answers = [result for result in outcome.results if result is not None]
+    assert len(answers) == 1 and answers[0].right == 1 and answers[0].quiz_done
+    outcome = await race(db, *[lessons.later(trainee, cohort_id, 1) for _ in range(3)])
+    assert sorted(new for _when, new in outcome.results) == [False, False, True]
+    assert len({when for when, _new in outcome.results}) == 1
+    async with db.unit_of_work() as uow:
+        assert len(await uow.quizzes.for_person(person_id, cohort_id)) == 1
 
 
 async def test_a_curriculum_imported_twice_at_once_is_one_curriculum(db: Database) -> None:
