@@ -30,11 +30,14 @@ async def test_a_double_tap_on_consent_registers_once_and_says_so(bot: BotHarnes
     await trainee.press("Ramadi")
     consent = await trainee.sees(lambda m: "I agree" in m.button_texts())
 
-    await asyncio.gather(trainee.press("I agree", message=consent), trainee.press("I agree", message=consent))
-    await trainee.sees(lambda m: any("already registered" in text for text in texts(m)), timeout=10)
+    answers = await asyncio.gather(*[trainee.press("I agree", message=consent) for _ in range(2)])
+    await trainee.sees(lambda m: any("You are registered in" in text for text in texts(m)), timeout=10)
+    if not any("no longer active" in (answer.get("text") or "") for answer in answers):
+        # Both taps reached registration (the usual case): the second is told so. (On a loaded machine the second
+        # may come after the flow ended: then its button is simply no longer active.)
+        await trainee.sees(lambda m: any("already registered" in text for text in texts(m)), timeout=10)
     shown = [text for message in trainee.inbox for text in texts(message)]
-    assert any("You are registered in" in text for text in shown)  # the first tap's welcome
-    assert not any(GENERIC_ERROR in text for text in shown)
+    assert not any(GENERIC_ERROR in text or "expired" in text for text in shown), shown
     async with bot.db.unit_of_work() as uow:
         person = await uow.people.by_telegram_id(2101)
         assert person is not None
