@@ -394,11 +394,11 @@ async def revoke(update: Update, context: BotContext) -> None:
     if telegram_id is None:
         await reply(update, fmt(_("Usage: {usage}"), usage=cmd("/revoke 123456789")))
         return
-    coordinators = await context.services.roles.coordinators()
-    if coordinators == [telegram_id]:
-        await reply(update, _("At least one coordinator must remain; grant the role to someone else first."))
+    try:
+        changed = await context.services.roles.revoke_coordinator(telegram_id, keep_one=True)
+    except DomainError as error:
+        await reply(update, problem_text(error))
         return
-    changed = await context.services.roles.revoke_coordinator(telegram_id)
     text = _("{id} is no longer a coordinator.") if changed else _("{id} was not a coordinator.")
     await reply(update, fmt(text, id=ltr(telegram_id)))
     if changed:

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import String, case, cast, func, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.atomic import insert_ignoring, inserted
 from storage.dto import DeliveryDTO, DeliveryState, NewDelivery
 from storage.models import Delivery
 
@@ -58,8 +58,6 @@ class DeliveryRepository:
 
     async def plan(self, items: Sequence[NewDelivery], now: dt.datetime, not_before: dt.datetime | None = None) -> int:
         """Insert what is not there yet (same key: nothing happens); returns how many rows were new."""
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         added = 0
         for start in range(0, len(items), PLAN_CHUNK):
             rows = [
@@ -81,9 +79,7 @@ class DeliveryRepository:
                 }
                 for item in items[start : start + PLAN_CHUNK]
             ]
-            statement = insert(Delivery).values(rows).on_conflict_do_nothing(index_elements=["key"])
-            result = await self._session.execute(statement)
-            added += max(int(result.rowcount or 0), 0)  # type: ignore[attr-defined]
+            added += await inserted(self._session, insert_ignoring(self._session, Delivery, ["key"]).values(rows))
         return added
 
     async def due(self, now: dt.datetime, limit: int, skip_ids: Sequence[int] = ()) -> list[DeliveryDTO]:

@@ -100,7 +100,5 @@ async def actor_id(uow: UnitOfWork, principal: Principal, now: dt.datetime) -> i
     """Who acts, as a person id; a coordinator never registered gets a bare row (the Telegram id and language)."""
     if principal.person is not None:
         return principal.person.id
-    person = await uow.people.by_telegram_id(principal.telegram_id)
-    if person is None:
-        person = await uow.people.add(principal.telegram_id, now, principal.locale)  # scheduled notices use it
+    person = await uow.people.ensure(principal.telegram_id, now, principal.locale)  # scheduled notices use it
     return person.id

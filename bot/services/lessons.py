@@ -457,7 +457,9 @@ class LessonService:
                 ref=lesson,
                 payload=payload(number, lesson),
             )
-            await uow.deliveries.plan([item], now)
+            if not await uow.deliveries.plan([item], now):  # planned by a second tap at the same moment
+                raced = await uow.deliveries.by_key(key)
+                return (raced.due_at if raced else when), False
             await uow.commit()
         self.on_planned()
         return when, True

@@ -19,12 +19,11 @@ class PeopleService:
         given, not a coordinator): their choice applies to the answer only, and registration asks for it first."""
         async with self._db.unit_of_work() as uow:
             person = await uow.people.by_telegram_id(telegram_id)
-            if person is not None:  # registered, or a coordinator's row (scheduled notices use its language)
-                await uow.people.set_locale(person.id, locale)
-            elif await uow.coordinators.is_coordinator(telegram_id):
-                await uow.people.add(telegram_id, self._clock(), locale)
-            else:
-                return False
+            if person is None:  # only a coordinator gets a bare row (scheduled notices use its language)
+                if not await uow.coordinators.is_coordinator(telegram_id):
+                    return False
+                person = await uow.people.ensure(telegram_id, self._clock(), locale)
+            await uow.people.set_locale(person.id, locale)
             await uow.commit()
         return True
 
