@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.services.clock import Clock, utc_now
+from bot.services.errors import DomainError, Problem
 from bot.services.my_data import PersonalData, collect
 from storage.dto import DeliveryState, PersonStatus
 from storage.persistence import forget_state
@@ -55,8 +56,12 @@ class PeopleService:
         Kept only as anonymous counts, holding no person id, chat id or text of theirs: lesson progress and quiz
         answers, delivery rows, their done/skip marks on others' plans (the proofs they sent there go). Records
         they made about others (sessions, check-ins, roll notes, comments, approvals, sent announcements) stay
-        with the people they are about, without the author."""
+        with the people they are about, without the author.
+
+        The last coordinator cannot leave: DomainError LAST_COORDINATOR (grant the role to someone else first)."""
         async with self._db.unit_of_work() as uow:
+            if await uow.coordinators.lock_all() == [telegram_id]:
+                raise DomainError(Problem.LAST_COORDINATOR)
             person = await uow.people.by_telegram_id(telegram_id)
             await uow.deliveries.forget_person(person.id if person else None, telegram_id, self._clock())
             await uow.checkins.forget_chat(telegram_id)  # a check-in message they were shown
