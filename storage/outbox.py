@@ -82,6 +82,39 @@ class DeliveryRepository:
             added += await inserted(self._session, insert_ignoring(self._session, Delivery, ["key"]).values(rows))
         return added
 
+    async def take_for_reply(self, item: NewDelivery, reason: str, now: dt.datetime, stale: dt.timedelta) -> bool:
+        """Claim an item a chat reply sends itself, for one caller only: it is recorded as skipped (`reason`), so the
+        outbox never sends it. Not taken while the outbox is sending or has sent it, nor from an earlier such claim
+        younger than `stale` (a second tap); an older claim's send evidently failed (the caller knows the item never
+        arrived), and a skipped or failed one will not be sent by the outbox."""
+        row = {
+            "key": item.key,
+            "kind": item.kind,
+            "person_id": item.person_id,
+            "chat_id": item.chat_id,
+            "cohort_id": item.cohort_id,
+            "ref": item.ref,
+            "payload": item.payload,
+            "due_at": item.due_at,
+            "not_before": item.due_at,
+            "expires_at": item.expires_at,
+            "state": DeliveryState.SKIPPED.value,
+            "reason": reason,
+            "attempts": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+        if await inserted(self._session, insert_ignoring(self._session, Delivery, ["key"]).values([row])):
+            return True
+        on_its_way = Delivery.state.in_([DeliveryState.SENDING, DeliveryState.SENT])
+        fresh_claim = (func.coalesce(Delivery.reason, "") == reason) & (Delivery.updated_at >= now - stale)
+        result = await self._session.execute(
+            update(Delivery)
+            .where(Delivery.key == item.key, ~on_its_way, ~fresh_claim)
+            .values(state=DeliveryState.SKIPPED, reason=reason, updated_at=now)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     async def due(self, now: dt.datetime, limit: int, skip_ids: Sequence[int] = ()) -> list[DeliveryDTO]:
         """Pending deliveries that may go now: personal items first, then bulk ones; within each in planned order
         (a retried item keeps its place: a quiz's questions stay in order after a 429)."""

@@ -108,6 +108,20 @@ async def test_a_lesson_marked_done_and_opened_at_once_is_one_progress_row(db: D
     assert len(progress) == 1 and progress[0].done_at == START
 
 
+async def test_a_lesson_opened_twice_at_once_claims_its_quiz_for_one_reply(db: Database) -> None:
+    """Each tap's reply sends the questions it claimed: two taps at once must not both send the quiz."""
+    lessons, cohort_id, trainee, _person_id = await lesson_trainee(db)
+    outcome = await race(db, *[lessons.open(trainee, cohort_id, 1) for _ in range(4)])
+    claims = [view.to_send for view in outcome.results]
+    assert len(claims) == 4 and outcome.refusals == []
+    questions = [question for claim in claims for question in claim]
+    assert questions and sorted(questions) == sorted(set(questions))  # each question claimed once, by one tap
+    assert sum(1 for claim in claims if claim) == 1
+    # A claim whose reply never arrived (no poll recorded) is taken again once it is stale.
+    later = LessonService(db, CurriculumService(db, clock), clock=lambda: START + dt.timedelta(minutes=3))
+    assert (await later.open(trainee, cohort_id, 1)).to_send == tuple(sorted(questions))
+
+
 async def test_a_quiz_answer_and_a_later_tap_arriving_twice_count_once(db: Database) -> None:
     lessons, cohort_id, trainee, person_id = await lesson_trainee(db)
     async with db.unit_of_work() as uow:
