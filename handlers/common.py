@@ -9,11 +9,13 @@ from telegram.ext import filters
 
 from bot.i18n import N_, _, current_locale, set_locale
 from bot.services.access import Audience
+from bot.services.errors import DomainError
 from bot.settings import SUPPORTED_LOCALES
 from bot.text import cmd, fmt, ltr, name, rtl_safe, split_message
 from handlers.context import BotApplication, BotContext
 from handlers.menus import refresh_chat_menu
 from handlers.my_data_views import JSON_NAME, json_file, my_data_lines
+from handlers.problems import problem_text
 from handlers.registry import AnyButton, Button, Command, Event, Typed
 from handlers.ui import answer_callback, buttons, edit_or_reply, reply, reply_document
 
@@ -152,7 +154,11 @@ async def forget_answer(update: Update, context: BotContext) -> None:
     if query.data != "forget:yes":
         await edit_or_reply(update, _("Nothing was deleted."))
         return
-    deleted = await context.services.people.forget(user.id)
+    try:
+        deleted = await context.services.people.forget(user.id)
+    except DomainError as error:  # the organisation's last coordinator
+        await edit_or_reply(update, problem_text(error))
+        return
     # Drop in-memory drafts too, or the next persistence flush would write them back (chat data: registration).
     context.application.drop_user_data(user.id)
     context.application.drop_chat_data(user.id)

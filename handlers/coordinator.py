@@ -409,12 +409,8 @@ async def revoke(update: Update, context: BotContext) -> None:
     if telegram_id is None:
         await reply(update, fmt(_("Usage: {usage}"), usage=cmd("/revoke 123456789")))
         return
-    coordinators = await context.services.roles.coordinators()
-    if coordinators == [telegram_id]:
-        await reply(update, _("At least one coordinator must remain; grant the role to someone else first."))
-        return
     try:
-        changed = await context.services.roles.revoke_coordinator(context.principal, telegram_id)
+        changed = await context.services.roles.revoke_coordinator(context.principal, telegram_id, keep_one=True)
     except DomainError as error:
         await reply(update, problem_text(error))
         return

@@ -41,6 +41,8 @@ def problem_text(error: DomainError) -> str:
             return _("Please register first: open the invite link again.")
         case Problem.NOT_ALLOWED:
             return _("Sorry, you are not allowed to do that.")
+        case Problem.LAST_COORDINATOR:
+            return _("At least one coordinator must remain; grant the role to someone else first.")
         case Problem.ROLE_UNCHANGED:
             return _("Nothing changed.")
         case Problem.NO_CURRICULUM:

@@ -183,10 +183,10 @@ async def ask_consent(update: Update, answered: str = "") -> int:
 
 async def consent_given(update: Update, context: BotContext) -> int:
     use_draft_locale(context)
+    values = dict(draft(context))  # before any await: a second tap at once registers too, and is told "already"
     await answer_callback(update)
     user = update.effective_user
     assert user is not None
-    values = draft(context)
     if not {"token", "name", "town", "locale"} <= values.keys():
         clear_draft(context)
         await edit_or_reply(update, _("This registration has expired. Please open the invite link again."))

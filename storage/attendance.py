@@ -77,6 +77,13 @@ class SessionRepository:
         ).first()
         return _session(found[0], found[1]) if found else None
 
+    async def lock(self, session_id: int) -> None:
+        """Row-lock the session until commit (see `storage.atomic`): its check-ins and roll marks, and opening its
+        check-in, go one at a time, so each reads what the one before wrote."""
+        await self._session.execute(
+            select(TrainingSession.id).where(TrainingSession.id == session_id).with_for_update(key_share=True)
+        )
+
     async def exists_at(self, cohort_id: int, starts_at: dt.datetime, title: str) -> bool:
         found = await self._session.scalar(
             select(TrainingSession.id).where(

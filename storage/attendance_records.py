@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.atomic import insert_ignoring, inserted
 from storage.dto import Role
 from storage.dto_attendance import AttendanceStatus, ChangeDTO, RecordDTO, Source, Trainee
 from storage.models import Membership, Person
@@ -98,22 +98,15 @@ class AttendanceRepository:
 
     async def insert_checkin(self, session_id: int, person_id: int, status: AttendanceStatus, now: dt.datetime) -> bool:
         """A check-in record unless one exists (two scans at once insert one row); True when it was new."""
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = (
-            insert(AttendanceRecord)
-            .values(
-                session_id=session_id,
-                person_id=person_id,
-                status=status.value,
-                source=Source.CHECKIN.value,
-                checked_in_at=now,
-                updated_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["session_id", "person_id"])
+        statement = insert_ignoring(self._session, AttendanceRecord, ["session_id", "person_id"]).values(
+            session_id=session_id,
+            person_id=person_id,
+            status=status.value,
+            source=Source.CHECKIN.value,
+            checked_in_at=now,
+            updated_at=now,
         )
-        result = await self._session.execute(statement)
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(await inserted(self._session, statement))
 
     async def set(
         self,

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.atomic import insert_ignoring, inserted
 from storage.campaign_dto import (
     Mark,
     OccurrenceDTO,
@@ -142,8 +142,18 @@ class CampaignRepository(CommentsAndPeople):
         row.updated_at = now
         await self._session.flush()
 
-    async def plan(self, plan_id: int) -> PlanDTO | None:
-        row = await self._session.get(CampaignPlan, plan_id)
+    async def plan(self, plan_id: int, *, lock: bool = False) -> PlanDTO | None:
+        """The plan with its teammates. With `lock`, row-locked until commit (see `storage.atomic`): changes to
+        one plan (its posts, its team) go one at a time, each checking the limits against what the one before left."""
+        if lock:
+            row = await self._session.scalar(
+                select(CampaignPlan)
+                .where(CampaignPlan.id == plan_id)
+                .with_for_update(key_share=True)
+                .execution_options(populate_existing=True)
+            )
+        else:
+            row = await self._session.get(CampaignPlan, plan_id)
         if row is None:
             return None
         return _plan(row, (await self.teammates_of([plan_id])).get(plan_id, []))
@@ -295,8 +305,6 @@ class CampaignRepository(CommentsAndPeople):
         self, *, post_id: int, plan_id: int, occurs_at: dt.datetime, state: Mark, by_id: int, now: dt.datetime
     ) -> bool:
         """Record done or skipped for an occurrence; False when it already had a record (the first one counts)."""
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         values = {
             "post_id": post_id,
             "plan_id": plan_id,
@@ -305,11 +313,8 @@ class CampaignRepository(CommentsAndPeople):
             "by_id": by_id,
             "marked_at": now,
         }
-        statement = (
-            insert(CampaignOccurrence).values(values).on_conflict_do_nothing(index_elements=["post_id", "occurs_at"])
-        )
-        result = await self._session.execute(statement)
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        statement = insert_ignoring(self._session, CampaignOccurrence, ["post_id", "occurs_at"]).values(values)
+        return bool(await inserted(self._session, statement))
 
     async def occurrence(self, post_id: int, occurs_at: dt.datetime) -> OccurrenceDTO | None:
         row = await self._session.scalar(

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.atomic import insert_ignoring, inserted
 from storage.dto import CurriculumDTO, LessonProgressDTO, PersonStatus, QuizPollDTO
 from storage.models import Curriculum, LessonProgress, Person, QuizPoll
 
@@ -81,12 +82,19 @@ class CurriculumRepository:
     ) -> tuple[CurriculumDTO, bool]:
         """Insert, or update the curriculum with this slug in place (its id, and so cohorts' links, stay).
 
-        Returns the curriculum and whether it was new."""
-        row = await self._session.scalar(select(Curriculum).where(Curriculum.slug == slug))
-        created = row is None
-        if row is None:
-            row = Curriculum(slug=slug)
-            self._session.add(row)
+        Returns the curriculum and whether it was new. The same slug imported twice at once: one row, the later
+        import updates it."""
+        values = {"version": version, "title_ar": title_ar, "title_en": title_en, "lesson_count": lesson_count,
+                  "document": document, "source": source, "imported_at": now}  # fmt: skip
+        statement = insert_ignoring(self._session, Curriculum, ["slug"]).values(slug=slug, **values)
+        created = bool(await inserted(self._session, statement))
+        row = await self._session.scalar(
+            select(Curriculum)
+            .where(Curriculum.slug == slug)
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
+        )
+        assert row is not None
         row.version, row.title_ar, row.title_en = version, title_ar, title_en
         row.lesson_count, row.document, row.source, row.imported_at = lesson_count, document, source, now
         await self._session.flush()
@@ -114,16 +122,26 @@ class ProgressRepository:
         self._session = session
 
     async def _row(self, person_id: int, cohort_id: int, lesson: str, number: int) -> LessonProgress:
-        row = await self._session.scalar(
-            select(LessonProgress).where(
+        """The progress row, made when missing and row-locked until commit: the delivery, an open and a Done tap at
+        the same moment change one row one at a time, and only the first Done counts."""
+        locked = (
+            select(LessonProgress)
+            .where(
                 LessonProgress.person_id == person_id,
                 LessonProgress.cohort_id == cohort_id,
                 LessonProgress.lesson == lesson,
             )
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
         )
+        row = await self._session.scalar(locked)
         if row is None:
-            row = LessonProgress(person_id=person_id, cohort_id=cohort_id, lesson=lesson, number=number)
-            self._session.add(row)
+            values = {"person_id": person_id, "cohort_id": cohort_id, "lesson": lesson, "number": number}
+            await self._session.execute(
+                insert_ignoring(self._session, LessonProgress, ["person_id", "cohort_id", "lesson"]).values(values)
+            )
+            row = await self._session.scalar(locked)
+        assert row is not None
         return row
 
     async def delivered(self, person_id: int, cohort_id: int, lesson: str, number: int, now: dt.datetime) -> None:

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import String, case, cast, func, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.atomic import insert_ignoring, inserted
 from storage.dto import DeliveryDTO, DeliveryState, NewDelivery
 from storage.models import Delivery
 
@@ -58,8 +58,6 @@ class DeliveryRepository:
 
     async def plan(self, items: Sequence[NewDelivery], now: dt.datetime, not_before: dt.datetime | None = None) -> int:
         """Insert what is not there yet (same key: nothing happens); returns how many rows were new."""
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         added = 0
         for start in range(0, len(items), PLAN_CHUNK):
             rows = [
@@ -81,10 +79,41 @@ class DeliveryRepository:
                 }
                 for item in items[start : start + PLAN_CHUNK]
             ]
-            statement = insert(Delivery).values(rows).on_conflict_do_nothing(index_elements=["key"])
-            result = await self._session.execute(statement)
-            added += max(int(result.rowcount or 0), 0)  # type: ignore[attr-defined]
+            added += await inserted(self._session, insert_ignoring(self._session, Delivery, ["key"]).values(rows))
         return added
+
+    async def take_for_reply(self, item: NewDelivery, reason: str, now: dt.datetime, stale: dt.timedelta) -> bool:
+        """Claim an item a chat reply sends itself, for one caller only: it is recorded as skipped (`reason`), so the
+        outbox never sends it. Not taken while the outbox is sending or has sent it, nor from an earlier such claim
+        younger than `stale` (a second tap); an older claim's send evidently failed (the caller knows the item never
+        arrived), and a skipped or failed one will not be sent by the outbox."""
+        row = {
+            "key": item.key,
+            "kind": item.kind,
+            "person_id": item.person_id,
+            "chat_id": item.chat_id,
+            "cohort_id": item.cohort_id,
+            "ref": item.ref,
+            "payload": item.payload,
+            "due_at": item.due_at,
+            "not_before": item.due_at,
+            "expires_at": item.expires_at,
+            "state": DeliveryState.SKIPPED.value,
+            "reason": reason,
+            "attempts": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+        if await inserted(self._session, insert_ignoring(self._session, Delivery, ["key"]).values([row])):
+            return True
+        on_its_way = Delivery.state.in_([DeliveryState.SENDING, DeliveryState.SENT])
+        fresh_claim = (func.coalesce(Delivery.reason, "") == reason) & (Delivery.updated_at >= now - stale)
+        result = await self._session.execute(
+            update(Delivery)
+            .where(Delivery.key == item.key, ~on_its_way, ~fresh_claim)
+            .values(state=DeliveryState.SKIPPED, reason=reason, updated_at=now)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def due(self, now: dt.datetime, limit: int, skip_ids: Sequence[int] = ()) -> list[DeliveryDTO]:
         """Pending deliveries that may go now: personal items first, then bulk ones; within each in planned order

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.atomic import AlreadyExists, insert_ignoring, inserted
 from storage.dto import (
     CohortDTO,
     CohortStatus,
@@ -99,8 +100,13 @@ class PeopleRepository:
 
     async def lock(self, telegram_id: int) -> PersonDTO | None:
         """The person, row-locked until commit (PostgreSQL; SQLite has one writer anyway): serialises one
-        person's concurrent updates, such as two quiz answers arriving together."""
-        row = await self._session.scalar(select(Person).where(Person.telegram_id == telegram_id).with_for_update())
+        person's concurrent updates, such as two quiz answers arriving together or two wrong check-in codes."""
+        row = await self._session.scalar(
+            select(Person)
+            .where(Person.telegram_id == telegram_id)
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
+        )
         return _person(row) if row else None
 
     async def add(self, telegram_id: int, now: dt.datetime, locale: str | None = None) -> PersonDTO:
@@ -108,6 +114,23 @@ class PeopleRepository:
         self._session.add(row)
         await self._session.flush()
         return _person(row)
+
+    async def ensure(
+        self, telegram_id: int, now: dt.datetime, locale: str | None = None, *, lock: bool = False
+    ) -> PersonDTO:
+        """The person, added first (a bare row: the id and the language) when unknown; two first messages at once
+        make one row. With `lock`, row-locked until commit like `lock`."""
+        find = self.lock if lock else self.by_telegram_id
+        person = await find(telegram_id)
+        if person is None:  # the insert waits for anyone inserting the same id at the same moment
+            await self._session.execute(
+                insert_ignoring(self._session, Person, ["telegram_id"]).values(
+                    telegram_id=telegram_id, locale=locale, status=PersonStatus.ACTIVE.value, created_at=now
+                )
+            )
+            person = await find(telegram_id)
+        assert person is not None
+        return person
 
     async def register(
         self,
@@ -163,26 +186,44 @@ class CohortRepository:
         observe_holidays: bool = True,
         nudge_time: dt.time | None = None,
     ) -> CohortDTO:
-        row = Cohort(
-            name=name,
-            name_key=name_key,
-            timezone=timezone,
-            start_date=start_date,
-            lesson_time=lesson_time,
-            status=CohortStatus.ACTIVE,
-            created_at=now,
-            curriculum_id=curriculum_id,
-            rest_days=format_weekdays(rest_days),
-            observe_holidays=observe_holidays,
-            nudge_time=nudge_time,
-            lessons_planned=0,
+        """A new cohort; AlreadyExists when the name (its normalised key) is taken, also at the same moment."""
+        statement = (
+            insert_ignoring(self._session, Cohort, ["name_key"])
+            .values(
+                name=name,
+                name_key=name_key,
+                timezone=timezone,
+                start_date=start_date,
+                lesson_time=lesson_time,
+                status=CohortStatus.ACTIVE.value,
+                created_at=now,
+                curriculum_id=curriculum_id,
+                rest_days=format_weekdays(rest_days),
+                observe_holidays=observe_holidays,
+                nudge_time=nudge_time,
+                lessons_planned=0,
+            )
+            .returning(Cohort.id)
         )
-        self._session.add(row)
-        await self._session.flush()
+        cohort_id = await self._session.scalar(statement)
+        if cohort_id is None:
+            raise AlreadyExists(name_key)
+        row = await self._session.get(Cohort, cohort_id)
+        assert row is not None
         return _cohort(row)
 
     async def by_id(self, cohort_id: int) -> CohortDTO | None:
         row = await self._session.get(Cohort, cohort_id)
+        return _cohort(row) if row else None
+
+    async def lock(self, cohort_id: int) -> CohortDTO | None:
+        """The cohort, row-locked until commit (see `storage.atomic`): serialises adding its sessions."""
+        row = await self._session.scalar(
+            select(Cohort)
+            .where(Cohort.id == cohort_id)
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
+        )
         return _cohort(row) if row else None
 
     async def by_name_key(self, name_key: str) -> CohortDTO | None:
@@ -346,16 +387,23 @@ class CoordinatorRepository:
         return row.granted_at if row else None
 
     async def grant(self, telegram_id: int, now: dt.datetime) -> bool:
-        """Grant the role; False when it was already held."""
-        if await self.is_coordinator(telegram_id):
-            return False
-        self._session.add(Coordinator(telegram_id=telegram_id, granted_at=now))
-        await self._session.flush()
-        return True
+        """Grant the role; False when it was already held (also when granted by someone else at the same moment)."""
+        statement = insert_ignoring(self._session, Coordinator, ["telegram_id"]).values(
+            telegram_id=telegram_id, granted_at=now
+        )
+        return bool(await inserted(self._session, statement))
 
     async def revoke(self, telegram_id: int) -> bool:
         result = await self._session.execute(delete(Coordinator).where(Coordinator.telegram_id == telegram_id))
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def lock_all(self) -> list[int]:
+        """Every coordinator, row-locked until commit: two revokes counting at once cannot both see two left (the
+        one that waited reads again and no longer sees the row the other deleted)."""
+        rows = await self._session.scalars(
+            select(Coordinator.telegram_id).order_by(Coordinator.telegram_id).with_for_update()
+        )
+        return list(rows)
 
     async def all_ids(self) -> list[int]:
         rows = await self._session.scalars(select(Coordinator.telegram_id).order_by(Coordinator.telegram_id))
@@ -441,12 +489,14 @@ class BotStateRepository:
         return row.data if row else None
 
     async def put(self, namespace: str, key: str, data: str) -> None:
-        row = await self._session.get(BotState, (namespace, key))
-        if row is None:
-            self._session.add(BotState(namespace=namespace, key=key, data=data))
-        else:
-            row.data = data
-        await self._session.flush()
+        """Insert or replace (two writers of one key at once: the later one's data stays)."""
+        new = insert_ignoring(self._session, BotState, ["namespace", "key"]).values(
+            namespace=namespace, key=key, data=data
+        )
+        if not await inserted(self._session, new):
+            await self._session.execute(
+                update(BotState).where(BotState.namespace == namespace, BotState.key == key).values(data=data)
+            )
 
     async def remove(self, namespace: str, key: str) -> None:
         await self._session.execute(delete(BotState).where(BotState.namespace == namespace, BotState.key == key))

@@ -216,7 +216,7 @@ def fixed(data: str) -> Callable[[World, int], str]:
 STALE = "no longer active"
 ALPHA_TRAINERS = frozenset({Who.TRAINER, Who.COORDINATOR})
 PRESSES: tuple[Press, ...] = (
-    Press(fixed("lang:en"), "Language set"),
+    Press(fixed("lang:en"), "Language set|nothing is saved before you join"),
     Press(fixed("forget:no"), "Nothing was deleted"),
     # Steps of a conversation nobody is in: whatever the prefix, the stale-button answer, for everyone.
     Press(fixed("reg:consent"), STALE),

@@ -294,3 +294,22 @@ async def test_a_stranger_leaves_nothing_before_consent(bot: BotHarness) -> None
         cohort = await uow.cohorts.by_id(cohort_id)
     assert joined is not None and (joined.full_name, joined.town, joined.locale) == (NAME, TOWN, "en")
     assert joined.consent_at is not None and cohort is not None
+
+
+async def test_the_last_coordinator_cannot_forget_themselves_but_one_of_two_can(bot: BotHarness) -> None:
+    fake = bot.fake
+    noor = fake.user(1000, "Noor", language_code="en")
+    await noor.send("/forgetme")
+    question = await noor.expect("Delete everything?")
+    await noor.press("Yes, delete my data", message=question)
+    await noor.sees("At least one coordinator must remain")
+    async with bot.db.reading() as uow:
+        assert await uow.coordinators.all_ids() == [1000]
+    await noor.send("/grant 1001")
+    await noor.expect("1001")
+    await noor.send("/forgetme")
+    question = await noor.expect("Delete everything?")
+    await noor.press("Yes, delete my data", message=question)
+    await noor.sees("Done: your data was deleted.")
+    async with bot.db.reading() as uow:
+        assert await uow.coordinators.all_ids() == [1001]

@@ -4,6 +4,9 @@ stays with those people without them; what was only theirs (unsent announcements
 from __future__ import annotations
 
 import datetime as dt
+import json
+
+from sqlalchemy import text
 
 from bot.services.access import OPERATOR, Principal
 from bot.services.attendance import AttendanceService
@@ -12,6 +15,7 @@ from bot.services.campaign_feature import build_campaigns
 from bot.services.campaign_rules import PlanFields, PostFields
 from bot.services.cohorts import CohortService
 from bot.services.people import PeopleService
+from storage import migrate
 from storage.campaign_dto import Mark, PostKind, ProofKind
 from storage.dto import Role
 from storage.dto_attendance import AttendanceStatus
@@ -103,3 +107,50 @@ async def test_a_trainers_records_about_others_stay_without_them(db: Database) -
         rows = await uow.deliveries.of_kind("broadcast")
     mine = [d for d in rows if d.person_id is None]
     assert len(mine) == 1 and mine[0].key == f"{FORGOTTEN_KEY}{mine[0].id}" and mine[0].chat_id is None
+
+
+async def test_migration_0009_removes_what_older_versions_kept_before_consent(database_url: str) -> None:
+    """Strangers' rows from the old /language and saved registration drafts go; coordinators and members stay."""
+    database = Database(database_url)
+    now = "'2026-11-25 09:00:00+00'"
+    try:
+        await migrate.upgrade(database.engine, "0008")
+        async with database.engine.begin() as conn:
+            for person_id, telegram_id, consent in ((1, 41, "NULL"), (2, 42, "NULL"), (3, 43, now), (4, 44, "NULL")):
+                await conn.execute(text(
+                    "INSERT INTO people (id, telegram_id, status, created_at, consent_at) "
+                    f"VALUES ({person_id}, {telegram_id}, 'active', {now}, {consent})"
+                ))  # fmt: skip
+            await conn.execute(text(f"INSERT INTO coordinators (telegram_id, granted_at) VALUES (42, {now})"))
+            await conn.execute(text(
+                "INSERT INTO cohorts (id, name, name_key, timezone, start_date, lesson_time, status, created_at, "
+                "rest_days, observe_holidays, lessons_planned) VALUES (1, 'Hit', 'hit', 'Asia/Baghdad', '2026-12-01', "
+                f"'18:00:00', 'active', {now}, '5', true, 0)"
+            ))  # fmt: skip
+            for person_id in (3, 4):  # 4 never consented but is a member (made by an operator): kept
+                await conn.execute(text(
+                    "INSERT INTO memberships (person_id, cohort_id, role, joined_at) "
+                    f"VALUES ({person_id}, 1, 'trainee', {now})"
+                ))  # fmt: skip
+            drafts = {
+                ("user_data", "41"): {"registration": {"name": "Sara", "town": "Hit"}},
+                ("user_data", "43"): {"registration": {"name": "Ali"}, "campaign": {"flow": None}},
+                ("conversation:registration", "41,41"): 3,
+                ("conversation:campaign", "43,43"): 0,
+            }
+            for (namespace, key), value in drafts.items():
+                await conn.execute(
+                    text("INSERT INTO bot_state (namespace, key, data) VALUES (:n, :k, :d)"),
+                    {"n": namespace, "k": key, "d": json.dumps(value)},
+                )
+        await migrate.upgrade(database.engine, "0009")
+        async with database.engine.connect() as conn:
+            kept = (await conn.execute(text("SELECT telegram_id FROM people ORDER BY telegram_id"))).scalars().all()
+            assert kept == [42, 43, 44]
+            state = dict(
+                ((namespace, key), json.loads(data))
+                for namespace, key, data in await conn.execute(text("SELECT namespace, key, data FROM bot_state"))
+            )
+            assert state == {("user_data", "43"): {"campaign": {"flow": None}}, ("conversation:campaign", "43,43"): 0}
+    finally:
+        await database.dispose()

@@ -77,6 +77,7 @@ class AttendanceService(SessionService):
             session, cohort = await load_session(uow, session_id, actor)
             if cohort.status is CohortStatus.ENDED:
                 raise DomainError(Problem.COHORT_OVER, name=cohort.name)
+            await uow.sessions.lock(session_id)  # two trainers opening it at once get the same check-in
             current = await uow.checkins.open_for_session(session_id, now)
             if current is not None:
                 return await self._view(uow, current, session, cohort), False
@@ -185,7 +186,8 @@ class AttendanceService(SessionService):
         now = self._clock()
         code = normalize_digits(clean_input(typed))
         async with self._db.unit_of_work() as uow:
-            person_id, cohort_ids = await self._trainee(uow, telegram_id)
+            # Locked: one person's codes are counted one at a time, so parallel guesses cannot pass the limit.
+            person_id, cohort_ids = await self._trainee(uow, telegram_id, lock=True)
             since = now - self.settings.wrong_window
             wrong = await uow.checkins.attempts_since(person_id, since)
             if len(wrong) >= self.settings.max_wrong:
@@ -261,9 +263,9 @@ class AttendanceService(SessionService):
         assert session is not None
         return session.cohort_id
 
-    async def _trainee(self, uow: UnitOfWork, telegram_id: int) -> tuple[int, list[int]]:
+    async def _trainee(self, uow: UnitOfWork, telegram_id: int, *, lock: bool = False) -> tuple[int, list[int]]:
         """The person id and the cohorts they are a trainee of; refused when they are not registered in any."""
-        person = await uow.people.by_telegram_id(telegram_id)
+        person = await (uow.people.lock if lock else uow.people.by_telegram_id)(telegram_id)
         if person is None or not person.is_registered:
             raise DomainError(Problem.PERSON_NOT_FOUND)
         cohorts = [m.cohort_id for m in await uow.memberships.for_person(person.id) if m.role is Role.TRAINEE]
@@ -274,6 +276,7 @@ class AttendanceService(SessionService):
     async def _record_checkin(
         self, uow: UnitOfWork, checkin: CheckinDTO, person_id: int, now: dt.datetime
     ) -> CheckinResult:
+        await uow.sessions.lock(checkin.session_id)  # against the roll and other check-ins (the cap) at once
         session, cohort = await session_of(uow, checkin.session_id)
         status = (
             AttendanceStatus.LATE if now > session.starts_at + self.settings.late_after else AttendanceStatus.PRESENT

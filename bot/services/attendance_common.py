@@ -109,11 +109,9 @@ async def load_session(uow: UnitOfWork, session_id: int, actor: Actor) -> tuple[
 
 async def actor_id(uow: UnitOfWork, actor: Actor, now: dt.datetime) -> int | None:
     """Who acts, as a person id (None: the operator); a coordinator never registered gets a bare row (the Telegram
-    id and, when known, their language)."""
+    id and, when known, their language: scheduled notices use it)."""
     if isinstance(actor, Operator):
         return None
-    person = await uow.people.by_telegram_id(actor.telegram_id)
-    if person is None:
-        locale = getattr(actor, "locale", None)  # a Principal knows it: scheduled notices use it
-        person = await uow.people.add(actor.telegram_id, now, locale if isinstance(locale, str) else None)
+    locale = getattr(actor, "locale", None)  # a Principal knows it
+    person = await uow.people.ensure(actor.telegram_id, now, locale if isinstance(locale, str) else None)
     return person.id

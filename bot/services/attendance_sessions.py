@@ -70,6 +70,7 @@ class SessionService:
             cohort = await load_cohort(uow, cohort_id, actor)
             if cohort.status is CohortStatus.ENDED:
                 raise DomainError(Problem.COHORT_OVER, name=cohort.name)
+            await uow.cohorts.lock(cohort_id)  # the same session added twice at once: the second sees the first
             if await uow.sessions.exists_at(cohort_id, starts_at, clean_title):
                 raise DomainError(Problem.SESSION_EXISTS, title=clean_title)
             session = await uow.sessions.add(
@@ -136,6 +137,7 @@ class SessionService:
         clean_note = clean_input(note)[:NOTE_MAX] if note else None
         async with self._db.unit_of_work() as uow:
             session, cohort = await load_session(uow, session_id, actor)
+            await uow.sessions.lock(session_id)  # a check-in (or another mark) at the same moment waits
             membership = await uow.memberships.get(person_id, cohort.id)
             if membership is None or membership.role is not Role.TRAINEE:
                 raise DomainError(Problem.NOT_TRAINEE_OF_COHORT, cohort=cohort.name)

@@ -96,9 +96,12 @@ class CampaignService:
             raise DomainError(Problem.PERSON_NOT_FOUND)
         return person
 
-    async def _plan(self, uow: UnitOfWork, telegram_id: int, plan_id: int, *, owner: bool) -> tuple[PersonDTO, PlanDTO]:
+    async def _plan(
+        self, uow: UnitOfWork, telegram_id: int, plan_id: int, *, owner: bool, lock: bool = False
+    ) -> tuple[PersonDTO, PlanDTO]:
+        """The person and the plan they may see (or change, `owner`); `lock` it when its limits are checked."""
         person = await self._person(uow, telegram_id)
-        plan = await uow.campaigns.plan(plan_id)
+        plan = await uow.campaigns.plan(plan_id, lock=lock)
         if plan is None or person.id not in plan.members():
             raise DomainError(Problem.PLAN_NOT_FOUND)
         if owner and plan.owner_id != person.id:
@@ -130,6 +133,7 @@ class CampaignService:
     async def create(self, telegram_id: int, cohort_id: int, fields: PlanFields) -> PlanDTO:
         check_plan(fields)
         async with self._db.unit_of_work() as uow:
+            await uow.people.lock(telegram_id)  # the plans counted below: one creation at a time per person
             person = await self._person(uow, telegram_id)
             membership = await uow.memberships.get(person.id, cohort_id)
             cohort = await uow.cohorts.by_id(cohort_id)
@@ -159,7 +163,7 @@ class CampaignService:
     async def update(self, telegram_id: int, plan_id: int, **changes: object) -> PlanDTO:
         """Change some of a plan's fields (owner only); checked as a whole, nothing changes when refused."""
         async with self._db.unit_of_work() as uow:
-            _person, plan = await self._plan(uow, telegram_id, plan_id, owner=True)
+            _person, plan = await self._plan(uow, telegram_id, plan_id, owner=True, lock=True)
             current = PlanFields(**{f.name: getattr(plan, f.name) for f in dataclasses.fields(PlanFields)})
             fields = dataclasses.replace(current, **changes)  # type: ignore[arg-type]
             check_plan(fields)
@@ -189,7 +193,7 @@ class CampaignService:
         """Add or remove a teammate; True when added. Only trainees of the plan's cohort can be added."""
         now = self._clock()
         async with self._db.unit_of_work() as uow:
-            owner, plan = await self._plan(uow, telegram_id, plan_id, owner=True)
+            owner, plan = await self._plan(uow, telegram_id, plan_id, owner=True, lock=True)
             if person_id in plan.teammates:
                 await uow.campaigns.remove_teammate(plan.id, person_id)
                 await uow.commit()
@@ -238,7 +242,7 @@ class CampaignService:
         now = self._clock()
         fields = dataclasses.replace(fields, starts_at=fields.starts_at.replace(microsecond=0))
         async with self._db.unit_of_work() as uow:
-            _person, plan = await self._plan(uow, telegram_id, plan_id, owner=True)
+            _person, plan = await self._plan(uow, telegram_id, plan_id, owner=True, lock=True)
             cohort = await self._cohort(uow, plan.cohort_id)
             if cohort.status is not CohortStatus.ACTIVE:
                 raise DomainError(Problem.COHORT_ENDED, name=cohort.name)
@@ -266,7 +270,7 @@ class CampaignService:
             post = await uow.campaigns.post(post_id)
             if post is None:
                 raise DomainError(Problem.POST_NOT_FOUND)
-            _person, plan = await self._plan(uow, telegram_id, post.plan_id, owner=True)
+            _person, plan = await self._plan(uow, telegram_id, post.plan_id, owner=True, lock=True)
             cohort = await self._cohort(uow, plan.cohort_id)
             current = PostFields(
                 post.starts_at,

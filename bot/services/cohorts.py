@@ -13,6 +13,7 @@ from bot.services.access import Actor, authority, require_coordinator, require_m
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
 from bot.text import normalize_key
+from storage.atomic import AlreadyExists
 from storage.dto import CohortDTO, CohortStatus, CohortSummary, InviteDTO, MembershipDTO, PersonDTO, Role
 from storage.uow import Database
 
@@ -89,18 +90,21 @@ class CohortService:
                 raise DomainError(Problem.COHORT_EXISTS, name=name)
             if curriculum_id is not None and await uow.curricula.by_id(curriculum_id) is None:
                 raise DomainError(Problem.CURRICULUM_NOT_FOUND, id=curriculum_id)
-            cohort = await uow.cohorts.add(
-                name=name,
-                name_key=normalize_key(name),
-                timezone=timezone,
-                start_date=start_date,
-                lesson_time=lesson_time,
-                now=now,
-                curriculum_id=curriculum_id,
-                rest_days=rest_days,
-                observe_holidays=observe_holidays,
-                nudge_time=nudge_time,
-            )
+            try:
+                cohort = await uow.cohorts.add(
+                    name=name,
+                    name_key=normalize_key(name),
+                    timezone=timezone,
+                    start_date=start_date,
+                    lesson_time=lesson_time,
+                    now=now,
+                    curriculum_id=curriculum_id,
+                    rest_days=rest_days,
+                    observe_holidays=observe_holidays,
+                    nudge_time=nudge_time,
+                )
+            except AlreadyExists:  # created under the same name a moment ago
+                raise DomainError(Problem.COHORT_EXISTS, name=name) from None
             invite = await uow.invites.add(
                 token=new_invite_token(),
                 cohort_id=cohort.id,
@@ -249,8 +253,13 @@ class RoleService:
             await uow.commit()
         return changed
 
-    async def revoke_coordinator(self, actor: Actor, telegram_id: int) -> bool:
+    async def revoke_coordinator(self, actor: Actor, telegram_id: int, *, keep_one: bool = False) -> bool:
+        """Revoke the role; False when it was not held. With `keep_one` (in chat) the last coordinator stays:
+        DomainError LAST_COORDINATOR, also when two revoke each other at the same moment."""
         async with self._db.unit_of_work() as uow:
+            # Every coordinator row locked before the actor's own is read: two revoking each other wait in turn.
+            if keep_one and await uow.coordinators.lock_all() == [telegram_id]:
+                raise DomainError(Problem.LAST_COORDINATOR)
             await require_coordinator(uow, actor)
             changed = await uow.coordinators.revoke(telegram_id)
             await uow.commit()

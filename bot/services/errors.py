@@ -21,6 +21,7 @@ class Problem(StrEnum):
     NOT_ALLOWED = "not_allowed"
     PERSON_NOT_FOUND = "person_not_found"
     ROLE_UNCHANGED = "role_unchanged"
+    LAST_COORDINATOR = "last_coordinator"  # /revoke would leave nobody to manage the organisation
     NO_CURRICULUM = "no_curriculum"
     LESSON_NOT_AVAILABLE = "lesson_not_available"
     SESSION_NOT_FOUND = "session_not_found"

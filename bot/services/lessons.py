@@ -16,7 +16,7 @@ from bot.services.clock import Clock, utc_now
 from bot.services.curricula import CurriculumService
 from bot.services.errors import DomainError, Problem
 from bot.services.schedule import LessonCalendar
-from storage.dto import CohortDTO, CohortStatus, DeliveryState, LessonProgressDTO, NewDelivery, PersonDTO, Role
+from storage.dto import CohortDTO, CohortStatus, LessonProgressDTO, NewDelivery, PersonDTO, Role
 from storage.uow import Database, UnitOfWork
 
 LESSON, QUIZ, NUDGE, LATER = "lesson", "quiz", "nudge", "later"
@@ -25,6 +25,8 @@ NUDGE_MIN_GAP = dt.timedelta(minutes=30)  # no evening nudge right on the heels 
 NUDGE_CATCH_UP = dt.timedelta(hours=1)  # after downtime over the nudge time, nudges still go for an hour
 JOIN_PAUSE = dt.timedelta(seconds=2)  # the welcome first, then the current lesson
 SENT_DIRECTLY = "sent directly in a chat reply"
+# A question claimed by a chat reply that has not arrived after this long is claimed again (that send failed).
+REPLY_CLAIM_STALE = dt.timedelta(minutes=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,21 +287,26 @@ class LessonService:
         sent = await uow.quizzes.sent_questions(person_id, cohort_id, lesson.id)
         now = self._clock()
         items = [
-            NewDelivery(
-                key=item_key(QUIZ, cohort_id, number, person_id, index),
-                kind=QUIZ,
-                person_id=person_id,
-                chat_id=chat_id,
-                cohort_id=cohort_id,
-                due_at=now,
-                expires_at=now + self.settings.grace,
-                ref=lesson.id,
-                payload=payload(number, lesson.id, index),
-            )
+            self._question(person_id, chat_id, cohort_id, number, lesson, index, now)
             for index in range(len(lesson.questions))
             if index not in sent
         ]
         return await uow.deliveries.plan(items, now, not_before=now + self.settings.quiz_delay)
+
+    def _question(
+        self, person_id: int, chat_id: int, cohort_id: int, number: int, lesson: Lesson, index: int, now: dt.datetime
+    ) -> NewDelivery:
+        return NewDelivery(
+            key=item_key(QUIZ, cohort_id, number, person_id, index),
+            kind=QUIZ,
+            person_id=person_id,
+            chat_id=chat_id,
+            cohort_id=cohort_id,
+            due_at=now,
+            expires_at=now + self.settings.grace,
+            ref=lesson.id,
+            payload=payload(number, lesson.id, index),
+        )
 
     # ---------------------------------------------------------------------------------- what trainees do
 
@@ -324,9 +331,7 @@ class LessonService:
         polls = [p for p in await uow.quizzes.for_person(person.id, cohort.id) if p.lesson == lesson.id]
         to_send: tuple[int, ...] = ()
         if claim_quiz:
-            to_send = await self._claim_questions(
-                uow, person.id, cohort.id, number, lesson, {p.question for p in polls}
-            )
+            to_send = await self._claim_questions(uow, person, cohort.id, number, lesson, {p.question for p in polls})
         progress = (await uow.progress.for_person(person.id, cohort.id)).get(lesson.id)
         answered = [p for p in polls if p.answered_at is not None]
         return LessonView(
@@ -341,19 +346,17 @@ class LessonService:
         )
 
     async def _claim_questions(
-        self, uow: UnitOfWork, person_id: int, cohort_id: int, number: int, lesson: Lesson, sent: set[int]
+        self, uow: UnitOfWork, person: PersonDTO, cohort_id: int, number: int, lesson: Lesson, sent: set[int]
     ) -> tuple[int, ...]:
-        """Questions the chat reply should send itself: never sent, and not already on their way from the outbox."""
+        """Questions the chat reply should send itself: never sent, not on their way from the outbox, and claimed in
+        this transaction so that a second tap at the same moment does not send them too."""
         now, claimed = self._clock(), []
         for index in range(len(lesson.questions)):
             if index in sent:
                 continue
-            queued = await uow.deliveries.by_key(item_key(QUIZ, cohort_id, number, person_id, index))
-            if queued is not None and queued.state in (DeliveryState.SENDING, DeliveryState.SENT):
-                continue  # on its way, or arrived
-            if queued is not None and queued.state is DeliveryState.PENDING:
-                await uow.deliveries.finish(queued.id, DeliveryState.SKIPPED, now, reason=SENT_DIRECTLY)
-            claimed.append(index)
+            item = self._question(person.id, person.telegram_id, cohort_id, number, lesson, index, now)
+            if await uow.deliveries.take_for_reply(item, SENT_DIRECTLY, now, REPLY_CLAIM_STALE):
+                claimed.append(index)
         return tuple(claimed)
 
     async def _membership_cohort(self, uow: UnitOfWork, person: PersonDTO, cohort_id: int) -> CohortDTO:
@@ -457,7 +460,9 @@ class LessonService:
                 ref=lesson,
                 payload=payload(number, lesson),
             )
-            await uow.deliveries.plan([item], now)
+            if not await uow.deliveries.plan([item], now):  # planned by a second tap at the same moment
+                raced = await uow.deliveries.by_key(key)
+                return (raced.due_at if raced else when), False
             await uow.commit()
         self.on_planned()
         return when, True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.services.clock import Clock, utc_now
+from bot.services.errors import DomainError, Problem
 from bot.services.my_data import PersonalData, collect
 from storage.dto import DeliveryState, PersonStatus
 from storage.persistence import forget_state
@@ -19,12 +20,11 @@ class PeopleService:
         given, not a coordinator): their choice applies to the answer only, and registration asks for it first."""
         async with self._db.unit_of_work() as uow:
             person = await uow.people.by_telegram_id(telegram_id)
-            if person is not None:  # registered, or a coordinator's row (scheduled notices use its language)
-                await uow.people.set_locale(person.id, locale)
-            elif await uow.coordinators.is_coordinator(telegram_id):
-                await uow.people.add(telegram_id, self._clock(), locale)
-            else:
-                return False
+            if person is None:  # only a coordinator gets a bare row (scheduled notices use its language)
+                if not await uow.coordinators.is_coordinator(telegram_id):
+                    return False
+                person = await uow.people.ensure(telegram_id, self._clock(), locale)
+            await uow.people.set_locale(person.id, locale)
             await uow.commit()
         return True
 
@@ -56,8 +56,12 @@ class PeopleService:
         Kept only as anonymous counts, holding no person id, chat id or text of theirs: lesson progress and quiz
         answers, delivery rows, their done/skip marks on others' plans (the proofs they sent there go). Records
         they made about others (sessions, check-ins, roll notes, comments, approvals, sent announcements) stay
-        with the people they are about, without the author."""
+        with the people they are about, without the author.
+
+        The last coordinator cannot leave: DomainError LAST_COORDINATOR (grant the role to someone else first)."""
         async with self._db.unit_of_work() as uow:
+            if await uow.coordinators.lock_all() == [telegram_id]:
+                raise DomainError(Problem.LAST_COORDINATOR)
             person = await uow.people.by_telegram_id(telegram_id)
             await uow.deliveries.forget_person(person.id if person else None, telegram_id, self._clock())
             await uow.checkins.forget_chat(telegram_id)  # a check-in message they were shown

@@ -70,15 +70,18 @@ class RegistrationService:
             return await self._check(uow, token, telegram_id)
 
     async def register(self, *, token: str, telegram_id: int, full_name: str, town: str, locale: str) -> Joined:
-        """Record consent, details and membership in one transaction (the invite is re-checked)."""
+        """Record consent, details and membership in one transaction (the invite is re-checked).
+
+        The person's row is made (if new) and locked first: a second tap on the consent button waits for the first
+        and is then told "already registered"."""
         if not 1 <= len(full_name) <= NAME_MAX or not key_fits(full_name):  # the columns' limits, whoever calls
             raise DomainError(Problem.NAME_INVALID, name=full_name)
         async with self._db.unit_of_work() as uow:
+            now = self._clock()
+            person = await uow.people.ensure(telegram_id, now, locale, lock=True)
             check = await self._check(uow, token, telegram_id)
             if check.already_member:
                 raise DomainError(Problem.ALREADY_MEMBER, cohort=check.cohort.name)
-            now = self._clock()
-            person = check.person or await uow.people.add(telegram_id, now, locale)
             await uow.people.register(
                 person.id,
                 full_name=full_name,
@@ -93,8 +96,9 @@ class RegistrationService:
         return joined
 
     async def join(self, *, token: str, telegram_id: int) -> Joined:
-        """A registered person joins a further cohort (or a trainee becomes its trainer)."""
+        """A registered person joins a further cohort (or a trainee becomes its trainer); locked like `register`."""
         async with self._db.unit_of_work() as uow:
+            await uow.people.lock(telegram_id)
             check = await self._check(uow, token, telegram_id)
             if check.already_member:
                 raise DomainError(Problem.ALREADY_MEMBER, cohort=check.cohort.name)
