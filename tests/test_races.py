@@ -138,12 +138,18 @@ async def test_a_cohort_name_taken_at_the_same_time_makes_one_cohort(db: Databas
 
 
 @pytest.mark.parametrize("locales", [("ar", "en"), ("en", "en", "en")])
-async def test_language_chosen_twice_at_once_by_a_stranger_keeps_one_person(
+async def test_language_chosen_twice_at_once_by_a_new_coordinator_keeps_one_person(
     db: Database, locales: tuple[str, ...]
 ) -> None:
+    """A coordinator never registered gets a bare row for their language (a stranger gets none: nothing before
+    consent); two choices at once make one row."""
+    async with db.unit_of_work() as uow:
+        await uow.coordinators.grant(4242, clock())
+        await uow.commit()
     people = PeopleService(db, clock)
     outcome = await race(db, *[people.set_locale(4242, locale) for locale in locales])
-    assert len(outcome.results) == len(locales)
+    assert outcome.results == [True] * len(locales)
     async with db.unit_of_work() as uow:
         person = await uow.people.by_telegram_id(4242)
     assert person is not None and person.locale in locales
+    assert await people.set_locale(4343, "en") is False  # a stranger: nothing stored
