@@ -229,3 +229,20 @@ async def test_a_role_revoked_between_access_control_and_the_handler_is_judged_a
     await guarded(update, Context())  # type: ignore[arg-type]
     await mallory.expect(REFUSED)
     assert await coordinators(bot) == [COORDINATOR_ID]
+
+
+async def test_someone_granted_a_role_before_opening_the_bot_gets_its_menu_on_first_contact(bot: BotHarness) -> None:
+    fake = bot.fake
+    noor = fake.user(COORDINATOR_ID, "Noor", language_code="en")
+    await noor.send("/grant 6601")
+    await noor.expect("6601")
+    # Telegram has no chat with 6601 yet: the menu cannot be set now …
+    await fake.wait_until(lambda: any(e[0] == "setMyCommands" and "6601" in str(e[1]) for e in fake.errors), timeout=10)
+    chat_menu = ('{"chat_id": 6601, "type": "chat"}', "")
+    assert chat_menu not in fake.commands
+    # … so it is set when they first write.
+    sara = fake.user(6601, "Sara", language_code="en")
+    await sara.send("/whoami")
+    await sara.expect("coordinator")
+    await fake.wait_until(lambda: chat_menu in fake.commands)
+    assert {"grant", "newcohort", "broadcast"} <= {c["command"] for c in fake.commands[chat_menu]}
