@@ -52,6 +52,34 @@ class OutcomeCount:
     count: int
 
 
+def _row(
+    item: NewDelivery,
+    now: dt.datetime,
+    *,
+    not_before: dt.datetime | None = None,
+    state: DeliveryState = DeliveryState.PENDING,
+    reason: str | None = None,
+) -> dict[str, object]:
+    """The outbox row for an item, as inserted."""
+    return {
+        "key": item.key,
+        "kind": item.kind,
+        "person_id": item.person_id,
+        "chat_id": item.chat_id,
+        "cohort_id": item.cohort_id,
+        "ref": item.ref,
+        "payload": item.payload,
+        "due_at": item.due_at,
+        "not_before": max(item.due_at, not_before) if not_before else item.due_at,
+        "expires_at": item.expires_at,
+        "state": state.value,
+        "reason": reason,
+        "attempts": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 class DeliveryRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -60,25 +88,7 @@ class DeliveryRepository:
         """Insert what is not there yet (same key: nothing happens); returns how many rows were new."""
         added = 0
         for start in range(0, len(items), PLAN_CHUNK):
-            rows = [
-                {
-                    "key": item.key,
-                    "kind": item.kind,
-                    "person_id": item.person_id,
-                    "chat_id": item.chat_id,
-                    "cohort_id": item.cohort_id,
-                    "ref": item.ref,
-                    "payload": item.payload,
-                    "due_at": item.due_at,
-                    "not_before": max(item.due_at, not_before) if not_before else item.due_at,
-                    "expires_at": item.expires_at,
-                    "state": DeliveryState.PENDING.value,
-                    "attempts": 0,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for item in items[start : start + PLAN_CHUNK]
-            ]
+            rows = [_row(item, now, not_before=not_before) for item in items[start : start + PLAN_CHUNK]]
             added += await inserted(self._session, insert_ignoring(self._session, Delivery, ["key"]).values(rows))
         return added
 
@@ -87,23 +97,7 @@ class DeliveryRepository:
         outbox never sends it. Not taken while the outbox is sending or has sent it, nor from an earlier such claim
         younger than `stale` (a second tap); an older claim's send evidently failed (the caller knows the item never
         arrived), and a skipped or failed one will not be sent by the outbox."""
-        row = {
-            "key": item.key,
-            "kind": item.kind,
-            "person_id": item.person_id,
-            "chat_id": item.chat_id,
-            "cohort_id": item.cohort_id,
-            "ref": item.ref,
-            "payload": item.payload,
-            "due_at": item.due_at,
-            "not_before": item.due_at,
-            "expires_at": item.expires_at,
-            "state": DeliveryState.SKIPPED.value,
-            "reason": reason,
-            "attempts": 0,
-            "created_at": now,
-            "updated_at": now,
-        }
+        row = _row(item, now, state=DeliveryState.SKIPPED, reason=reason)
         if await inserted(self._session, insert_ignoring(self._session, Delivery, ["key"]).values([row])):
             return True
         on_its_way = Delivery.state.in_([DeliveryState.SENDING, DeliveryState.SENT])

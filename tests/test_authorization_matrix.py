@@ -18,8 +18,8 @@ from bot.i18n import set_locale
 from bot.services.access import Audience
 from handlers.registry import Registry, refusal
 from tests.conftest import BotHarness, make_settings
-from tests.fake_telegram import FakeTelegram, FakeUser, Limits, SentMessage
-from tests.trust_world import IDS, Who, World, build_world, changed_tables, fingerprint
+from tests.fake_telegram import FakeUser, SentMessage
+from tests.trust_world import IDS, Who, World, changed_tables, fingerprint, world_bot
 
 BOT_NAME = "cohort_test_bot"
 BIDI = re.compile("[\u200e\u200f\u2066-\u2069]")
@@ -99,15 +99,8 @@ def spellings(name: str, args: str) -> list[str]:
 @pytest.fixture
 async def matrix_bot(database_url: str) -> AsyncIterator[tuple[BotHarness, World]]:
     """The real bot, handling one update at a time so each answer can be told apart (a sentinel follows)."""
-    server = FakeTelegram(limits=Limits(enabled=False))
-    await server.start()
-    harness = BotHarness(server, make_settings(database_url, server, concurrent_updates=1))
-    await harness.start()
-    try:
-        yield harness, await build_world(harness.db)
-    finally:
-        await harness.stop()
-        await server.stop()
+    async with world_bot(database_url, concurrent_updates=1) as bot_and_world:
+        yield bot_and_world
 
 
 async def exchange(user: FakeUser, text: str, sentinels: int = 1) -> list[SentMessage]:

@@ -15,9 +15,9 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import BotHarness, make_settings
-from tests.fake_telegram import FakeTelegram, FakeUser, Limits
-from tests.trust_world import IDS, Who, World, build_world, changed_tables, fingerprint
+from tests.conftest import BotHarness
+from tests.fake_telegram import FakeTelegram, FakeUser
+from tests.trust_world import IDS, Who, World, changed_tables, fingerprint, world_bot
 
 SEED = int(os.environ.get("FUZZ_SEED", "20261206"))
 UPDATES = {"sqlite": int(os.environ.get("FUZZ_UPDATES", "10000")), "postgresql": 3000}
@@ -158,15 +158,8 @@ class ErrorLog(logging.Handler):
 
 @pytest.fixture
 async def fuzz_bot(database_url: str) -> AsyncIterator[tuple[BotHarness, World]]:
-    server = FakeTelegram(limits=Limits(enabled=False))
-    await server.start()
-    harness = BotHarness(server, make_settings(database_url, server))
-    await harness.start()
-    try:
-        yield harness, await build_world(harness.db)
-    finally:
-        await harness.stop()
-        await server.stop()
+    async with world_bot(database_url) as bot_and_world:
+        yield bot_and_world
 
 
 async def quiet(fake: FakeTelegram, count: Callable[[], int], seconds: float = 2.0, limit: float = 600) -> None:

@@ -4,6 +4,8 @@ and a fingerprint of every table to prove that a refused action changed nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -12,7 +14,8 @@ from sqlalchemy import select
 from storage.dto import Role
 from storage.models import Base
 from storage.uow import Database
-from tests.conftest import COORDINATOR_ID
+from tests.conftest import COORDINATOR_ID, BotHarness, make_settings
+from tests.fake_telegram import FakeTelegram, Limits
 
 
 class Who(StrEnum):
@@ -140,3 +143,17 @@ def changed_tables(
     before: dict[str, list[tuple[object, ...]]], after: dict[str, list[tuple[object, ...]]]
 ) -> list[str]:
     return sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+
+
+@asynccontextmanager
+async def world_bot(database_url: str, **settings: object) -> AsyncIterator[tuple[BotHarness, World]]:
+    """The real bot in this world, against a fake Telegram without flood limits."""
+    server = FakeTelegram(limits=Limits(enabled=False))
+    await server.start()
+    harness = BotHarness(server, make_settings(database_url, server, **settings))
+    await harness.start()
+    try:
+        yield harness, await build_world(harness.db)
+    finally:
+        await harness.stop()
+        await server.stop()
