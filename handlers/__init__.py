@@ -8,7 +8,7 @@ from __future__ import annotations
 from handlers import (
     access,
     attendance,
-    broadcast_admin,
+    broadcasts,
     campaign_flow,
     common,
     coordinator,
@@ -25,7 +25,7 @@ from handlers.registry import Registry
 def setup(application: BotApplication) -> None:
     access.setup(application)
     trainee.setup(application)
-    broadcast_admin.setup(application)  # before curricula: a document sent as an announcement is not a curriculum
+    broadcasts.setup(application)  # before curricula: a document sent as an announcement is not a curriculum
     coordinator.setup(application)
     curricula.setup(application)
     trainer.setup(application)

@@ -16,7 +16,7 @@ from bot.services.attendance import AttendanceService
 from bot.services.attendance_reports import AttendanceReports
 from bot.services.cohorts import CohortService
 from bot.spreadsheet_cells import csv_bytes, csv_cell, looks_like_formula
-from handlers.broadcast_views import report_csv
+from handlers.broadcasts.views import report_csv
 from storage.broadcasts import ReportRow
 from storage.dto import DeliveryState, Role
 from storage.dto_attendance import AttendanceStatus

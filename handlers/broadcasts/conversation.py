@@ -17,7 +17,7 @@ from bot.services.access import Audience
 from bot.services.broadcasts import Target
 from bot.services.errors import DomainError, Problem
 from bot.text import cmd, fmt, name, normalize_digits, rtl_safe
-from handlers.broadcast_views import people, running_markup, status_text
+from handlers.broadcasts.views import people, running_markup, status_text
 from handlers.context import BotContext
 from handlers.handoff import HANDED_ON, hand_on
 from handlers.problems import problem_text

@@ -9,10 +9,10 @@ from bot.parsing import parse_positive_int
 from bot.services.access import Audience
 from bot.services.errors import DomainError
 from bot.text import esc, fmt, local_datetime, ltr
-from handlers.broadcast_progress import STATUS
-from handlers.broadcast_views import FINAL_ORDER, people, report_csv
-from handlers.broadcasts import ID, TRAINER, broadcast_conversation, confirm, zone_of
-from handlers.context import BotApplication, BotContext
+from handlers.broadcasts.conversation import ID, TRAINER, confirm, zone_of
+from handlers.broadcasts.progress import STATUS
+from handlers.broadcasts.views import FINAL_ORDER, people, report_csv
+from handlers.context import BotContext
 from handlers.problems import problem_text
 from handlers.registry import Button, Command
 from handlers.reports import state_name
@@ -136,9 +136,4 @@ LATE_CONFIRM = Button("bc", TRAINER, late_confirm, f"go:{ID}")
 CANCEL_RUNNING = Button("bc", TRAINER, cancel_running, f"x:{ID}")
 REPORT = Button("bc", TRAINER, send_report, f"csv:{ID}")
 SHOW_ANNOUNCEMENT = Button("an", Audience.TRAINEE, show_announcement, f"show:{ID}")
-
-
-def setup(application: BotApplication) -> None:
-    application.add_handler(broadcast_conversation())
-    for declaration in (BROADCASTS, ANNOUNCEMENTS, LATE_CONFIRM, CANCEL_RUNNING, REPORT, SHOW_ANNOUNCEMENT):
-        application.add_handler(declaration.handler())
+DECLARATIONS = (BROADCASTS, ANNOUNCEMENTS, LATE_CONFIRM, CANCEL_RUNNING, REPORT, SHOW_ANNOUNCEMENT)

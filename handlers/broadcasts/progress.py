@@ -14,7 +14,7 @@ from bot.delivery.engine import Sent, Skip
 from bot.i18n import set_locale
 from bot.services.broadcasts import Progress
 from bot.text import rtl_safe
-from handlers.broadcast_views import final_text, report_markup, running_markup, status_text
+from handlers.broadcasts.views import final_text, report_markup, running_markup, status_text
 from handlers.context import BotContext, Services
 from storage.broadcasts import BroadcastDTO, BroadcastState
 from storage.dto import DeliveryDTO
