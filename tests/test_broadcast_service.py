@@ -11,7 +11,7 @@ from bot.services.access import OPERATOR, Principal
 from bot.services.broadcasts import BroadcastService, Target
 from bot.services.cohorts import CohortService
 from bot.services.errors import DomainError, Problem
-from handlers.broadcasts.conversation import parse_when
+from handlers.broadcasts.confirm import parse_when
 from storage.dto import DeliveryState, PersonStatus, Role
 from storage.uow import Database
 from tests.crowd import enrol

@@ -7,9 +7,11 @@ from telegram import Update
 from bot.i18n import N_, _
 from bot.parsing import parse_positive_int
 from bot.services.access import Audience
+from bot.services.broadcasts import BroadcastState
 from bot.services.errors import DomainError
 from bot.text import esc, fmt, local_datetime, ltr
-from handlers.broadcasts.conversation import ID, TRAINER, confirm, zone_of
+from handlers.broadcasts.confirm import confirm
+from handlers.broadcasts.draft import ID, TRAINER, zone_of
 from handlers.broadcasts.progress import STATUS
 from handlers.broadcasts.views import FINAL_ORDER, people, report_csv
 from handlers.context import BotContext
@@ -17,7 +19,6 @@ from handlers.problems import problem_text
 from handlers.registry import Button, Command
 from handlers.reports import state_name
 from handlers.ui import answer_callback, buttons, chat_id_of, reply, with_retries
-from storage.broadcasts import BroadcastState
 
 SNIPPET = 60
 STATE_NAMES = {

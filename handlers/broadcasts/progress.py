@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 
 from telegram import Bot
@@ -12,13 +11,10 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.delivery.engine import Sent, Skip
 from bot.i18n import set_locale
-from bot.services.broadcasts import Progress
+from bot.services.broadcasts import BroadcastState, DeliveryDTO, Progress, Skipped
 from bot.text import rtl_safe
 from handlers.broadcasts.views import final_text, report_markup, running_markup, status_text
 from handlers.context import BotContext, Services
-from storage.broadcasts import BroadcastDTO, BroadcastState
-from storage.dto import DeliveryDTO
-from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -26,32 +22,22 @@ PROGRESS_EVERY_S = 3.0  # the status message is edited at most this often
 
 
 class BroadcastKind:
-    """Copies the sender's message (copyMessage keeps formatting and media) to one recipient."""
+    """Copies the sender's message (copyMessage keeps formatting and media) to one recipient; the service says what
+    to copy, or why nothing is sent."""
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self._sources: dict[int, BroadcastDTO] = {}  # what to copy never changes: read it once
-
-    async def _broadcast(self, broadcast_id: int) -> BroadcastDTO | None:
-        if broadcast_id not in self._sources:
-            async with self.services.db.unit_of_work() as uow:
-                found = await uow.broadcasts.by_id(broadcast_id)
-            if found is None:
-                return None
-            self._sources[broadcast_id] = found
-        return self._sources[broadcast_id]
 
     async def send(self, bot: Bot, delivery: DeliveryDTO) -> Sent:
-        broadcast = await self._broadcast(int(json.loads(delivery.payload)["broadcast"]))
-        if broadcast is None:
-            raise Skip("broadcast removed")
-        if broadcast.source_chat_id is None:
-            raise Skip("the sender deleted their data")
+        order = await self.services.broadcasts.copy_for(delivery)
+        if isinstance(order, Skipped):
+            raise Skip(order.reason)
         assert delivery.chat_id is not None
-        copied = await bot.copy_message(delivery.chat_id, broadcast.source_chat_id, broadcast.source_message_id)
+        copied = await bot.copy_message(delivery.chat_id, order.from_chat_id, order.message_id)
         return Sent(copied.message_id)
 
-    async def on_sent(self, uow: UnitOfWork, delivery: DeliveryDTO, sent: Sent, now: dt.datetime) -> None:
+    async def on_sent(self, uow: object, delivery: DeliveryDTO, sent: Sent, now: dt.datetime) -> None:
+        """Nothing changes when a copy is sent: the delivery row is the whole record."""
         return None
 
 
@@ -76,11 +62,9 @@ class StatusMessages:
         broadcast = progress.broadcast
         if broadcast.status_chat_id is None or broadcast.status_message_id is None:
             return
-        async with services.db.unit_of_work() as uow:
-            sender = await uow.people.by_id(broadcast.sender_id) if broadcast.sender_id else None
-            cohort = await uow.cohorts.by_id(broadcast.cohort_ids[0]) if broadcast.cohort_ids else None
-        set_locale((sender.locale if sender else None) or services.settings.bot_default_locale)
-        zone = cohort.timezone if cohort else services.settings.bot_timezone
+        sender = await services.broadcasts.sender_view(broadcast)
+        set_locale(sender.locale or services.settings.bot_default_locale)
+        zone = sender.zone or services.settings.bot_timezone
         ended = broadcast.state in (BroadcastState.DONE, BroadcastState.CANCELLED)
         if ended:
             text = final_text(progress, dict(await services.broadcasts.reasons(broadcast.id)))

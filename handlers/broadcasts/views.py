@@ -8,13 +8,11 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import _, ngettext
-from bot.services.broadcasts import Progress
+from bot.services.broadcasts import BroadcastState, DeliveryState, Progress, ReportRow
 from bot.spreadsheet_cells import csv_bytes
 from bot.text import fmt, local_datetime, ltr, progress_bar
 from handlers.reports import reason_text, state_name
 from handlers.ui import buttons
-from storage.broadcasts import BroadcastState, ReportRow
-from storage.dto import DeliveryState
 
 FINAL_ORDER = (DeliveryState.SENT, DeliveryState.BLOCKED, DeliveryState.FAILED, DeliveryState.SKIPPED)
 
