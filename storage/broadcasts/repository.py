@@ -11,8 +11,9 @@ from sqlalchemy import String, cast, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.broadcasts.dto import BROADCAST, BroadcastDTO, BroadcastState, ReportRow
+from storage.broadcasts.models import Broadcast
 from storage.dto import DeliveryState
-from storage.models import Broadcast, Delivery, Person
+from storage.models import Delivery, Person
 
 
 def _broadcast(row: Broadcast) -> BroadcastDTO:
