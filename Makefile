@@ -37,9 +37,9 @@ $(DEV_STAMP): requirements-dev.lock pyproject.toml | $(BIN)/python
 
 lock: $(DEV_STAMP)
 	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
-		--no-emit-index-url -o requirements.lock pyproject.toml
+		--no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
-		--no-emit-index-url --extra dev -o requirements-dev.lock pyproject.toml
+		--no-emit-index-url --no-emit-find-links --extra dev -o requirements-dev.lock pyproject.toml
 
 catalogs: $(MO_FILES)
 
