@@ -125,13 +125,15 @@ def tag_problems(msgids: list[str], translation: str) -> list[str]:
 def message_problems(message: Message, catalog: Catalog, lang: str) -> list[str]:
     complete = lang in COMPLETE_LANGUAGES
     problems = ["fuzzy (review the translation, then delete the '#, fuzzy' line)"] if message.fuzzy else []
-    if not message.pluralizable:
-        if not message.string:
+    if isinstance(message.id, str):
+        translation = message.string if isinstance(message.string, str) else ""
+        if not translation:
             return [*problems, "untranslated"] if complete else problems
-        checks = placeholder_problems([message.id], message.string) + tag_problems([message.id], message.string)
-        return problems + checks
-    forms = [*message.string, *[""] * (catalog.num_plurals - len(message.string))]
+        return problems + placeholder_problems([message.id], translation) + tag_problems([message.id], translation)
+    strings = list(message.string or ())
+    forms = [*strings, *[""] * (catalog.num_plurals - len(strings))]
     rule = gettext.c2py(catalog.plural_expr)
+    msgids = [message.id[1], message.id[0]]
     for index, text in enumerate(forms):
         label = f"msgstr[{index}]"
         if not text:
@@ -142,7 +144,6 @@ def message_problems(message: Message, catalog: Catalog, lang: str) -> list[str]
             continue
         only_small = all(rule(n) != index for n in range(3, 1001))  # the form says the number in words
         may_omit = COUNT_PLACEHOLDERS if only_small else frozenset()
-        msgids = [message.id[1], message.id[0]]
         checks = placeholder_problems(msgids, text, may_omit) + tag_problems(msgids, text)
         problems += [f"{label}: {check}" for check in checks]
     return problems
@@ -162,7 +163,8 @@ def check_catalog(po: Path, lang: str | None = None) -> list[str]:
         problems.append(f"{po}: {len(catalog.obsolete)} obsolete (#~) entries: run make catalogs-update")
     for message in catalog:
         if message.id:
-            where = f'{po}: msgid "{message.id[0] if message.pluralizable else message.id}":'
+            msgid = message.id if isinstance(message.id, str) else message.id[0]
+            where = f'{po}: msgid "{msgid}":'
             problems += [f"{where} {problem}" for problem in message_problems(message, catalog, lang)]
     return problems
 
