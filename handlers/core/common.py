@@ -12,12 +12,13 @@ from bot.services.access import Audience
 from bot.services.errors import DomainError
 from bot.settings import SUPPORTED_LOCALES
 from bot.text import cmd, fmt, ltr, name, rtl_safe, split_message
-from handlers.context import BotApplication, BotContext
-from handlers.menus import refresh_chat_menu
+from handlers.core.context import BotContext
+from handlers.core.feature import Feature
+from handlers.core.menus import refresh_chat_menu
+from handlers.core.problems import problem_text
+from handlers.core.registry import AnyButton, Button, Command, Event, Typed
+from handlers.core.ui import answer_callback, buttons, edit_or_reply, reply, reply_document
 from handlers.my_data_views import JSON_NAME, json_file, my_data_lines
-from handlers.problems import problem_text
-from handlers.registry import AnyButton, Button, Command, Event, Typed
-from handlers.ui import answer_callback, buttons, edit_or_reply, reply, reply_document
 
 log = logging.getLogger(__name__)
 
@@ -232,13 +233,11 @@ ANYTHING_ELSE = Typed("anything else", Audience.ANYONE, anything_else, ~filters.
 STALE_BUTTON = AnyButton("stale", Audience.ANYONE, stale_button)
 
 
-def setup(application: BotApplication) -> None:
-    for declaration in (START, HELP, LANGUAGE, LANGUAGE_BUTTON, MY_DATA, FORGET_ME, FORGET_BUTTON, WHOAMI, BLOCKED):
-        application.add_handler(declaration.handler())
-    application.add_error_handler(on_error)
+def setup() -> Feature:
+    """The general commands, for everyone (registered after every feature's own)."""
+    general = (START, HELP, LANGUAGE, LANGUAGE_BUTTON, MY_DATA, FORGET_ME, FORGET_BUTTON, WHOAMI, BLOCKED)
+    return Feature("core", handlers=[declaration.handler() for declaration in general])
 
 
-def setup_fallbacks(application: BotApplication) -> None:
-    """Registered last in group 0, so they run only when no other handler took the update."""
-    for declaration in (CANCEL, UNKNOWN_COMMAND, ANYTHING_ELSE, STALE_BUTTON):
-        application.add_handler(declaration.handler())
+# Registered last in group 0 (handlers.install), so they run only when no other handler took the update.
+FALLBACKS = (CANCEL, UNKNOWN_COMMAND, ANYTHING_ELSE, STALE_BUTTON)

@@ -10,9 +10,9 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.i18n import set_locale
 from bot.services.access import Audience, resolve_principal
-from handlers.context import BotApplication, BotContext
-from handlers.menus import needs_menu, refresh_chat_menu
-from handlers.registry import Handler, allows, declaration_of, refuse, will_run
+from handlers.core.context import BotApplication, BotContext
+from handlers.core.menus import needs_menu, refresh_chat_menu
+from handlers.core.registry import Handler, allows, declaration_of, refuse, will_run
 
 log = logging.getLogger(__name__)
 GATE_GROUP = -1
