@@ -32,6 +32,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.i18n import _
 from bot.services.access import Audience, Principal
+from handlers.core.buttons import Codec
 from handlers.core.context import BotContext
 from handlers.core.ui import answer_callback, reply
 
@@ -152,6 +153,11 @@ class Button(Declaration):
     def __post_init__(self) -> None:
         if not BUTTON_PREFIX.match(self.prefix):
             raise ValueError(f"bad button prefix {self.prefix!r}")
+
+    @classmethod
+    def of(cls, codec: Codec[Any], audience: Audience, callback: Callback) -> Button:
+        """The button whose data `codec` builds (its handler reads it back with `codec.decode`)."""
+        return cls(codec.prefix, audience, callback, codec.pattern)
 
     @property
     def label(self) -> str:
