@@ -11,6 +11,7 @@ from bot.attendance_wiring import attendance_settings
 from bot.context import SERVICES_KEY, Services, services_in
 from bot.delivery.signal import OutboxSignal
 from bot.delivery.wiring import start_delivery, stop_delivery
+from bot.persistence import SqlPersistence
 from bot.services.attendance import AttendanceService
 from bot.services.attendance_reports import AttendanceReports
 from bot.services.broadcasts import BroadcastService
@@ -28,7 +29,6 @@ from handlers.core.access import ADMITTED_UPDATES
 from handlers.core.context import BotApplication, BotContext
 from handlers.core.feature import Features
 from handlers.core.menus import publish_defaults, refresh_privileged_menus
-from storage.persistence import SqlPersistence
 from storage.uow import Database
 
 log = logging.getLogger(__name__)
