@@ -16,6 +16,7 @@ from bot.cli.curricula import run_curriculum, validate
 from bot.cli.ops import backup, health
 from bot.cli.parser import parser
 from bot.cli.schedule import ScheduleError
+from bot.i18n import require_catalogs
 from bot.logs import configure_logging
 from bot.runtime import prepare_database, run
 from bot.services.errors import DomainError
@@ -52,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         if args.command == "run":
             configure_logging(settings.log_level, settings.require_token())
+            require_catalogs()
             asyncio.run(prepare_database(settings))
             run(settings)
         elif args.command == "migrate":
