@@ -213,9 +213,11 @@ class Codec(Generic[T]):
         self.fields = [field_of(hints[name]) for name in self.names]
         if tag is None and not self.fields:
             raise ValueError(f"button {prefix!r} needs a tag or a field")
-        parts = ([re.escape(tag)] if tag is not None else []) + [f"({f.pattern})" for f in self.fields]
-        self.pattern = ":".join(parts)  # what follows "<prefix>:" (a Button declaration's pattern)
-        self.regex = re.compile(rf"{re.escape(prefix)}:{self.pattern}", re.DOTALL)  # used with fullmatch
+        head = [re.escape(tag)] if tag is not None else []
+        # What follows "<prefix>:" (a Button declaration's pattern), and the same with a group per field to read.
+        self.pattern = ":".join(head + [f.pattern if "|" not in f.pattern else f"(?:{f.pattern})" for f in self.fields])
+        grouped = ":".join(head + [f"({f.pattern})" for f in self.fields])
+        self.regex = re.compile(rf"{re.escape(prefix)}:{grouped}", re.DOTALL)  # used with fullmatch
 
     def __repr__(self) -> str:
         return f"Codec({self.prefix}:{self.pattern})"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from typing import Annotated
 
 from telegram import ChatMember, Update
 from telegram.ext import filters
@@ -12,6 +14,7 @@ from bot.services.access import Audience
 from bot.services.errors import DomainError
 from bot.settings import SUPPORTED_LOCALES
 from bot.text import cmd, fmt, ltr, name, rtl_safe, split_message
+from handlers.core.buttons import Codec, Text, pressed
 from handlers.core.context import BotContext
 from handlers.core.feature import Feature
 from handlers.core.menus import refresh_chat_menu
@@ -73,15 +76,22 @@ async def show_help(update: Update, context: BotContext) -> None:
     await reply(update, "\n".join(lines))
 
 
+@dataclass(frozen=True)
+class LanguageChoice:
+    locale: Annotated[str, Text("[a-z]{2}")]  # any two letters: one no longer offered is answered, not ignored
+
+
+LANGUAGE_CHOICE = Codec("lang", LanguageChoice)
+
+
 async def choose_language(update: Update, context: BotContext) -> None:
-    rows = [[(LANGUAGE_NAMES[code], f"lang:{code}") for code in SUPPORTED_LOCALES]]
+    rows = [[(LANGUAGE_NAMES[code], LANGUAGE_CHOICE.encode(LanguageChoice(code))) for code in SUPPORTED_LOCALES]]
     await reply(update, _("Choose your language:"), buttons(rows))
 
 
 async def language_chosen(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    locale = query.data.split(":", 1)[1]
+    choice = pressed(update, LANGUAGE_CHOICE)
+    locale = choice.locale if choice is not None else ""
     if locale not in SUPPORTED_LOCALES:
         await answer_callback(update, _("That choice is no longer available."))
         return
@@ -220,7 +230,7 @@ START = Command(
 )
 HELP = Command(("help",), Audience.ANYONE, show_help, menu=N_("What this bot can do for you"))
 LANGUAGE = Command(("language",), Audience.ANYONE, choose_language, menu=N_("Change the language"))
-LANGUAGE_BUTTON = Button("lang", Audience.ANYONE, language_chosen, r"[a-z]{2}")
+LANGUAGE_BUTTON = Button.of(LANGUAGE_CHOICE, Audience.ANYONE, language_chosen)
 MY_DATA = Command(("mydata",), Audience.ANYONE, my_data, menu=N_("See everything stored about you"))
 FORGET_ME = Command(("forgetme",), Audience.ANYONE, forget_me, menu=N_("Delete your data"))
 FORGET_BUTTON = Button("forget", Audience.ANYONE, forget_answer, r"yes|no")
