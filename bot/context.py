@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.delivery.signal import OutboxSignal
+from bot.services.access import AccessService
 from bot.services.attendance import AttendanceService
 from bot.services.attendance_reports import AttendanceReports
 from bot.services.broadcasts import BroadcastService
@@ -53,6 +54,11 @@ class Services:
     attendance: AttendanceService  # sessions, check-ins, the roll
     attendance_reports: AttendanceReports
     menus: MenuState = field(default_factory=MenuState)
+
+    @property
+    def access(self) -> AccessService:
+        """Who is writing (access control, menus)."""
+        return AccessService(self.db)
 
 
 def services_in(bot_data: Mapping[str, object]) -> Services:

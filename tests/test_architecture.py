@@ -23,8 +23,6 @@ PENDING_UNIT_OF_WORK = {
     "handlers/attendance_trainer.py",  # attendance
     "handlers/broadcast_progress.py",  # broadcasts
     "handlers/campaign_deliveries.py",  # campaigns
-    "handlers/core/access.py",  # core
-    "handlers/core/menus.py",  # core
     "handlers/deliveries.py",  # lessons
     "handlers/lessons.py",  # lessons
     "handlers/reports.py",  # lessons

@@ -10,7 +10,7 @@ from telegram.error import BadRequest, Forbidden
 
 from bot.context import Services
 from bot.i18n import N_, gettext_for, language_from_telegram
-from bot.services.access import Audience, Principal, resolve_principal
+from bot.services.access import Audience, Principal
 from bot.settings import SUPPORTED_LOCALES
 from handlers.core.registry import Registry
 from handlers.core.ui import with_retries
@@ -63,8 +63,8 @@ async def refresh_chat_menu(
     bot: Bot, services: Services, telegram_id: int, telegram_language: str | None = None
 ) -> None:
     """A chat-scoped menu for trainers, coordinators and anyone whose chosen language differs from the app's."""
-    async with services.db.unit_of_work() as uow:
-        principal = await resolve_principal(uow, telegram_id, telegram_language, services.settings.bot_default_locale)
+    default_locale = services.settings.bot_default_locale
+    principal = await services.access.principal(telegram_id, telegram_language, default_locale, reading=False)
     scope = BotCommandScopeChat(telegram_id)
     privileged = principal.is_trainer or principal.is_coordinator
     app_language = language_from_telegram(telegram_language) or services.settings.bot_default_locale
