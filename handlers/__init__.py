@@ -1,40 +1,67 @@
-"""Telegram adapters: access control first (group -1), then one module per audience, fallbacks last.
+"""Telegram adapters: access control first (group -1), then each feature's handlers in order, fallbacks last.
 
-Every handler is built from a declaration (handlers.registry); `setup` records the registry of what was registered
-for menus, /help and the tests that check every handler has a declared audience."""
+Every handler is built from a declaration (handlers.core.registry); `install` records the registry of what was
+registered for menus, /help and the tests that check every handler has a declared audience. Each feature hands over
+its handlers, outbox kinds and start-up hooks as a `Feature` (handlers.core.feature).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from bot.context import services_in
 from handlers import (
-    access,
     attendance,
+    attendance_alarms,
+    attendance_kinds,
     broadcasts,
+    campaign_deliveries,
     campaign_flow,
-    common,
     coordinator,
     curricula,
+    deliveries,
     lessons,
     reports,
     trainee,
     trainer,
 )
-from handlers.context import BotApplication
-from handlers.registry import Registry
+from handlers.core import access, common
+from handlers.core.context import BotApplication
+from handlers.core.feature import Feature, Features, adapted
+from handlers.core.registry import Registry
+
+# Milestone adapters (one line each): every feature package replaces its line with its own `setup() -> Feature`.
+FEATURES: list[Callable[[], Feature]] = [
+    lambda: adapted("registration", trainee.setup),
+    broadcasts.setup,  # before curricula: a document sent as an announcement is not a curriculum
+    lambda: adapted("coordinator", coordinator.setup),
+    lambda: adapted("curricula", curricula.setup),  # after broadcasts: an announcement's document is not one
+    lambda: adapted("trainer", trainer.setup),
+    lambda: adapted("lessons", lessons.setup, kinds=deliveries.lesson_kinds),
+    lambda: adapted("reports", reports.setup),
+    lambda: adapted("campaigns", campaign_flow.setup, kinds=campaign_deliveries.campaign_kinds),
+    lambda: adapted(
+        "attendance",
+        attendance.setup,
+        late=[attendance.setup_code_messages],  # digits alone: after every conversation, before the fallbacks
+        kinds=attendance_kinds.attendance_kinds,
+        on_start=[attendance_alarms.set_checkin_alarms],
+    ),
+    common.setup,  # the general commands, after every feature's
+]
 
 
-def setup(application: BotApplication) -> None:
+def install(application: BotApplication) -> Features:
+    """The gate (group -1), every feature's handlers in order, their late handlers, the fallbacks; then the
+    registry of what was registered. The features are returned for the delivery engine and the start-up hooks."""
+    features = Features(tuple(setup() for setup in FEATURES))
     access.setup(application)
-    trainee.setup(application)
-    broadcasts.setup(application)  # before curricula: a document sent as an announcement is not a curriculum
-    coordinator.setup(application)
-    curricula.setup(application)
-    trainer.setup(application)
-    lessons.setup(application)
-    reports.setup(application)
-    campaign_flow.setup(application)
-    attendance.setup(application)
-    common.setup(application)
-    attendance.setup_code_messages(application)  # digits alone: after every conversation, before the fallbacks
-    common.setup_fallbacks(application)
+    for feature in features.features:
+        application.add_handlers(list(feature.handlers))
+    for feature in features.features:
+        application.add_handlers(list(feature.late))
+    application.add_handlers([declaration.handler() for declaration in common.FALLBACKS])
+    application.add_error_handler(common.on_error)
     handlers = [h for group, hs in application.handlers.items() if group != access.GATE_GROUP for h in hs]
-    application.bot_data["services"].menus.registry = Registry.of(handlers)
+    services_in(application.bot_data).menus.registry = Registry.of(handlers)
+    return features

@@ -7,12 +7,16 @@ views: how a status, report and CSV look.
 
 from __future__ import annotations
 
-from handlers.broadcasts import admin
-from handlers.broadcasts.conversation import broadcast_conversation
-from handlers.context import BotApplication
+from handlers.core.feature import Feature
 
 
-def setup(application: BotApplication) -> None:
-    application.add_handler(broadcast_conversation())
-    for declaration in admin.DECLARATIONS:
-        application.add_handler(declaration.handler())
+def setup() -> Feature:
+    from handlers.broadcasts import admin, progress
+    from handlers.broadcasts.conversation import broadcast_conversation
+
+    return Feature(
+        "broadcasts",
+        handlers=[broadcast_conversation(), *(declaration.handler() for declaration in admin.DECLARATIONS)],
+        kinds=progress.broadcast_kinds,
+        on_start=[progress.start_status_job],
+    )

@@ -14,11 +14,11 @@ from handlers.broadcasts.confirm import confirm
 from handlers.broadcasts.draft import ID, TRAINER, zone_of
 from handlers.broadcasts.progress import STATUS
 from handlers.broadcasts.views import FINAL_ORDER, people, report_csv
-from handlers.context import BotContext
-from handlers.problems import problem_text
-from handlers.registry import Button, Command
+from handlers.core.context import BotContext
+from handlers.core.problems import problem_text
+from handlers.core.registry import Button, Command
+from handlers.core.ui import answer_callback, buttons, chat_id_of, reply, with_retries
 from handlers.reports import state_name
-from handlers.ui import answer_callback, buttons, chat_id_of, reply, with_retries
 
 SNIPPET = 60
 STATE_NAMES = {

@@ -14,9 +14,9 @@ from bot.services.errors import DomainError
 from bot.text import fmt, normalize_digits, rtl_safe
 from handlers.broadcasts.draft import AT, CONFIRM, END, draft, drop_draft, zone_of
 from handlers.broadcasts.views import running_markup, status_text
-from handlers.context import BotContext
-from handlers.problems import problem_text
-from handlers.ui import answer_callback, edit_or_reply, reply, with_retries
+from handlers.core.context import BotContext
+from handlers.core.problems import problem_text
+from handlers.core.ui import answer_callback, edit_or_reply, reply, with_retries
 
 
 def broadcast_id_of(update: Update) -> int | None:

@@ -9,9 +9,9 @@ from bot.services.errors import DomainError
 from bot.text import fmt, name
 from handlers.broadcasts.draft import CONFIRM, CONTENT, END, draft, drop_draft, my_cohorts, target_of
 from handlers.broadcasts.views import people
-from handlers.context import BotContext
-from handlers.problems import problem_text
-from handlers.ui import buttons, chat_id_of, reply, with_retries
+from handlers.core.context import BotContext
+from handlers.core.problems import problem_text
+from handlers.core.ui import buttons, chat_id_of, reply, with_retries
 
 CONTENT_KINDS = ("text", "photo", "video", "animation", "document", "voice", "audio", "video_note")
 

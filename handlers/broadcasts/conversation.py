@@ -12,10 +12,10 @@ from handlers.broadcasts.confirm import ask_time, send_now, time_typed
 from handlers.broadcasts.content import content_sent
 from handlers.broadcasts.draft import AT, CONFIRM, CONTENT, END, FILTER, ID, TARGET, TOWNS, TRAINER, discard_draft
 from handlers.broadcasts.target import begin, filter_chosen, target_toggled, targets_chosen, town_toggled, towns_chosen
-from handlers.context import BotContext
-from handlers.handoff import HANDED_ON, hand_on
-from handlers.registry import Button, Command, Typed, conversation
-from handlers.ui import answer_callback, edit_or_reply, reply
+from handlers.core.context import BotContext
+from handlers.core.handoff import HANDED_ON, hand_on
+from handlers.core.registry import Button, Command, Typed, conversation
+from handlers.core.ui import answer_callback, edit_or_reply, reply
 
 
 async def give_up(update: Update, context: BotContext) -> int:

@@ -10,7 +10,7 @@ from telegram.ext import ConversationHandler
 from bot.services.access import Audience
 from bot.services.broadcasts import CohortDTO, CohortStatus, Target
 from bot.services.errors import DomainError
-from handlers.context import BotContext
+from handlers.core.context import BotContext
 
 TARGET, FILTER, TOWNS, CONTENT, CONFIRM, AT = range(6)
 END = ConversationHandler.END

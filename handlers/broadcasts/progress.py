@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
-from bot.delivery.engine import Sent, Skip
+from bot.context import Services
+from bot.delivery.engine import DeliveryKind, Sent, Skip
 from bot.i18n import set_locale
-from bot.services.broadcasts import BroadcastState, DeliveryDTO, Progress, Skipped
+from bot.services.broadcasts import BROADCAST, BroadcastState, DeliveryDTO, Progress, Skipped
 from bot.text import rtl_safe
 from handlers.broadcasts.views import final_text, report_markup, running_markup, status_text
-from handlers.context import BotContext, Services
+from handlers.core.context import BotApplication, BotContext
 
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_S = 3.0  # the status message is edited at most this often
+LATE_OK: dict[str, Any] = {"misfire_grace_time": None, "coalesce": True}  # a late refresh still runs, once
 
 
 class BroadcastKind:
@@ -97,3 +101,15 @@ STATUS = StatusMessages()
 async def refresh_status(context: BotContext) -> None:
     """JobQueue: every few seconds while any broadcast runs (it reads the figures from the database)."""
     await STATUS.refresh(context.bot, context.services)
+
+
+def broadcast_kinds(services: Services) -> Mapping[str, DeliveryKind]:
+    return {BROADCAST: BroadcastKind(services)}
+
+
+async def start_status_job(application: BotApplication) -> None:
+    """The status messages are refreshed every few seconds from start-up (a broadcast may be running already)."""
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            refresh_status, PROGRESS_EVERY_S, first=1, name="broadcast-status", job_kwargs=LATE_OK
+        )

@@ -11,9 +11,9 @@ from bot.services.errors import DomainError, Problem
 from bot.text import cmd, fmt
 from handlers.broadcasts.draft import CONTENT, END, FILTER, TARGET, TOWNS, draft, drop_draft, my_cohorts, target_of
 from handlers.broadcasts.views import people
-from handlers.context import BotContext
-from handlers.problems import problem_text
-from handlers.ui import answer_callback, buttons, edit_or_reply, reply
+from handlers.core.context import BotContext
+from handlers.core.problems import problem_text
+from handlers.core.ui import answer_callback, buttons, edit_or_reply, reply
 
 
 async def begin(update: Update, context: BotContext) -> int:
