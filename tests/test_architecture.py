@@ -34,11 +34,6 @@ PENDING_BUTTON_DATA = {
     "handlers/attendance_roll.py",  # attendance
     "handlers/attendance_trainer.py",  # attendance
     "handlers/attendance_views.py",  # attendance
-    "handlers/broadcasts/admin.py",  # broadcasts
-    "handlers/broadcasts/content.py",  # broadcasts
-    "handlers/broadcasts/conversation.py",  # broadcasts
-    "handlers/broadcasts/target.py",  # broadcasts
-    "handlers/broadcasts/views.py",  # broadcasts
     "handlers/campaign_calendar.py",  # campaigns
     "handlers/campaign_deliveries.py",  # campaigns
     "handlers/campaign_plan_steps.py",  # campaigns

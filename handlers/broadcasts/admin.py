@@ -5,15 +5,16 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.i18n import N_, _
-from bot.parsing import parse_positive_int
 from bot.services.access import Audience
 from bot.services.broadcasts import BroadcastState
 from bot.services.errors import DomainError
 from bot.text import esc, fmt, local_datetime, ltr
+from handlers.broadcasts.buttons import CANCEL_RUNNING, REPORT, SEND_NOW, SHOW_AGAIN, BroadcastRef
 from handlers.broadcasts.confirm import confirm
-from handlers.broadcasts.draft import ID, TRAINER, zone_of
+from handlers.broadcasts.draft import TRAINER, zone_of
 from handlers.broadcasts.progress import STATUS
 from handlers.broadcasts.views import FINAL_ORDER, people, report_csv
+from handlers.core.buttons import pressed
 from handlers.core.context import BotContext
 from handlers.core.problems import problem_text
 from handlers.core.registry import Button, Command
@@ -28,21 +29,17 @@ STATE_NAMES = {
 }
 
 
-def target_id(update: Update) -> int | None:
-    query = update.callback_query
-    return None if query is None else parse_positive_int((query.data or "").rsplit(":", 1)[-1])
-
-
 async def late_confirm(update: Update, context: BotContext) -> None:
     """Confirm pressed again (or after a restart lost the conversation): never sends twice."""
     await confirm(update, context)
 
 
 async def cancel_running(update: Update, context: BotContext) -> None:
-    broadcast_id = target_id(update)
-    if broadcast_id is None:
+    pick = pressed(update, CANCEL_RUNNING)
+    if pick is None:
         await answer_callback(update, _("This button is no longer active."))
         return
+    broadcast_id = pick.broadcast_id
     try:
         stopped = await context.services.broadcasts.cancel(context.principal, broadcast_id)
     except DomainError as error:
@@ -53,10 +50,11 @@ async def cancel_running(update: Update, context: BotContext) -> None:
 
 
 async def send_report(update: Update, context: BotContext) -> None:
-    broadcast_id = target_id(update)
-    if broadcast_id is None:
+    pick = pressed(update, REPORT)
+    if pick is None:
         await answer_callback(update, _("This button is no longer active."))
         return
+    broadcast_id = pick.broadcast_id
     try:
         broadcast, rows = await context.services.broadcasts.report(context.principal, broadcast_id)
     except DomainError as error:
@@ -90,7 +88,9 @@ async def list_broadcasts(update: Update, context: BotContext) -> None:
         )
         lines.append(f"   {snippet}")
         lines.append(f"   {counts}")
-        rows.append([("📄 " + fmt(_("Report #{number}"), number=broadcast.id), f"bc:csv:{broadcast.id}")])
+        rows.append(
+            [("📄 " + fmt(_("Report #{number}"), number=broadcast.id), REPORT.encode(BroadcastRef(broadcast.id)))]
+        )
     await reply(update, "\n".join(lines), buttons(rows[:20]))
 
 
@@ -104,16 +104,17 @@ async def list_announcements(update: Update, context: BotContext) -> None:
         zone = await zone_of(context, broadcast.cohort_ids)
         snippet = esc((broadcast.text or "").replace("\n", " ")[:SNIPPET]) or _("(a photo, video or file)")
         lines.append(f"{number}. {local_datetime(when, zone)} — {snippet}")
-        rows.append([(fmt(_("Show {number} again"), number=number), f"an:show:{broadcast.id}")])
+        rows.append([(fmt(_("Show {number} again"), number=number), SHOW_AGAIN.encode(BroadcastRef(broadcast.id)))])
     await reply(update, "\n".join(lines), buttons(rows))
 
 
 async def show_announcement(update: Update, context: BotContext) -> None:
-    broadcast_id = target_id(update)
+    pick = pressed(update, SHOW_AGAIN)
     chat_id = chat_id_of(update)
-    if broadcast_id is None:
+    if pick is None:
         await answer_callback(update, _("This button is no longer active."))
         return
+    broadcast_id = pick.broadcast_id
     try:
         broadcast = await context.services.broadcasts.announcement(chat_id, broadcast_id)
     except DomainError:
@@ -133,8 +134,11 @@ BROADCASTS = Command(
 ANNOUNCEMENTS = Command(
     ("announcements",), Audience.TRAINEE, list_announcements, menu=N_("Recent announcements from your trainers")
 )
-LATE_CONFIRM = Button("bc", TRAINER, late_confirm, f"go:{ID}")
-CANCEL_RUNNING = Button("bc", TRAINER, cancel_running, f"x:{ID}")
-REPORT = Button("bc", TRAINER, send_report, f"csv:{ID}")
-SHOW_ANNOUNCEMENT = Button("an", Audience.TRAINEE, show_announcement, f"show:{ID}")
-DECLARATIONS = (BROADCASTS, ANNOUNCEMENTS, LATE_CONFIRM, CANCEL_RUNNING, REPORT, SHOW_ANNOUNCEMENT)
+DECLARATIONS = (
+    BROADCASTS,
+    ANNOUNCEMENTS,
+    Button.of(SEND_NOW, TRAINER, late_confirm),
+    Button.of(CANCEL_RUNNING, TRAINER, cancel_running),
+    Button.of(REPORT, TRAINER, send_report),
+    Button.of(SHOW_AGAIN, Audience.TRAINEE, show_announcement),
+)

@@ -9,25 +9,26 @@ from telegram import Message, Update
 from telegram.constants import ParseMode
 
 from bot.i18n import _
-from bot.parsing import parse_date, parse_positive_int, parse_time
+from bot.parsing import parse_date, parse_time
 from bot.services.errors import DomainError
 from bot.text import fmt, normalize_digits, rtl_safe
-from handlers.broadcasts.draft import AT, CONFIRM, END, draft, drop_draft, zone_of
+from handlers.broadcasts.buttons import SEND_AT, SEND_NOW
+from handlers.broadcasts.draft import AT, CONFIRM, DRAFT, END, current, zone_of
 from handlers.broadcasts.views import running_markup, status_text
+from handlers.core.buttons import pressed
 from handlers.core.context import BotContext
 from handlers.core.problems import problem_text
 from handlers.core.ui import answer_callback, edit_or_reply, reply, with_retries
 
 
-def broadcast_id_of(update: Update) -> int | None:
-    query = update.callback_query
-    return None if query is None else parse_positive_int((query.data or "").rsplit(":", 1)[-1])
-
-
 async def confirm(update: Update, context: BotContext, send_at: dt.datetime | None = None) -> int:
     """Plan it (once: a second press finds it already confirmed) and turn this message into the live status."""
-    broadcast_id = draft(context).get("id") if send_at is not None else broadcast_id_of(update)
-    if not isinstance(broadcast_id, int):
+    if send_at is not None:
+        broadcast_id = current(context).broadcast_id
+    else:
+        pick = pressed(update, SEND_NOW)
+        broadcast_id = None if pick is None else pick.broadcast_id
+    if broadcast_id is None:
         await answer_callback(update, _("This button is no longer active."))
         return END
     services = context.services
@@ -42,7 +43,7 @@ async def confirm(update: Update, context: BotContext, send_at: dt.datetime | No
         await answer_callback(update, _("This announcement is already on its way."))
         return END
     await answer_callback(update, _("On its way."))
-    drop_draft(context)
+    DRAFT.drop(context)
     progress = await services.broadcasts.progress(broadcast_id)
     assert progress is not None
     zone = await zone_of(context, progress.broadcast.cohort_ids)
@@ -69,12 +70,13 @@ async def send_now(update: Update, context: BotContext) -> int:
 
 
 async def ask_time(update: Update, context: BotContext) -> int:
-    broadcast_id = broadcast_id_of(update)
-    if broadcast_id is None or draft(context).get("id") != broadcast_id:
+    pick = pressed(update, SEND_AT)
+    draft = current(context)
+    if pick is None or draft.broadcast_id != pick.broadcast_id:
         await answer_callback(update, _("This button is no longer active."))
         return CONFIRM
     await answer_callback(update)
-    zone = await zone_of(context, draft(context).get("cohorts", []))
+    zone = await zone_of(context, draft.cohort_ids)
     await edit_or_reply(
         update,
         fmt(
@@ -117,7 +119,7 @@ def parse_local_when(text: str, zone: str, now: dt.datetime) -> tuple[dt.date, d
 
 async def time_typed(update: Update, context: BotContext) -> int:
     message = update.effective_message
-    zone = await zone_of(context, draft(context).get("cohorts", []))
+    zone = await zone_of(context, current(context).cohort_ids)
     when = parse_local_when(message.text or "" if message else "", zone, dt.datetime.now(dt.UTC))
     if when is None:
         await reply(update, _("Please write a time like 18:30, or a date and time like 2026-12-20 09:00."))

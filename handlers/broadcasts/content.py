@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Message, Update
 
 from bot.i18n import _
-from bot.services.errors import DomainError
+from bot.services.broadcasts import BroadcastDTO
+from bot.services.errors import DomainError, Problem
 from bot.text import fmt, name
-from handlers.broadcasts.draft import CONFIRM, CONTENT, END, draft, drop_draft, my_cohorts, target_of
+from handlers.broadcasts.buttons import DROP, SEND_AT, SEND_NOW, BroadcastRef
+from handlers.broadcasts.draft import CONFIRM, CONTENT, DRAFT, END, current, my_cohorts
 from handlers.broadcasts.views import people
 from handlers.core.context import BotContext
 from handlers.core.problems import problem_text
@@ -40,23 +44,30 @@ async def content_sent(update: Update, context: BotContext) -> int:
         )
         return CONTENT
     kind, text = found
-    services, chat_id = context.services, chat_id_of(update)
+    draft = current(context)
     try:
-        broadcast = await services.broadcasts.draft(
+        broadcast = await context.services.broadcasts.draft(
             context.principal,
-            target_of(context),
-            source_chat_id=chat_id,
+            draft.target,
+            source_chat_id=chat_id_of(update),
             source_message_id=message.message_id,
             content=kind,
             text=text,
         )
     except DomainError as error:
         await reply(update, problem_text(error))
-        if error.problem.value == "text_too_long":
+        if error.problem is Problem.TEXT_TOO_LONG:
             return CONTENT
-        drop_draft(context)
+        DRAFT.drop(context)
         return END
-    draft(context)["id"] = broadcast.id
+    DRAFT.put(context, replace(draft, broadcast_id=broadcast.id))
+    await show_preview(update, context, message, broadcast)
+    return CONFIRM
+
+
+async def show_preview(update: Update, context: BotContext, message: Message, broadcast: BroadcastDTO) -> None:
+    """The message exactly as trainees will get it, then who gets it and the choices."""
+    chat_id = chat_id_of(update)
     await reply(update, _("Preview — this is exactly what trainees will see:"))
     await with_retries(lambda: context.bot.copy_message(chat_id, chat_id, message.message_id))
     summary = fmt(
@@ -64,10 +75,10 @@ async def content_sent(update: Update, context: BotContext) -> int:
         people=people(broadcast.recipients),
         cohorts=", ".join(name(c.name) for c in await my_cohorts(context) if c.id in broadcast.cohort_ids),
     )
+    this = BroadcastRef(broadcast.id)
     rows = [
-        [("✅ " + _("Send now"), f"bc:go:{broadcast.id}")],
-        [("⏰ " + _("Send at a time…"), f"bc:at:{broadcast.id}")],
-        [(_("Cancel"), f"bc:no:{broadcast.id}")],
+        [("✅ " + _("Send now"), SEND_NOW.encode(this))],
+        [("⏰ " + _("Send at a time…"), SEND_AT.encode(this))],
+        [(_("Cancel"), DROP.encode(this))],
     ]
     await reply(update, summary, buttons(rows))
-    return CONFIRM

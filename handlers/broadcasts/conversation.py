@@ -1,20 +1,32 @@
-"""/broadcast as one conversation (target → content → preview → confirm or a time); Cancel and other commands."""
+"""/broadcast as one conversation of the kit (target → content → preview → confirm or a time); Cancel and other
+commands drop the draft."""
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ConversationHandler, filters
+from telegram.ext import filters
 
 from bot.i18n import N_, _
-from bot.services.access import Audience
 from bot.text import cmd, fmt
+from handlers.broadcasts.buttons import (
+    DROP,
+    NEXT,
+    OUTSIDE_THE_FLOW,
+    PREFIX,
+    SEND_AT,
+    SEND_NOW,
+    STOP,
+    TOGGLE_COHORT,
+    TOGGLE_TOWN,
+    WHO,
+)
 from handlers.broadcasts.confirm import ask_time, send_now, time_typed
 from handlers.broadcasts.content import content_sent
-from handlers.broadcasts.draft import AT, CONFIRM, CONTENT, END, FILTER, ID, TARGET, TOWNS, TRAINER, discard_draft
+from handlers.broadcasts.draft import AT, CONFIRM, CONTENT, END, FILTER, TARGET, TOWNS, TRAINER, discard_draft
 from handlers.broadcasts.target import begin, filter_chosen, target_toggled, targets_chosen, town_toggled, towns_chosen
 from handlers.core.context import BotContext
-from handlers.core.handoff import HANDED_ON, hand_on
-from handlers.core.registry import Button, Command, Typed, conversation
+from handlers.core.conversation import HANDED_ON, Flow
+from handlers.core.registry import Button, Command, Typed
 from handlers.core.ui import answer_callback, edit_or_reply, reply
 
 
@@ -26,13 +38,11 @@ async def give_up(update: Update, context: BotContext) -> int:
     return END
 
 
-async def other_command(update: Update, context: BotContext) -> int:
+async def dropped(update: Update, context: BotContext) -> None:
     """Another command while an announcement is being written: the draft is dropped (nothing was sent), and the
     command is then handled as usual — its questions' answers must not land in this draft."""
     await discard_draft(context)
     await reply(update, _("The announcement you were writing was dropped; nothing was sent."))
-    await hand_on(update, context)
-    return END
 
 
 async def reask(update: Update, context: BotContext) -> None:
@@ -43,40 +53,33 @@ async def reask(update: Update, context: BotContext) -> None:
 
 
 BROADCAST = Command(("broadcast",), TRAINER, begin, menu=N_("Send an announcement to your cohorts"))
+STOP_BUTTON = Button.of(STOP, TRAINER, give_up)
 
-
-def broadcast_conversation() -> ConversationHandler[BotContext]:
-    other = Typed("broadcast: anything else", TRAINER, reask, ~filters.COMMAND & ~HANDED_ON)
-    # Only this conversation's own stale buttons: Cancel/CSV of a running broadcast and other features' buttons pass.
-    stale = Button("bc", TRAINER, reask, "(?!x:|csv:|go:).*")
-    stop_button = Button("bc", TRAINER, give_up, "stop")
-    next_button = Button("bc", TRAINER, targets_chosen, "next")
-    another_command = filters.COMMAND & ~HANDED_ON & ~filters.Regex(r"^/broadcast(@\w+)?(\s|$)")
-    return conversation(
-        "broadcast",
-        entry=[BROADCAST],
-        states={
-            TARGET: [Button("bc", TRAINER, target_toggled, f"t:{ID}"), next_button, stop_button, stale, other],
-            FILTER: [Button("bc", TRAINER, filter_chosen, "all|towns|absent"), stale, other],
-            TOWNS: [
-                Button("bc", TRAINER, town_toggled, f"w:{ID}"),
-                Button("bc", TRAINER, towns_chosen, "next"),
-                stop_button,
-                stale,
-                other,
-            ],
-            CONTENT: [Typed("broadcast: content", TRAINER, content_sent, ~filters.COMMAND & ~HANDED_ON), stale],
-            CONFIRM: [
-                Button("bc", TRAINER, send_now, f"go:{ID}"),
-                Button("bc", TRAINER, ask_time, f"at:{ID}"),
-                Button("bc", TRAINER, give_up, f"no:{ID}"),
-                stale,
-                other,
-            ],
-            AT: [Typed("broadcast: send at", TRAINER, time_typed, filters.TEXT & ~filters.COMMAND), stale, other],
-        },
-        fallbacks=[
-            Command(("cancel",), Audience.ANYONE, give_up),
-            Typed("broadcast: another command", Audience.ANYONE, other_command, another_command),
+FLOW = Flow(
+    "broadcast",
+    TRAINER,
+    entry=[BROADCAST],
+    states={
+        TARGET: [
+            Button.of(TOGGLE_COHORT, TRAINER, target_toggled),
+            Button.of(NEXT, TRAINER, targets_chosen),
+            STOP_BUTTON,
         ],
-    )
+        FILTER: [Button.of(WHO, TRAINER, filter_chosen)],
+        TOWNS: [Button.of(TOGGLE_TOWN, TRAINER, town_toggled), Button.of(NEXT, TRAINER, towns_chosen), STOP_BUTTON],
+        CONTENT: [Typed("broadcast: content", TRAINER, content_sent, ~filters.COMMAND & ~HANDED_ON)],
+        CONFIRM: [
+            Button.of(SEND_NOW, TRAINER, send_now),
+            Button.of(SEND_AT, TRAINER, ask_time),
+            Button.of(DROP, TRAINER, give_up),
+        ],
+        AT: [Typed("broadcast: send at", TRAINER, time_typed, filters.TEXT & ~filters.COMMAND)],
+    },
+    cancel=give_up,
+    ask_again=reask,
+    own_buttons=PREFIX,
+    foreign=OUTSIDE_THE_FLOW,  # Cancel/CSV of a running broadcast and a late Send now pass to their handlers
+    open_states=frozenset({CONTENT}),  # the content step takes any message that is not a command
+    hand_off=dropped,
+    keep_for=("broadcast",),
+)

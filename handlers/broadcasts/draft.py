@@ -1,44 +1,51 @@
-"""The announcement being written: the conversation's states, its draft in user_data, the sender's cohorts."""
+"""The announcement being written: the conversation's states, its typed draft, the sender's cohorts."""
 
 from __future__ import annotations
 
 import contextlib
-from typing import Any
-
-from telegram.ext import ConversationHandler
+from dataclasses import dataclass
 
 from bot.services.access import Audience
 from bot.services.broadcasts import CohortDTO, CohortStatus, Target
 from bot.services.errors import DomainError
 from handlers.core.context import BotContext
+from handlers.core.conversation import END, Draft
+
+__all__ = ["DRAFT", "END", "AnnouncementDraft", "current", "discard_draft", "my_cohorts", "zone_of"]
 
 TARGET, FILTER, TOWNS, CONTENT, CONFIRM, AT = range(6)
-END = ConversationHandler.END
-DRAFT = "broadcast"
 MAX_TARGETS = 30
 TRAINER = Audience.TRAINER
-ID = r"\d{1,9}"
 
 
-def draft(context: BotContext) -> dict[str, Any]:
-    assert context.user_data is not None
-    value = context.user_data.setdefault(DRAFT, {})
-    assert isinstance(value, dict)
-    return value
+@dataclass(frozen=True)
+class AnnouncementDraft:
+    cohort_ids: tuple[int, ...] = ()
+    towns: tuple[str, ...] | None = None  # None: every town
+    offered_towns: tuple[str, ...] = ()  # the towns on the buttons, by place
+    only_absent: bool = False
+    broadcast_id: int | None = None  # once the content is drafted
+
+    @property
+    def target(self) -> Target:
+        return Target(self.cohort_ids, self.towns, self.only_absent)
 
 
-def drop_draft(context: BotContext) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
+DRAFT = Draft("broadcast", AnnouncementDraft)
+
+
+def current(context: BotContext) -> AnnouncementDraft:
+    """The draft so far (an empty one when there is none)."""
+    return DRAFT.get(context) or AnnouncementDraft()
 
 
 async def discard_draft(context: BotContext) -> None:
     """The draft (if any) is dropped: its row, if it got one, is cancelled before anything was sent."""
-    broadcast_id = draft(context).get("id")
-    if isinstance(broadcast_id, int):
+    broadcast_id = current(context).broadcast_id
+    if broadcast_id is not None:
         with contextlib.suppress(DomainError):
             await context.services.broadcasts.discard(context.principal, broadcast_id)
-    drop_draft(context)
+    DRAFT.drop(context)
 
 
 async def my_cohorts(context: BotContext) -> list[CohortDTO]:
@@ -46,13 +53,7 @@ async def my_cohorts(context: BotContext) -> list[CohortDTO]:
     return [s.cohort for s in summaries if s.cohort.status is CohortStatus.ACTIVE][:MAX_TARGETS]
 
 
-def target_of(context: BotContext) -> Target:
-    values = draft(context)
-    towns = values.get("towns")
-    return Target(tuple(values.get("cohorts", [])), None if towns is None else tuple(towns), bool(values.get("absent")))
-
-
-async def zone_of(context: BotContext, cohort_ids: list[int] | tuple[int, ...]) -> str:
+async def zone_of(context: BotContext, cohort_ids: tuple[int, ...]) -> str:
     for cohort in await my_cohorts(context):
         if cohort.id in cohort_ids:
             return cohort.timezone

@@ -2,121 +2,139 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Update
 
 from bot.i18n import _
-from bot.parsing import parse_int, parse_positive_int
 from bot.services.broadcasts import CohortDTO
 from bot.services.errors import DomainError, Problem
 from bot.text import cmd, fmt
-from handlers.broadcasts.draft import CONTENT, END, FILTER, TARGET, TOWNS, draft, drop_draft, my_cohorts, target_of
+from handlers.broadcasts.buttons import NEXT, STOP, TOGGLE_COHORT, TOGGLE_TOWN, WHO, CohortPick, TownPick, WhoPick
+from handlers.broadcasts.draft import (
+    CONTENT,
+    DRAFT,
+    END,
+    FILTER,
+    TARGET,
+    TOWNS,
+    AnnouncementDraft,
+    current,
+    my_cohorts,
+)
 from handlers.broadcasts.views import people
+from handlers.core.buttons import EMPTY, pressed
 from handlers.core.context import BotContext
 from handlers.core.problems import problem_text
 from handlers.core.ui import answer_callback, buttons, edit_or_reply, reply
 
+Rows = list[list[tuple[str, str]]]
+
+
+def next_or_stop() -> list[tuple[str, str]]:
+    return [(_("Next ➡"), NEXT.encode(EMPTY)), (_("Cancel"), STOP.encode(EMPTY))]
+
 
 async def begin(update: Update, context: BotContext) -> int:
-    drop_draft(context)
+    DRAFT.drop(context)
     cohorts = await my_cohorts(context)
     if not cohorts:
         await reply(update, _("You have no active cohort to send an announcement to."))
         return END
-    draft(context)["cohorts"] = [cohorts[0].id] if len(cohorts) == 1 else []
+    DRAFT.put(context, AnnouncementDraft(cohort_ids=(cohorts[0].id,) if len(cohorts) == 1 else ()))
     await show_targets(update, context, cohorts)
     return TARGET
 
 
 async def show_targets(update: Update, context: BotContext, cohorts: list[CohortDTO]) -> None:
-    chosen = set(draft(context).get("cohorts", []))
-    rows = [[(("✅ " if c.id in chosen else "▫️ ") + c.name[:40], f"bc:t:{c.id}")] for c in cohorts]
-    rows.append([(_("Next ➡"), "bc:next"), (_("Cancel"), "bc:stop")])
+    chosen = set(current(context).cohort_ids)
+    rows: Rows = [
+        [(("✅ " if c.id in chosen else "▫️ ") + c.name[:40], TOGGLE_COHORT.encode(CohortPick(c.id)))] for c in cohorts
+    ]
+    rows.append(next_or_stop())
     await edit_or_reply(
         update, _("📣 <b>New announcement</b>\nWho should get it? Tap the cohorts, then Next."), buttons(rows)
     )
 
 
 async def target_toggled(update: Update, context: BotContext) -> int:
-    query = update.callback_query
-    assert query is not None
-    cohort_id = parse_positive_int((query.data or "").rsplit(":", 1)[-1])
+    pick = pressed(update, TOGGLE_COHORT)
     cohorts = await my_cohorts(context)
-    if cohort_id is None or cohort_id not in {c.id for c in cohorts}:
+    if pick is None or pick.cohort_id not in {c.id for c in cohorts}:
         await answer_callback(update, _("This button is no longer active."))
         return TARGET
-    chosen = set(draft(context).get("cohorts", []))
-    chosen ^= {cohort_id}
-    draft(context)["cohorts"] = sorted(chosen)
+    draft = current(context)
+    DRAFT.put(context, replace(draft, cohort_ids=tuple(sorted(set(draft.cohort_ids) ^ {pick.cohort_id}))))
     await answer_callback(update)
     await show_targets(update, context, cohorts)
     return TARGET
 
 
 async def targets_chosen(update: Update, context: BotContext) -> int:
-    if not draft(context).get("cohorts"):
+    draft = current(context)
+    if not draft.cohort_ids:
         await answer_callback(update, _("Choose at least one cohort first."), alert=True)
         return TARGET
     await answer_callback(update)
     try:
-        everyone = await context.services.broadcasts.count(context.principal, target_of(context))
+        everyone = await context.services.broadcasts.count(context.principal, draft.target)
         if everyone == 0:
             raise DomainError(Problem.NO_RECIPIENTS)
     except DomainError as error:
         await edit_or_reply(update, problem_text(error))
-        drop_draft(context)
+        DRAFT.drop(context)
         return END
     everyone_label: str = fmt(_("Everyone ({people})"), people=people(everyone))
-    rows: list[list[tuple[str, str]]] = [[(everyone_label, "bc:all")], [(_("Only some towns"), "bc:towns")]]
+    rows: Rows = [
+        [(everyone_label, WHO.encode(WhoPick("all")))],
+        [(_("Only some towns"), WHO.encode(WhoPick("towns")))],
+    ]
     if context.services.broadcasts.absent is not None:
-        rows.append([(_("Only those absent from the last session"), "bc:absent")])
+        rows.append([(_("Only those absent from the last session"), WHO.encode(WhoPick("absent")))])
     await edit_or_reply(update, _("Everyone in these cohorts, or only some of them?"), buttons(rows))
     return FILTER
 
 
 async def filter_chosen(update: Update, context: BotContext) -> int:
-    query = update.callback_query
-    assert query is not None
-    choice = (query.data or "").split(":", 1)[-1]
+    pick = pressed(update, WHO)
+    assert pick is not None  # the declaration routes only what WHO decodes
     await answer_callback(update)
-    values = draft(context)
-    values["towns"], values["absent"] = None, choice == "absent"
-    if choice == "towns":
-        towns = await context.services.broadcasts.towns(context.principal, values.get("cohorts", []))
-        values["town_list"], values["towns"] = [town for town, _count in towns], []
+    draft = replace(current(context), towns=None, only_absent=pick.who == "absent")
+    if pick.who == "towns":
+        towns = await context.services.broadcasts.towns(context.principal, draft.cohort_ids)
+        DRAFT.put(context, replace(draft, offered_towns=tuple(town for town, _count in towns), towns=()))
         await show_towns(update, context)
         return TOWNS
+    DRAFT.put(context, draft)
     return await ask_content(update, context)
 
 
 async def show_towns(update: Update, context: BotContext) -> None:
-    values = draft(context)
-    chosen = set(values.get("towns") or [])
-    rows = [
-        [(("✅ " if town in chosen else "▫️ ") + town[:40], f"bc:w:{index}")]
-        for index, town in enumerate(values.get("town_list", []))
+    draft = current(context)
+    chosen = set(draft.towns or ())
+    rows: Rows = [
+        [(("✅ " if town in chosen else "▫️ ") + town[:40], TOGGLE_TOWN.encode(TownPick(index)))]
+        for index, town in enumerate(draft.offered_towns)
     ]
-    rows.append([(_("Next ➡"), "bc:next"), (_("Cancel"), "bc:stop")])
+    rows.append(next_or_stop())
     await edit_or_reply(update, _("Which towns? Tap them, then Next."), buttons(rows))
 
 
 async def town_toggled(update: Update, context: BotContext) -> int:
-    query = update.callback_query
-    assert query is not None
-    values = draft(context)
-    index = parse_int((query.data or "").rsplit(":", 1)[-1])
-    towns = values.get("town_list", [])
-    if index is None or index >= len(towns):
+    pick = pressed(update, TOGGLE_TOWN)
+    draft = current(context)
+    if pick is None or pick.index >= len(draft.offered_towns):
         await answer_callback(update, _("This button is no longer active."))
         return TOWNS
-    chosen = set(values.get("towns") or []) ^ {towns[index]}
-    values["towns"] = sorted(chosen)
+    chosen = set(draft.towns or ()) ^ {draft.offered_towns[pick.index]}
+    DRAFT.put(context, replace(draft, towns=tuple(sorted(chosen))))
     await answer_callback(update)
     await show_towns(update, context)
     return TOWNS
 
 
 async def towns_chosen(update: Update, context: BotContext) -> int:
-    if not draft(context).get("towns"):
+    if not current(context).towns:
         await answer_callback(update, _("Choose at least one town first."), alert=True)
         return TOWNS
     await answer_callback(update)

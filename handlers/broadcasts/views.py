@@ -11,6 +11,7 @@ from bot.i18n import _, ngettext
 from bot.services.broadcasts import BroadcastState, DeliveryState, Progress, ReportRow
 from bot.spreadsheet_cells import csv_bytes
 from bot.text import fmt, local_datetime, ltr, progress_bar
+from handlers.broadcasts.buttons import CANCEL_RUNNING, REPORT, BroadcastRef
 from handlers.core.ui import buttons
 from handlers.reports import reason_text, state_name
 
@@ -71,11 +72,11 @@ def final_text(progress: Progress, reasons: dict[tuple[DeliveryState, str], int]
 
 
 def running_markup(broadcast_id: int) -> InlineKeyboardMarkup:
-    return buttons([[("⛔ " + _("Cancel"), f"bc:x:{broadcast_id}")]])
+    return buttons([[("⛔ " + _("Cancel"), CANCEL_RUNNING.encode(BroadcastRef(broadcast_id)))]])
 
 
 def report_markup(broadcast_id: int) -> InlineKeyboardMarkup:
-    return buttons([[("📄 " + _("Report (CSV)"), f"bc:csv:{broadcast_id}")]])
+    return buttons([[("📄 " + _("Report (CSV)"), REPORT.encode(BroadcastRef(broadcast_id)))]])
 
 
 def report_csv(rows: list[ReportRow], zone: str) -> bytes:
