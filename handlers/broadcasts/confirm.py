@@ -13,10 +13,11 @@ from bot.parsing import parse_date, parse_time
 from bot.services.errors import DomainError
 from bot.text import fmt, normalize_digits, rtl_safe
 from handlers.broadcasts.buttons import SEND_AT, SEND_NOW
-from handlers.broadcasts.draft import AT, CONFIRM, DRAFT, END, current, zone_of
+from handlers.broadcasts.draft import AT, CONFIRM, DRAFT, current, zone_of
 from handlers.broadcasts.views import running_markup, status_text
 from handlers.core.buttons import pressed
 from handlers.core.context import BotContext
+from handlers.core.conversation import END
 from handlers.core.problems import problem_text
 from handlers.core.ui import answer_callback, edit_or_reply, reply, with_retries
 

@@ -11,9 +11,10 @@ from bot.services.broadcasts import BroadcastDTO
 from bot.services.errors import DomainError, Problem
 from bot.text import fmt, name
 from handlers.broadcasts.buttons import DROP, SEND_AT, SEND_NOW, BroadcastRef
-from handlers.broadcasts.draft import CONFIRM, CONTENT, DRAFT, END, current, my_cohorts
+from handlers.broadcasts.draft import CONFIRM, CONTENT, DRAFT, current, my_cohorts
 from handlers.broadcasts.views import people
 from handlers.core.context import BotContext
+from handlers.core.conversation import END
 from handlers.core.problems import problem_text
 from handlers.core.ui import buttons, chat_id_of, reply, with_retries
 

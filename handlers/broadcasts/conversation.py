@@ -22,10 +22,10 @@ from handlers.broadcasts.buttons import (
 )
 from handlers.broadcasts.confirm import ask_time, send_now, time_typed
 from handlers.broadcasts.content import content_sent
-from handlers.broadcasts.draft import AT, CONFIRM, CONTENT, END, FILTER, TARGET, TOWNS, TRAINER, discard_draft
+from handlers.broadcasts.draft import AT, CONFIRM, CONTENT, FILTER, TARGET, TOWNS, TRAINER, discard_draft
 from handlers.broadcasts.target import begin, filter_chosen, target_toggled, targets_chosen, town_toggled, towns_chosen
 from handlers.core.context import BotContext
-from handlers.core.conversation import HANDED_ON, Flow
+from handlers.core.conversation import END, HANDED_ON, Flow
 from handlers.core.registry import Button, Command, Typed
 from handlers.core.ui import answer_callback, edit_or_reply, reply
 

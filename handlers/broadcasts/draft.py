@@ -9,9 +9,7 @@ from bot.services.access import Audience
 from bot.services.broadcasts import CohortDTO, CohortStatus, Target
 from bot.services.errors import DomainError
 from handlers.core.context import BotContext
-from handlers.core.conversation import END, Draft
-
-__all__ = ["DRAFT", "END", "AnnouncementDraft", "current", "discard_draft", "my_cohorts", "zone_of"]
+from handlers.core.conversation import Draft
 
 TARGET, FILTER, TOWNS, CONTENT, CONFIRM, AT = range(6)
 MAX_TARGETS = 30

@@ -11,20 +11,11 @@ from bot.services.broadcasts import CohortDTO
 from bot.services.errors import DomainError, Problem
 from bot.text import cmd, fmt
 from handlers.broadcasts.buttons import NEXT, STOP, TOGGLE_COHORT, TOGGLE_TOWN, WHO, CohortPick, TownPick, WhoPick
-from handlers.broadcasts.draft import (
-    CONTENT,
-    DRAFT,
-    END,
-    FILTER,
-    TARGET,
-    TOWNS,
-    AnnouncementDraft,
-    current,
-    my_cohorts,
-)
+from handlers.broadcasts.draft import CONTENT, DRAFT, FILTER, TARGET, TOWNS, AnnouncementDraft, current, my_cohorts
 from handlers.broadcasts.views import people
 from handlers.core.buttons import EMPTY, pressed
 from handlers.core.context import BotContext
+from handlers.core.conversation import END
 from handlers.core.problems import problem_text
 from handlers.core.ui import answer_callback, buttons, edit_or_reply, reply
 
