@@ -7,11 +7,10 @@ import logging
 
 from telegram.ext import ApplicationBuilder, ContextTypes
 
-from bot.attendance_wiring import attendance_settings, start_attendance
+from bot.attendance_wiring import attendance_settings
 from bot.delivery.signal import OutboxSignal
 from bot.delivery.wiring import start_delivery, stop_delivery
-from bot.services.attendance import AttendanceService
-from bot.services.attendance_reports import AttendanceReports
+from bot.services.attendance import AttendanceReports, AttendanceService
 from bot.services.broadcasts import BroadcastService
 from bot.services.campaign_feature import build_campaigns
 from bot.services.clock import Clock, utc_now
@@ -24,6 +23,7 @@ from bot.services.registration import RegistrationService
 from bot.settings import Settings
 from handlers import setup as setup_handlers
 from handlers.access import ADMITTED_UPDATES
+from handlers.attendance import start_attendance
 from handlers.context import SERVICES_KEY, BotApplication, BotContext, Services
 from handlers.menus import publish_defaults, refresh_privileged_menus
 from storage.persistence import SqlPersistence

@@ -9,8 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.delivery.signal import OutboxSignal
 from bot.services.access import Principal
-from bot.services.attendance import AttendanceService
-from bot.services.attendance_reports import AttendanceReports
+from bot.services.attendance import AttendanceReports, AttendanceService
 from bot.services.broadcasts import BroadcastService
 from bot.services.campaign_feature import Campaigns
 from bot.services.cohorts import CohortService, RoleService

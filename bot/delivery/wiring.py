@@ -16,7 +16,7 @@ from bot.delivery.engine import DeliveryEngine, EngineSettings
 from bot.delivery.pacing import Limits
 from bot.services.lessons import LESSON
 from bot.settings import Settings
-from handlers.attendance_kinds import attendance_kinds
+from handlers.attendance.kinds import attendance_kinds
 from handlers.broadcast_progress import PROGRESS_EVERY_S, BroadcastKind, refresh_status
 from handlers.campaign_deliveries import campaign_kinds
 from handlers.context import SERVICES_KEY, BotApplication, BotContext, Services

@@ -2,7 +2,7 @@
 
 - `/attendance` — the cohorts overview (coordinators: every cohort; trainers: their own): sessions held and the
   average attendance, with a button to open each.
-- `/attendance <cohort>` — its figures and chart (`handlers.attendance_reports`). The cohort is the longest leading
+- `/attendance <cohort>` — its figures and chart (`handlers.attendance.reports`). The cohort is the longest leading
   run of words naming one, so names may have spaces.
 - `/attendance <cohort> <session or date>` — one session's names by state: the session by its number among the held
   ones, by date (any digits: 2026-12-03, 3/12/2026, ٢٠٢٦-١٢-٠٣) or by title; several on that date: a choice.
@@ -14,17 +14,17 @@ import asyncio
 
 from telegram import Update
 
-from bot.exports import export_name, session_csv
 from bot.i18n import N_, _, current_locale
 from bot.parsing import parse_positive_int
 from bot.services.access import Audience
-from bot.services.attendance_lookup import By, SessionLookup, find_sessions
-from bot.services.attendance_reports import CohortOverview, DetailEntry, SessionDetail
+from bot.services.attendance.exports import export_name, session_csv
+from bot.services.attendance.lookup import By, SessionLookup, find_sessions
+from bot.services.attendance.reports import CohortOverview, DetailEntry, SessionDetail
 from bot.services.errors import DomainError
 from bot.text import cmd, fmt, local_date, ltr, name
-from handlers.attendance_reports import MAX_TRAINEE_LINES, send_summary, share, today
-from handlers.attendance_trainer import ID, MAX_CHOICES, choice_label, named_cohort, stale
-from handlers.attendance_views import ICONS, session_text, status_name
+from handlers.attendance.reports import MAX_TRAINEE_LINES, send_summary, share, today
+from handlers.attendance.sessions import ID, MAX_CHOICES, choice_label, named_cohort, stale
+from handlers.attendance.views import ICONS, session_text, status_name
 from handlers.context import BotApplication, BotContext
 from handlers.problems import problem_text
 from handlers.registry import Button, Command

@@ -11,12 +11,11 @@ from telegram.ext import ConversationHandler, filters
 from bot.i18n import N_, _
 from bot.parsing import parse_int, parse_positive_int
 from bot.services.access import Audience
-from bot.services.attendance import Roll, RollEntry
-from bot.services.attendance_common import NOTE_MAX
+from bot.services.attendance import NOTE_MAX, Roll, RollEntry
 from bot.services.errors import DomainError
 from bot.text import clean_input, cmd, fmt, name
-from handlers.attendance_trainer import ID, TRAINER, choice_label, my_cohorts, stale
-from handlers.attendance_views import ICONS, LETTERS, session_text, status_counts, status_name
+from handlers.attendance.sessions import ID, TRAINER, choice_label, my_cohorts, stale
+from handlers.attendance.views import ICONS, LETTERS, session_text, status_counts, status_name
 from handlers.context import BotApplication, BotContext
 from handlers.problems import problem_text
 from handlers.registry import Button, Command, Typed, conversation

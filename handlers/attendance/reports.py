@@ -1,7 +1,7 @@
 """Trainers and coordinators: /attendance <cohort> — figures per session and per town, the trainees absent twice or
 more, and the PNG chart with it; then on request the XLSX and CSV exports (also /export <cohort>) and the per-trainee
 list (split across messages, or a file when it is long). The cohorts overview and one session's names by state:
-`handlers.attendance_queries`."""
+`handlers.attendance.queries`."""
 
 from __future__ import annotations
 
@@ -11,22 +11,22 @@ from zoneinfo import ZoneInfo
 
 from telegram import Update
 
-from bot.charts import attendance_chart
-from bot.exports import absentees_csv, attendance_csv, attendance_xlsx, export_name
 from bot.i18n import N_, _, current_locale, ngettext
 from bot.parsing import parse_positive_int
 from bot.services.access import Audience
-from bot.services.attendance_reports import Absentee, Summary, TraineeRow
+from bot.services.attendance.chart import attendance_chart
+from bot.services.attendance.exports import absentees_csv, attendance_csv, attendance_xlsx, export_name
+from bot.services.attendance.reports import Absentee, Summary, TraineeRow
 from bot.services.errors import DomainError
 from bot.text import cmd, fmt, ltr, name
-from handlers.attendance_trainer import my_cohorts, named_cohort, stale
-from handlers.attendance_views import session_text, status_counts
+from handlers.attendance.sessions import my_cohorts, named_cohort, stale
+from handlers.attendance.views import session_text, status_counts
 from handlers.context import BotApplication, BotContext
 from handlers.problems import problem_text
 from handlers.registry import Button, Command
 from handlers.ui import answer_callback, buttons, reply, reply_document, reply_photo
+from storage.attendance.dto import AttendanceStatus
 from storage.dto import CohortDTO
-from storage.dto_attendance import AttendanceStatus
 
 MAX_TRAINEE_LINES = 300  # beyond this the per-trainee list comes as a CSV file
 MAX_FLAGGED_LINES = 50  # beyond this the absent-twice list comes as a CSV file

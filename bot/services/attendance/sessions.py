@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.services.access import Actor, authority
-from bot.services.attendance_common import (
+from bot.services.attendance.common import (
     NOTE_MAX,
     PLACE_MAX,
     TITLE_MAX,
@@ -22,8 +22,8 @@ from bot.services.attendance_common import (
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
 from bot.text import clean_input
+from storage.attendance.dto import NOT_ABSENT, AttendanceStatus, ChangeDTO, SessionDTO, Source
 from storage.dto import CohortDTO, CohortStatus, Role
-from storage.dto_attendance import NOT_ABSENT, AttendanceStatus, ChangeDTO, SessionDTO, Source
 from storage.uow import Database, UnitOfWork
 
 NEAR = dt.timedelta(hours=12)  # sessions this close to now can have their check-in opened

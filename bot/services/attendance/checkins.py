@@ -2,7 +2,7 @@
 
 A code is unique among open check-ins and, when rotating, replaced every few minutes (the old one stops working at
 once). Wrong codes are counted in the database per person, so a restart does not reset the limit. Every change to a
-trainee's status, check-ins included, is audited. Sessions and the roll: `bot.services.attendance_sessions`.
+trainee's status, check-ins included, is audited. Sessions and the roll: `bot.services.attendance.sessions`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Callable
 
 from bot.services.access import Actor
-from bot.services.attendance_common import (
+from bot.services.attendance.common import (
     CHECKIN_PREFIX,
     Alarm,
     AttendanceSettings,
@@ -28,12 +28,12 @@ from bot.services.attendance_common import (
     load_session,
     session_of,
 )
-from bot.services.attendance_sessions import NEAR, SessionService, managed_scope
+from bot.services.attendance.sessions import NEAR, SessionService, managed_scope
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
 from bot.text import clean_input, normalize_digits
+from storage.attendance.dto import AttendanceStatus, CheckinDTO, SessionDTO, Source
 from storage.dto import CohortDTO, CohortStatus, NewDelivery, Role
-from storage.dto_attendance import AttendanceStatus, CheckinDTO, SessionDTO, Source
 from storage.uow import Database, UnitOfWork
 
 __all__ = [

@@ -1,5 +1,5 @@
 """Trainers: sessions (/sessions, and /session — alias /newsession — to add one in chat), and finding the cohort a
-command names. Check-ins: `handlers.attendance_checkin`."""
+command names. Check-ins: `handlers.attendance.checkin`."""
 
 from __future__ import annotations
 
@@ -13,17 +13,17 @@ from telegram.ext import ConversationHandler, filters
 from bot.i18n import N_, _
 from bot.parsing import parse_date, parse_positive_int, parse_time
 from bot.services.access import Audience
-from bot.services.attendance_common import PLACE_MAX, TITLE_MAX, clean_text
-from bot.services.attendance_lookup import split_cohort
+from bot.services.attendance import PLACE_MAX, TITLE_MAX, clean_text
+from bot.services.attendance.lookup import split_cohort
 from bot.services.errors import DomainError
 from bot.text import cmd, fmt, ltr, name, normalize_key
-from handlers.attendance_views import local, session_text
+from handlers.attendance.views import local, session_text
 from handlers.context import BotApplication, BotContext
 from handlers.problems import problem_text
 from handlers.registry import Button, Command, Typed, conversation
 from handlers.ui import answer_callback, buttons, edit_or_reply, reply
+from storage.attendance.dto import SessionDTO
 from storage.dto import CohortDTO, CohortStatus
-from storage.dto_attendance import SessionDTO
 
 COHORT, DATE, TIME, TITLE, PLACE = range(5)
 END = ConversationHandler.END
