@@ -17,6 +17,7 @@ from telegram import Update
 from bot.i18n import N_, _, current_locale
 from bot.parsing import parse_positive_int
 from bot.services.access import Audience
+from bot.services.attendance import CohortDTO, CohortStatus
 from bot.services.attendance.exports import export_name, session_csv
 from bot.services.attendance.lookup import By, SessionLookup, find_sessions
 from bot.services.attendance.reports import CohortOverview, DetailEntry, SessionDetail
@@ -29,7 +30,6 @@ from handlers.context import BotApplication, BotContext
 from handlers.problems import problem_text
 from handlers.registry import Button, Command
 from handlers.ui import answer_callback, buttons, reply, reply_document
-from storage.dto import CohortDTO, CohortStatus
 
 MAX_COHORT_BUTTONS = 30
 

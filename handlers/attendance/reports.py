@@ -14,6 +14,7 @@ from telegram import Update
 from bot.i18n import N_, _, current_locale, ngettext
 from bot.parsing import parse_positive_int
 from bot.services.access import Audience
+from bot.services.attendance import AttendanceStatus, CohortDTO
 from bot.services.attendance.chart import attendance_chart
 from bot.services.attendance.exports import absentees_csv, attendance_csv, attendance_xlsx, export_name
 from bot.services.attendance.reports import Absentee, Summary, TraineeRow
@@ -25,8 +26,6 @@ from handlers.context import BotApplication, BotContext
 from handlers.problems import problem_text
 from handlers.registry import Button, Command
 from handlers.ui import answer_callback, buttons, reply, reply_document, reply_photo
-from storage.attendance.dto import AttendanceStatus
-from storage.dto import CohortDTO
 
 MAX_TRAINEE_LINES = 300  # beyond this the per-trainee list comes as a CSV file
 MAX_FLAGGED_LINES = 50  # beyond this the absent-twice list comes as a CSV file

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import ConversationHandler, filters
@@ -13,7 +12,7 @@ from telegram.ext import ConversationHandler, filters
 from bot.i18n import N_, _
 from bot.parsing import parse_date, parse_positive_int, parse_time
 from bot.services.access import Audience
-from bot.services.attendance import PLACE_MAX, TITLE_MAX, clean_text
+from bot.services.attendance import PLACE_MAX, TITLE_MAX, CohortDTO, CohortStatus, SessionDTO, clean_text
 from bot.services.attendance.lookup import split_cohort
 from bot.services.errors import DomainError
 from bot.text import cmd, fmt, ltr, name, normalize_key
@@ -22,8 +21,6 @@ from handlers.context import BotApplication, BotContext
 from handlers.problems import problem_text
 from handlers.registry import Button, Command, Typed, conversation
 from handlers.ui import answer_callback, buttons, edit_or_reply, reply
-from storage.attendance.dto import SessionDTO
-from storage.dto import CohortDTO, CohortStatus
 
 COHORT, DATE, TIME, TITLE, PLACE = range(5)
 END = ConversationHandler.END
@@ -223,21 +220,22 @@ async def create_session(update: Update, context: BotContext, place: str | None)
     if not {"cohort", "date", "time", "title"} <= values.keys():
         await reply(update, fmt(_("Please start again with {command}."), command=cmd("/session")))
         return END
-    async with context.services.db.unit_of_work() as uow:
-        cohort = await uow.cohorts.by_id(int(values["cohort"]))
-    if cohort is None:
-        await reply(update, fmt(_("Please start again with {command}."), command=cmd("/session")))
-        return END
-    starts = dt.datetime.combine(
-        dt.date.fromisoformat(values["date"]), dt.time.fromisoformat(values["time"]), ZoneInfo(cohort.timezone)
-    )
     try:
-        session = await context.services.attendance.add_session(
-            context.principal, cohort.id, title=values["title"], starts_at=starts, place=place
+        added = await context.services.attendance.add_local_session(
+            context.principal,
+            int(values["cohort"]),
+            day=dt.date.fromisoformat(values["date"]),
+            start=dt.time.fromisoformat(values["time"]),
+            title=values["title"],
+            place=place,
         )
     except DomainError as error:
         await reply(update, problem_text(error))
         return END
+    if added is None:
+        await reply(update, fmt(_("Please start again with {command}."), command=cmd("/session")))
+        return END
+    session, cohort = added
     text = fmt(
         _("Session added to {cohort}:\n{session}\nWhen it begins, open its check-in with {command}."),
         cohort=name(cohort.name),

@@ -8,7 +8,7 @@ from telegram.ext import filters
 
 from bot.i18n import N_, _
 from bot.services.access import Audience
-from bot.services.attendance import CHECKIN_PREFIX
+from bot.services.attendance import ATTENDED, CHECKIN_PREFIX
 from bot.services.attendance.reports import MyCohort, percent
 from bot.services.errors import DomainError
 from bot.text import fmt, ltr, name
@@ -18,7 +18,6 @@ from handlers.context import BotContext
 from handlers.problems import problem_text
 from handlers.registry import Command, Typed
 from handlers.ui import chat_id_of, reply
-from storage.attendance.dto import ATTENDED
 
 # A message that is only a 4-6 digit code, in any digits (Arabic-Indic ٠-٩, Persian ۰-۹).
 CODE_MESSAGE = r"^\s*[0-9\u0660-\u0669\u06f0-\u06f9]{4,6}\s*$"

@@ -2,11 +2,11 @@
 `exports_xlsx`, `chart`). No Telegram here.
 
 What the composition root and the attendance handlers need is exported here, the storage types they render included
-(handlers never import `storage`)."""
+(handlers never import `storage`), and the unit of work type the delivery engine's kinds are handed."""
 
 from __future__ import annotations
 
-from bot.services.attendance.checkins import CLOSED_KIND, CODE_KIND, AttendanceService
+from bot.services.attendance.checkin_alarms import CLOSED_KIND, CODE_KIND, AttendanceService, CheckinNotice
 from bot.services.attendance.common import (
     CHECKIN_PREFIX,
     NOTE_MAX,
@@ -23,7 +23,8 @@ from bot.services.attendance.common import (
 )
 from bot.services.attendance.reports import AttendanceReports
 from storage.attendance.dto import ATTENDED, AttendanceStatus, SessionDTO
-from storage.dto import CohortDTO, CohortStatus
+from storage.dto import CohortDTO, CohortStatus, DeliveryDTO
+from storage.uow import UnitOfWork  # only a type: the delivery engine hands its transaction to an outbox kind
 
 __all__ = [
     "ATTENDED",
@@ -38,13 +39,16 @@ __all__ = [
     "AttendanceService",
     "AttendanceSettings",
     "AttendanceStatus",
+    "CheckinNotice",
     "CheckinResult",
     "CheckinView",
     "CohortDTO",
     "CohortStatus",
+    "DeliveryDTO",
     "Roll",
     "RollEntry",
     "SessionDTO",
+    "UnitOfWork",
     "checkin_link",
     "clean_text",
 ]

@@ -4,6 +4,7 @@ absent from the last session. No Telegram here."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from bot.services.access import Actor, authority
 from bot.services.attendance.common import (
@@ -83,6 +84,19 @@ class SessionService:
             )
             await uow.commit()
         return session
+
+    async def add_local_session(
+        self, actor: Actor, cohort_id: int, *, day: dt.date, start: dt.time, title: str, place: str | None
+    ) -> tuple[SessionDTO, CohortDTO] | None:
+        """A session starting at a day and time of the cohort's zone (the chat's /session); None when the cohort is
+        gone."""
+        async with self._db.reading() as uow:
+            cohort = await uow.cohorts.by_id(cohort_id)
+        if cohort is None:
+            return None
+        starts_at = dt.datetime.combine(day, start, ZoneInfo(cohort.timezone))
+        session = await self.add_session(actor, cohort.id, title=title, starts_at=starts_at, place=place)
+        return session, cohort
 
     async def sessions(self, actor: Actor, cohort_id: int) -> list[SessionDTO]:
         async with self._db.unit_of_work() as uow:
