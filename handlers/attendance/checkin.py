@@ -15,7 +15,7 @@ from bot.services.attendance import CheckinView
 from bot.services.errors import DomainError
 from bot.text import cmd, fmt
 from handlers.attendance.alarms import set_checkin_alarms
-from handlers.attendance.sessions import ID, MAX_CHOICES, TRAINER, choice_label, my_cohorts, names_a_cohort, stale
+from handlers.attendance.cohorts import ID, MAX_CHOICES, TRAINER, choice_label, my_cohorts, names_a_cohort, stale
 from handlers.attendance.views import closed_caption, delete_quietly, edit_checkin, send_checkin
 from handlers.context import BotApplication, BotContext
 from handlers.problems import problem_text

@@ -23,8 +23,8 @@ from bot.services.attendance.lookup import By, SessionLookup, find_sessions
 from bot.services.attendance.reports import CohortOverview, DetailEntry, SessionDetail
 from bot.services.errors import DomainError
 from bot.text import cmd, fmt, local_date, ltr, name
+from handlers.attendance.cohorts import ID, MAX_CHOICES, choice_label, named_cohort, stale
 from handlers.attendance.reports import MAX_TRAINEE_LINES, send_summary, share, today
-from handlers.attendance.sessions import ID, MAX_CHOICES, choice_label, named_cohort, stale
 from handlers.attendance.views import ICONS, session_text, status_name
 from handlers.context import BotApplication, BotContext
 from handlers.problems import problem_text

@@ -20,7 +20,7 @@ from bot.services.attendance.exports import absentees_csv, attendance_csv, atten
 from bot.services.attendance.reports import Absentee, Summary, TraineeRow
 from bot.services.errors import DomainError
 from bot.text import cmd, fmt, ltr, name
-from handlers.attendance.sessions import my_cohorts, named_cohort, stale
+from handlers.attendance.cohorts import my_cohorts, named_cohort, stale
 from handlers.attendance.views import session_text, status_counts
 from handlers.context import BotApplication, BotContext
 from handlers.problems import problem_text

@@ -14,7 +14,7 @@ from bot.services.access import Audience
 from bot.services.attendance import NOTE_MAX, Roll, RollEntry
 from bot.services.errors import DomainError
 from bot.text import clean_input, cmd, fmt, name
-from handlers.attendance.sessions import ID, TRAINER, choice_label, my_cohorts, stale
+from handlers.attendance.cohorts import ID, TRAINER, choice_label, my_cohorts, stale
 from handlers.attendance.views import ICONS, LETTERS, session_text, status_counts, status_name
 from handlers.context import BotApplication, BotContext
 from handlers.problems import problem_text

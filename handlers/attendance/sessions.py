@@ -1,5 +1,5 @@
-"""Trainers: sessions (/sessions, and /session — alias /newsession — to add one in chat), and finding the cohort a
-command names. Check-ins: `handlers.attendance.checkin`."""
+"""Trainers: sessions (/sessions, and /session — alias /newsession — to add one in chat). Check-ins:
+`handlers.attendance.checkin`."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from telegram.ext import ConversationHandler, filters
 from bot.i18n import N_, _
 from bot.parsing import parse_date, parse_positive_int, parse_time
 from bot.services.access import Audience
-from bot.services.attendance import PLACE_MAX, TITLE_MAX, CohortDTO, CohortStatus, SessionDTO, clean_text
-from bot.services.attendance.lookup import split_cohort
+from bot.services.attendance import PLACE_MAX, TITLE_MAX, clean_text
 from bot.services.errors import DomainError
-from bot.text import cmd, fmt, ltr, name, normalize_key
-from handlers.attendance.views import local, session_text
+from bot.text import cmd, fmt, ltr, name
+from handlers.attendance.cohorts import ID, TRAINER, my_cohorts, stale
+from handlers.attendance.views import session_text
 from handlers.context import BotApplication, BotContext
 from handlers.problems import problem_text
 from handlers.registry import Button, Command, Typed, conversation
@@ -25,52 +25,7 @@ from handlers.ui import answer_callback, buttons, edit_or_reply, reply
 COHORT, DATE, TIME, TITLE, PLACE = range(5)
 END = ConversationHandler.END
 DRAFT = "new_session"
-MAX_CHOICES = 8
 PAST_DAYS, AHEAD_DAYS = 365, 730
-
-
-def stale() -> str:
-    return _("This button is no longer active.")
-
-
-async def my_cohorts(update: Update, context: BotContext, wanted: str) -> list[CohortDTO] | None:
-    """The cohorts the person manages (active ones); with a name, only that one. None once a refusal is sent."""
-    summaries = await context.services.cohorts.summaries(context.principal)
-    cohorts = [s.cohort for s in summaries]
-    if wanted.strip():
-        key = normalize_key(wanted)
-        found = [c for c in cohorts if normalize_key(c.name) == key]
-        if not found:
-            await reply(update, fmt(_("There is no cohort named {cohort} among yours."), cohort=name(wanted)))
-            return None
-        return found
-    active = [c for c in cohorts if c.status is CohortStatus.ACTIVE]
-    if not active:
-        await reply(update, _("You have no active cohorts."))
-        return None
-    return active
-
-
-async def names_a_cohort(context: BotContext, text: str) -> bool:
-    summaries = await context.services.cohorts.summaries(context.principal)
-    return any(normalize_key(s.cohort.name) == normalize_key(text) for s in summaries)
-
-
-async def named_cohort(update: Update, context: BotContext, text: str) -> tuple[CohortDTO, str] | None:
-    """The cohort named by the longest leading run of words of `text` (names may have spaces), and the words after
-    it. No such cohort, or one that is not theirs: a polite refusal, and None."""
-    summaries = await context.services.cohorts.summaries(context.principal)  # theirs only
-    found = split_cohort(text, [s.cohort for s in summaries])
-    if found is None:
-        await reply(update, fmt(_("There is no cohort named {cohort} among yours."), cohort=name(text)))
-        return None
-    return found
-
-
-def choice_label(session: SessionDTO, cohort: CohortDTO) -> str:
-    """A button's text (plain, not HTML): "03/12 18:00 · Day 1 · Hit"."""
-    start = local(session.starts_at, cohort.timezone)
-    return f"{start:%d/%m %H:%M} · {session.title} · {cohort.name}"[:60]
 
 
 # ----------------------------------------------------------------------------------------------- /sessions
@@ -256,8 +211,6 @@ async def reask(update: Update, context: BotContext) -> None:
     await reply(update, fmt(_("Please answer the question above, or send {cancel} to stop."), cancel=cmd("/cancel")))
 
 
-TRAINER = Audience.TRAINER
-ID = r"\d{1,9}"
 SESSION = Command(("session", "newsession"), TRAINER, new_session, menu=N_("Add a session to a cohort"))
 SESSIONS = Command(("sessions",), TRAINER, list_sessions, menu=N_("A cohort's sessions: /sessions cohort"))
 
