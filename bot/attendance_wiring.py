@@ -1,4 +1,4 @@
-"""Attendance's settings from the environment (its alarms start with its handlers: `handlers.attendance`)."""
+"""Attendance's settings from the environment (its alarms are set by the attendance feature's start-up hook)."""
 
 from __future__ import annotations
 

@@ -11,11 +11,10 @@ from bot.services.attendance import CohortDTO, CohortStatus, SessionDTO
 from bot.services.attendance.lookup import split_cohort
 from bot.text import fmt, name, normalize_key
 from handlers.attendance.views import local
-from handlers.context import BotContext
-from handlers.ui import reply
+from handlers.core.context import BotContext
+from handlers.core.ui import reply
 
 TRAINER = Audience.TRAINER
-ID = r"\d{1,9}"  # a database id in button data
 MAX_CHOICES = 8
 
 

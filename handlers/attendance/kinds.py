@@ -7,20 +7,21 @@ rendered, in the opener's language.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from telegram import Bot
 from telegram.constants import ParseMode
 
+from bot.context import Services
 from bot.delivery.engine import DeliveryKind, Sent, Skip
 from bot.i18n import set_locale
-from bot.services.attendance import CLOSED_KIND, CODE_KIND, CheckinView, DeliveryDTO, UnitOfWork
+from bot.services.attendance import CLOSED_KIND, CODE_KIND, CheckinOutboxRecords, CheckinView, DeliveryDTO
 from bot.text import rtl_safe
 from handlers.attendance.views import closed_caption, delete_quietly, edit_checkin, send_checkin
-from handlers.context import Services
 
 
-class CheckinItems:
+class CheckinItems(CheckinOutboxRecords):
+    """Rendering only: what to show is decided by `AttendanceService.notice`, what sending changes is recorded by
+    `CheckinOutboxRecords.on_sent`."""
+
     kind = ""
 
     def __init__(self, services: Services) -> None:
@@ -36,9 +37,6 @@ class CheckinItems:
         set_locale(notice.locale or self.services.settings.bot_default_locale)
         return notice.view
 
-    async def on_sent(self, uow: UnitOfWork, delivery: DeliveryDTO, sent: Sent, now: dt.datetime) -> None:
-        return None
-
 
 class CodeKind(CheckinItems):
     kind = CODE_KIND
@@ -49,10 +47,6 @@ class CodeKind(CheckinItems):
         message = await send_checkin(bot, delivery.chat_id, view)
         await delete_quietly(bot, view.checkin.chat_id, view.checkin.message_id)
         return Sent(message.message_id, {"checkin": view.checkin.id})
-
-    async def on_sent(self, uow: UnitOfWork, delivery: DeliveryDTO, sent: Sent, now: dt.datetime) -> None:
-        assert delivery.chat_id is not None and sent.message_id is not None
-        await self.services.attendance.code_shown(uow, int(sent.extra["checkin"]), delivery.chat_id, sent.message_id)
 
 
 class ClosedKind(CheckinItems):

@@ -1,34 +1,19 @@
-"""Trainers: sessions (/sessions, and /session — alias /newsession — to add one in chat). Check-ins:
+"""Trainers: a cohort's sessions (/sessions). Adding one in chat: `handlers.attendance.new_session`; check-ins:
 `handlers.attendance.checkin`."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
 from telegram import Update
-from telegram.ext import ConversationHandler, filters
 
 from bot.i18n import N_, _
-from bot.parsing import parse_date, parse_positive_int, parse_time
-from bot.services.access import Audience
-from bot.services.attendance import PLACE_MAX, TITLE_MAX, clean_text
 from bot.services.errors import DomainError
 from bot.text import cmd, fmt, ltr, name
-from handlers.attendance.cohorts import ID, TRAINER, my_cohorts, stale
+from handlers.attendance.cohorts import TRAINER, my_cohorts
 from handlers.attendance.views import session_text
-from handlers.context import BotApplication, BotContext
-from handlers.problems import problem_text
-from handlers.registry import Button, Command, Typed, conversation
-from handlers.ui import answer_callback, buttons, edit_or_reply, reply
-
-COHORT, DATE, TIME, TITLE, PLACE = range(5)
-END = ConversationHandler.END
-DRAFT = "new_session"
-PAST_DAYS, AHEAD_DAYS = 365, 730
-
-
-# ----------------------------------------------------------------------------------------------- /sessions
+from handlers.core.context import BotContext
+from handlers.core.problems import problem_text
+from handlers.core.registry import Command
+from handlers.core.ui import reply
 
 
 async def list_sessions(update: Update, context: BotContext) -> None:
@@ -65,177 +50,4 @@ async def list_sessions(update: Update, context: BotContext) -> None:
     await reply(update, "\n\n".join(parts))
 
 
-# ------------------------------------------------------------------------------------ /session (/newsession)
-
-
-def draft(context: BotContext) -> dict[str, Any]:
-    assert context.user_data is not None
-    value = context.user_data.setdefault(DRAFT, {})
-    assert isinstance(value, dict)
-    return value
-
-
-def drop_draft(context: BotContext) -> dict[str, Any]:
-    assert context.user_data is not None
-    value = context.user_data.pop(DRAFT, None)
-    return value if isinstance(value, dict) else {}
-
-
-async def new_session(update: Update, context: BotContext) -> int:
-    drop_draft(context)
-    cohorts = await my_cohorts(update, context, " ".join(context.args or []))
-    if cohorts is None:
-        return END
-    if len(cohorts) == 1:
-        draft(context)["cohort"] = cohorts[0].id
-        return await ask_date(update, fmt(_("A new session of {cohort}."), cohort=name(cohorts[0].name)))
-    rows = [[(cohort.name[:40], f"se:nc:{cohort.id}")] for cohort in cohorts[:20]]
-    await reply(update, _("Which cohort is the session for?"), buttons(rows))
-    return COHORT
-
-
-async def ask_date(update: Update, before: str = "") -> int:
-    question = fmt(_("What day is the session? Type the date as {example}."), example=ltr("2026-12-03"))
-    await answer(update, f"{before}\n{question}".strip())
-    return DATE
-
-
-async def answer(update: Update, text: str) -> None:
-    """After a button press the pressed message becomes the answer; after a typed message, a new one."""
-    if update.callback_query is not None:
-        await edit_or_reply(update, text)
-    else:
-        await reply(update, text)
-
-
-async def cohort_chosen(update: Update, context: BotContext) -> int:
-    query = update.callback_query
-    assert query is not None
-    cohort_id = parse_positive_int((query.data or "").rsplit(":", 1)[-1])
-    if cohort_id is None or not context.principal.can_manage(cohort_id):
-        await answer_callback(update, stale())
-        return COHORT
-    await answer_callback(update)
-    draft(context)["cohort"] = cohort_id
-    return await ask_date(update)
-
-
-async def date_typed(update: Update, context: BotContext) -> int:
-    day = parse_date(update.message.text if update.message and update.message.text else "")
-    today = dt.datetime.now(context.services.settings.zone).date()
-    if day is None or not today - dt.timedelta(days=PAST_DAYS) <= day <= today + dt.timedelta(days=AHEAD_DAYS):
-        await reply(update, fmt(_("That is not a date I can use. Type it as {example}."), example=ltr("2026-12-03")))
-        return DATE
-    draft(context)["date"] = day.isoformat()
-    await reply(update, fmt(_("At what time does it start? Type it as {example}."), example=ltr("18:30")))
-    return TIME
-
-
-async def time_typed(update: Update, context: BotContext) -> int:
-    start = parse_time(update.message.text if update.message and update.message.text else "")
-    if start is None:
-        await reply(
-            update, fmt(_("That is not a time I can use. Type it as {example} (24-hour clock)."), example=ltr("18:30"))
-        )
-        return TIME
-    draft(context)["time"] = start.strftime("%H:%M")
-    await reply(update, _("What is the session's title? (for example: Day 2 — planning a campaign)"))
-    return TITLE
-
-
-async def title_typed(update: Update, context: BotContext) -> int:
-    title = clean_text(update.message.text if update.message and update.message.text else "", TITLE_MAX)
-    if title is None:
-        await reply(update, fmt(_("Please type a title of 1 to {limit} characters."), limit=TITLE_MAX))
-        return TITLE
-    draft(context)["title"] = title
-    await reply(
-        update,
-        _("Where does it take place? Type the place, or tap the button."),
-        buttons([[(_("No place"), "se:np")]]),
-    )
-    return PLACE
-
-
-async def place_typed(update: Update, context: BotContext) -> int:
-    place = clean_text(update.message.text if update.message and update.message.text else "", PLACE_MAX)
-    if place is None:
-        await reply(update, fmt(_("Please type a place of 1 to {limit} characters."), limit=PLACE_MAX))
-        return PLACE
-    return await create_session(update, context, place)
-
-
-async def no_place(update: Update, context: BotContext) -> int:
-    await answer_callback(update)
-    return await create_session(update, context, None)
-
-
-async def create_session(update: Update, context: BotContext, place: str | None) -> int:
-    values = drop_draft(context)  # before any await: a second tap finds no draft
-    if not {"cohort", "date", "time", "title"} <= values.keys():
-        await reply(update, fmt(_("Please start again with {command}."), command=cmd("/session")))
-        return END
-    try:
-        added = await context.services.attendance.add_local_session(
-            context.principal,
-            int(values["cohort"]),
-            day=dt.date.fromisoformat(values["date"]),
-            start=dt.time.fromisoformat(values["time"]),
-            title=values["title"],
-            place=place,
-        )
-    except DomainError as error:
-        await reply(update, problem_text(error))
-        return END
-    if added is None:
-        await reply(update, fmt(_("Please start again with {command}."), command=cmd("/session")))
-        return END
-    session, cohort = added
-    text = fmt(
-        _("Session added to {cohort}:\n{session}\nWhen it begins, open its check-in with {command}."),
-        cohort=name(cohort.name),
-        session=session_text(session, cohort.timezone),
-        command=cmd("/checkin_open"),
-    )
-    await answer(update, text)
-    return END
-
-
-async def cancel_new_session(update: Update, context: BotContext) -> int:
-    drop_draft(context)
-    await reply(update, _("Cancelled; no session was added."))
-    return END
-
-
-async def reask(update: Update, context: BotContext) -> None:
-    await reply(update, fmt(_("Please answer the question above, or send {cancel} to stop."), cancel=cmd("/cancel")))
-
-
-SESSION = Command(("session", "newsession"), TRAINER, new_session, menu=N_("Add a session to a cohort"))
 SESSIONS = Command(("sessions",), TRAINER, list_sessions, menu=N_("A cohort's sessions: /sessions cohort"))
-
-
-def new_session_conversation() -> ConversationHandler[BotContext]:
-    text = filters.TEXT & ~filters.COMMAND
-    other = Typed("new session: anything else", TRAINER, reask, ~filters.COMMAND)
-    return conversation(
-        "new_session",
-        entry=[SESSION],
-        states={
-            COHORT: [Button("se", TRAINER, cohort_chosen, f"nc:{ID}"), other],
-            DATE: [Typed("new session: date", TRAINER, date_typed, text), other],
-            TIME: [Typed("new session: time", TRAINER, time_typed, text), other],
-            TITLE: [Typed("new session: title", TRAINER, title_typed, text), other],
-            PLACE: [
-                Typed("new session: place", TRAINER, place_typed, text),
-                Button("se", TRAINER, no_place, "np"),
-                other,
-            ],
-        },
-        fallbacks=[Command(("cancel",), Audience.ANYONE, cancel_new_session)],
-    )
-
-
-def setup(application: BotApplication) -> None:
-    application.add_handler(new_session_conversation())
-    application.add_handler(SESSIONS.handler())

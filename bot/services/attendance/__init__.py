@@ -2,11 +2,17 @@
 `exports_xlsx`, `chart`). No Telegram here.
 
 What the composition root and the attendance handlers need is exported here, the storage types they render included
-(handlers never import `storage`), and the unit of work type the delivery engine's kinds are handed."""
+(handlers never import `storage`)."""
 
 from __future__ import annotations
 
-from bot.services.attendance.checkin_alarms import CLOSED_KIND, CODE_KIND, AttendanceService, CheckinNotice
+from bot.services.attendance.checkin_alarms import (
+    CLOSED_KIND,
+    CODE_KIND,
+    AttendanceService,
+    CheckinNotice,
+    CheckinOutboxRecords,
+)
 from bot.services.attendance.common import (
     CHECKIN_PREFIX,
     NOTE_MAX,
@@ -24,7 +30,6 @@ from bot.services.attendance.common import (
 from bot.services.attendance.reports import AttendanceReports
 from storage.attendance.dto import ATTENDED, AttendanceStatus, SessionDTO
 from storage.dto import CohortDTO, CohortStatus, DeliveryDTO
-from storage.uow import UnitOfWork  # only a type: the delivery engine hands its transaction to an outbox kind
 
 __all__ = [
     "ATTENDED",
@@ -40,6 +45,7 @@ __all__ = [
     "AttendanceSettings",
     "AttendanceStatus",
     "CheckinNotice",
+    "CheckinOutboxRecords",
     "CheckinResult",
     "CheckinView",
     "CohortDTO",
@@ -48,7 +54,6 @@ __all__ = [
     "Roll",
     "RollEntry",
     "SessionDTO",
-    "UnitOfWork",
     "checkin_link",
     "clean_text",
 ]

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from bot.services.attendance.checkins import CheckinService
 from bot.services.attendance.common import Alarm, AttendanceSettings, CheckinView
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError
 from storage.attendance.dto import CheckinDTO
-from storage.dto import NewDelivery
+from storage.dto import DeliveryDTO, NewDelivery
 from storage.uow import Database, UnitOfWork
 
 DUE_SLACK = dt.timedelta(seconds=1)  # an alarm a hair early still counts
@@ -28,6 +29,28 @@ class CheckinNotice:
     view: CheckinView | None
     locale: str | None = None
     skip: str | None = None
+
+
+class SentMessage(Protocol):
+    """What the delivery engine reports of a sent item (`bot.delivery.engine.Sent`)."""
+
+    @property
+    def message_id(self) -> int | None: ...
+
+    @property
+    def extra(self) -> Mapping[str, Any]: ...
+
+
+class CheckinOutboxRecords:
+    """What sending a check-in's outbox row changes, in the delivery engine's transaction: the `on_sent` of the
+    check-in kinds (their Telegram side, `handlers.attendance.kinds`, only renders)."""
+
+    async def on_sent(self, uow: UnitOfWork, delivery: DeliveryDTO, sent: SentMessage, now: dt.datetime) -> None:
+        if delivery.kind != CODE_KIND:  # the closing summary changes nothing
+            return
+        # The new photo is the check-in message from now on (counts and closing edit it).
+        assert delivery.chat_id is not None and sent.message_id is not None
+        await uow.checkins.set_display(int(sent.extra["checkin"]), delivery.chat_id, sent.message_id)
 
 
 class AttendanceService(CheckinService):
@@ -101,12 +124,6 @@ class AttendanceService(CheckinService):
                 person = await uow.people.by_id(person_id)
             locale = person.locale if person else None
         return CheckinNotice(view, locale or None)
-
-    @staticmethod
-    async def code_shown(uow: UnitOfWork, checkin_id: int, chat_id: int, message_id: int) -> None:
-        """In the delivery engine's transaction: the new photo is the check-in message from now on (counts and
-        closing edit it)."""
-        await uow.checkins.set_display(checkin_id, chat_id, message_id)
 
     async def _plan(self, uow: UnitOfWork, checkin: CheckinDTO, kind: str, key: str, generation: int) -> bool:
         """One outbox row for the opener's chat (the one showing the code); False when there is none."""
