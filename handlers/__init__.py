@@ -12,8 +12,6 @@ from collections.abc import Callable
 from bot.context import services_in
 from handlers import (
     attendance,
-    attendance_alarms,
-    attendance_kinds,
     broadcasts,
     campaign_deliveries,
     campaign_flow,
@@ -40,13 +38,7 @@ FEATURES: list[Callable[[], Feature]] = [
     lambda: adapted("lessons", lessons.setup, kinds=deliveries.lesson_kinds),
     lambda: adapted("reports", reports.setup),
     lambda: adapted("campaigns", campaign_flow.setup, kinds=campaign_deliveries.campaign_kinds),
-    lambda: adapted(
-        "attendance",
-        attendance.setup,
-        late=[attendance.setup_code_messages],  # digits alone: after every conversation, before the fallbacks
-        kinds=attendance_kinds.attendance_kinds,
-        on_start=[attendance_alarms.set_checkin_alarms],
-    ),
+    attendance.setup,
     common.setup,  # the general commands, after every feature's
 ]
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import storage.broadcasts.models  # the broadcasts table in the metadata
-import storage.models_attendance  # noqa: F401 - attendance tables in the metadata
 from storage import models_campaigns  # noqa: F401 - campaign planner tables in the metadata
 from storage.models import Base
 
