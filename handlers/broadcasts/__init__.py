@@ -1,19 +1,19 @@
-"""Broadcasts: trainers' announcements to their cohorts.
+"""Broadcasts: trainers' announcements to their cohorts, declared in one place (`setup`).
 
-conversation: /broadcast (target → content → preview → confirm or a time); admin: Cancel while it runs, late Confirm
-presses, /broadcasts with CSV reports, /announcements; progress: the outbox kind and the live status message;
-views: how a status, report and CSV look; buttons: the data of every button above.
+The /broadcast conversation: `conversation` (the flow), `draft` (its typed draft), `target` (cohorts, towns),
+`content` (the message and its preview), `confirm` (now or at a time; the live status). Around it: `admin` (Cancel
+while it runs, late Send now, /broadcasts with CSV reports, /announcements), `progress` (the outbox kind and the
+status refresh job), `views` (how a status, report and CSV look), `buttons` (every button's data).
 """
 
 from __future__ import annotations
 
+from handlers.broadcasts import admin, progress
+from handlers.broadcasts.conversation import FLOW
 from handlers.core.feature import Feature
 
 
 def setup() -> Feature:
-    from handlers.broadcasts import admin, progress
-    from handlers.broadcasts.conversation import FLOW
-
     return Feature(
         "broadcasts",
         handlers=[FLOW.build(), *(declaration.handler() for declaration in admin.DECLARATIONS)],
