@@ -15,12 +15,10 @@ from bot.services.attendance_reports import AttendanceReports
 from bot.services.broadcasts import BroadcastService
 from bot.services.campaign_feature import build_campaigns
 from bot.services.clock import Clock, utc_now
-from bot.services.cohorts import CohortService, RoleService
 from bot.services.curricula import CurriculumService
 from bot.services.lesson_stats import LessonStatsService
 from bot.services.lessons import LessonService, LessonSettings
-from bot.services.people import PeopleService
-from bot.services.registration import RegistrationService
+from bot.services.people import CohortService, PeopleService, RegistrationService, RoleService
 from bot.settings import Settings
 from handlers import setup as setup_handlers
 from handlers.access import ADMITTED_UPDATES

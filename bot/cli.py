@@ -33,7 +33,9 @@ from bot.parsing import (
 )
 from bot.runtime import prepare_database, run
 from bot.services.access import OPERATOR
-from bot.services.cohorts import (
+from bot.services.curricula import CurriculumService, ImportResult, ImportStatus
+from bot.services.errors import DomainError
+from bot.services.people import (
     DEFAULT_INVITE_DAYS,
     INVITE_DAYS_MAX,
     INVITE_USES_MAX,
@@ -44,8 +46,6 @@ from bot.services.cohorts import (
     deep_link,
     start_date_allowed,
 )
-from bot.services.curricula import CurriculumService, ImportResult, ImportStatus
-from bot.services.errors import DomainError
 from bot.settings import Settings, SettingsError, load_settings
 from bot.text import normalize_digits
 from storage import migrate

@@ -15,8 +15,8 @@ from bot.parsing import parse_date, parse_time
 from bot.services.access import OPERATOR
 from bot.services.attendance import AttendanceService
 from bot.services.attendance_reports import AttendanceReports
-from bot.services.cohorts import CohortService
 from bot.services.errors import DomainError, Problem
+from bot.services.people import CohortService
 from bot.settings import SUPPORTED_LOCALES, Settings
 from storage.dto import CohortDTO
 from storage.dto_attendance import SessionDTO

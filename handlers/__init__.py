@@ -11,12 +11,10 @@ from handlers import (
     broadcast_admin,
     campaign_flow,
     common,
-    coordinator,
     curricula,
     lessons,
+    people,
     reports,
-    trainee,
-    trainer,
 )
 from handlers.context import BotApplication
 from handlers.registry import Registry
@@ -24,11 +22,11 @@ from handlers.registry import Registry
 
 def setup(application: BotApplication) -> None:
     access.setup(application)
-    trainee.setup(application)
+    people.setup_registration(application)
     broadcast_admin.setup(application)  # before curricula: a document sent as an announcement is not a curriculum
-    coordinator.setup(application)
+    people.setup_coordinators(application)
     curricula.setup(application)
-    trainer.setup(application)
+    people.setup_trainers(application)
     lessons.setup(application)
     reports.setup(application)
     campaign_flow.setup(application)

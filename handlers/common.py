@@ -14,7 +14,7 @@ from bot.settings import SUPPORTED_LOCALES
 from bot.text import cmd, fmt, ltr, name, rtl_safe, split_message
 from handlers.context import BotApplication, BotContext
 from handlers.menus import refresh_chat_menu
-from handlers.my_data_views import JSON_NAME, json_file, my_data_lines
+from handlers.people.my_data_views import JSON_NAME, json_file, my_data_lines
 from handlers.problems import problem_text
 from handlers.registry import AnyButton, Button, Command, Event, Typed
 from handlers.ui import answer_callback, buttons, edit_or_reply, reply, reply_document

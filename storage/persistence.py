@@ -12,7 +12,7 @@ from typing import Any
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
-from storage.repositories import BotStateRepository
+from storage.state import BotStateRepository
 from storage.uow import Database
 
 USER_DATA = "user_data"

@@ -20,7 +20,7 @@ from bot.fonts import FONTS, use_arabic_font
 from bot.services.access import OPERATOR, Principal
 from bot.services.attendance import AttendanceService
 from bot.services.attendance_reports import AttendanceReports
-from bot.services.cohorts import CohortService
+from bot.services.people import CohortService
 from storage.dto import Role
 from storage.dto_attendance import AttendanceStatus
 from storage.uow import Database

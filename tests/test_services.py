@@ -7,10 +7,8 @@ import datetime as dt
 import pytest
 
 from bot.services.access import OPERATOR, Audience, Principal, resolve_principal
-from bot.services.cohorts import CohortService, RoleService
 from bot.services.errors import DomainError, Problem
-from bot.services.people import PeopleService
-from bot.services.registration import RegistrationService
+from bot.services.people import CohortService, PeopleService, RegistrationService, RoleService
 from storage.dto import CohortStatus, Role
 from storage.persistence import USER_DATA, SqlPersistence
 from storage.uow import Database

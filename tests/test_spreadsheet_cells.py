@@ -14,7 +14,7 @@ from bot.exports import absentees_csv, attendance_csv, attendance_xlsx, session_
 from bot.services.access import OPERATOR, Principal
 from bot.services.attendance import AttendanceService
 from bot.services.attendance_reports import AttendanceReports
-from bot.services.cohorts import CohortService
+from bot.services.people import CohortService
 from bot.spreadsheet_cells import csv_bytes, csv_cell, looks_like_formula
 from handlers.broadcast_views import report_csv
 from storage.broadcasts import ReportRow

@@ -15,10 +15,10 @@ from bot.i18n import N_, _, set_locale
 from bot.parsing import parse_full_name, parse_int
 from bot.services.access import Audience
 from bot.services.errors import DomainError
-from bot.services.registration import TOWN_MAX, TOWNS, Joined
+from bot.services.people import TOWN_MAX, TOWNS, Joined
 from bot.settings import SUPPORTED_LOCALES
 from bot.text import clean_input, cmd, fmt, local_date, local_time, name
-from handlers.context import BotApplication, BotContext
+from handlers.context import BotContext
 from handlers.menus import refresh_chat_menu
 from handlers.problems import problem_text
 from handlers.registry import Button, Command, Typed, conversation
@@ -297,7 +297,3 @@ def registration() -> ConversationHandler[BotContext]:
         fallbacks=[Command(("cancel",), anyone, cancel)],
         persistent=False,  # nothing about a stranger is stored before consent, not even where they are
     )
-
-
-def setup(application: BotApplication) -> None:
-    application.add_handler(registration())
