@@ -28,7 +28,7 @@ from bot.services.people.my_data_items import (
     TeamPlaceItem,
 )
 from storage.campaign_dto import OccurrenceDTO, PlanDTO, PostDTO
-from storage.dto import CohortDTO
+from storage.dto import CohortDTO, QuizPollDTO
 from storage.dto_attendance import SessionDTO
 from storage.uow import UnitOfWork
 
@@ -82,18 +82,7 @@ async def collect(uow: UnitOfWork, telegram_id: int) -> PersonalData:
             LessonItem(cohort_name(p.cohort_id), p.number, p.lesson, p.delivered_at, p.opened_at, p.done_at)
             for p in sorted(progress, key=lambda p: (p.cohort_id, p.number))
         ),
-        quiz_answers=tuple(
-            QuizAnswerItem(
-                cohort_name(q.cohort_id),
-                q.lesson,
-                q.question + 1,
-                q.sent_at,
-                _options(q.answered_options),
-                q.answered_at,
-                q.correct,
-            )
-            for q in sorted(answers, key=lambda q: (q.sent_at, q.question))
-        ),
+        quiz_answers=_quiz_answers(answers, cohort_name),
         attendance=attendance,
         roll_changes=changes,
         wrong_checkin_codes=tuple(attempts),
@@ -110,6 +99,21 @@ async def collect(uow: UnitOfWork, telegram_id: int) -> PersonalData:
             for d in sorted(deliveries, key=lambda d: (d.due_at, d.id))
         ),
         stored=True,
+    )
+
+
+def _quiz_answers(answers: list[QuizPollDTO], cohort_name: CohortName) -> tuple[QuizAnswerItem, ...]:
+    return tuple(
+        QuizAnswerItem(
+            cohort_name(q.cohort_id),
+            q.lesson,
+            q.question + 1,
+            q.sent_at,
+            _options(q.answered_options),
+            q.answered_at,
+            q.correct,
+        )
+        for q in sorted(answers, key=lambda q: (q.sent_at, q.question))
     )
 
 
