@@ -5,7 +5,7 @@ and the cohort modules import `handlers.curricula`, which imports `handlers.comm
 
 from __future__ import annotations
 
-from handlers.context import BotApplication
+from handlers.core.context import BotApplication
 
 
 def setup_registration(application: BotApplication) -> None:

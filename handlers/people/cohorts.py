@@ -9,10 +9,10 @@ from bot.services.access import Audience
 from bot.services.errors import DomainError
 from bot.services.people import CohortDTO, CohortStatus
 from bot.text import cmd, fmt, local_date, ltr, name
-from handlers.context import BotContext
-from handlers.problems import problem_text
-from handlers.registry import Command
-from handlers.ui import reply
+from handlers.core.context import BotContext
+from handlers.core.problems import problem_text
+from handlers.core.registry import Command
+from handlers.core.ui import reply
 
 COORDINATOR = Audience.COORDINATOR
 

@@ -14,11 +14,11 @@ from bot.services.access import Audience
 from bot.services.errors import DomainError, Problem
 from bot.services.people import INVITE_DAYS_MAX, INVITE_USES_MAX, CohortDTO, InviteDTO, Role, deep_link
 from bot.text import fmt, local_datetime, ltr, name
-from handlers.context import BotContext
+from handlers.core.context import BotContext
+from handlers.core.problems import problem_text
+from handlers.core.registry import Button, Command
+from handlers.core.ui import answer_callback, buttons, reply, reply_photo
 from handlers.people.cohorts import find_cohort
-from handlers.problems import problem_text
-from handlers.registry import Button, Command
-from handlers.ui import answer_callback, buttons, reply, reply_photo
 
 COORDINATOR = Audience.COORDINATOR
 

@@ -15,12 +15,12 @@ from bot.services.access import Audience
 from bot.services.errors import DomainError, Problem
 from bot.services.people import CurriculumDTO
 from bot.text import cmd, fmt, local_date, local_time, ltr, name, normalize_key
-from handlers.context import BotContext
+from handlers.core.context import BotContext
+from handlers.core.problems import problem_text
+from handlers.core.registry import Button, Command, Typed, conversation
+from handlers.core.ui import answer_callback, buttons, edit_or_reply, reply
 from handlers.curricula import curriculum_label, lessons_text
 from handlers.people.invites import send_invite
-from handlers.problems import problem_text
-from handlers.registry import Button, Command, Typed, conversation
-from handlers.ui import answer_callback, buttons, edit_or_reply, reply
 
 COHORT_NAME, START_DATE, LESSON_TIME, CURRICULUM = range(4)
 END = ConversationHandler.END

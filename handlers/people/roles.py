@@ -9,11 +9,11 @@ from bot.parsing import parse_telegram_id
 from bot.services.access import Audience
 from bot.services.errors import DomainError
 from bot.text import cmd, fmt, ltr, normalize_digits
-from handlers.context import BotContext
-from handlers.menus import refresh_chat_menu
-from handlers.problems import problem_text
-from handlers.registry import Command
-from handlers.ui import reply
+from handlers.core.context import BotContext
+from handlers.core.menus import refresh_chat_menu
+from handlers.core.problems import problem_text
+from handlers.core.registry import Command
+from handlers.core.ui import reply
 
 COORDINATOR = Audience.COORDINATOR
 

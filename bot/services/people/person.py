@@ -6,8 +6,8 @@ from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
 from bot.services.people.my_data import collect
 from bot.services.people.my_data_items import PersonalData
+from storage.conversation_state import forget_state
 from storage.dto import DeliveryState, PersonStatus
-from storage.persistence import forget_state
 from storage.uow import Database
 
 
