@@ -49,11 +49,10 @@ async def start_broadcast_status(application: BotApplication) -> None:  # pendin
 
 # Milestone adapters (one line each): every feature package replaces its line with its own `setup() -> Feature`.
 FEATURES: list[Callable[[], Feature]] = [
-    lambda: adapted("registration", people.setup_registration),
+    people.setup_registration,  # first: an invite link opened while another flow waits still registers
     lambda: adapted("broadcast_admin", broadcast_admin.setup, kinds=broadcast_kinds, on_start=[start_broadcast_status]),
-    lambda: adapted("coordinator", people.setup_coordinators),
+    people.setup,
     lambda: adapted("curricula", curricula.setup),  # after broadcast_admin: an announcement's document is not one
-    lambda: adapted("trainer", people.setup_trainers),
     lambda: adapted("lessons", lessons.setup, kinds=deliveries.lesson_kinds),
     lambda: adapted("reports", reports.setup),
     lambda: adapted("campaigns", campaign_flow.setup, kinds=campaign_deliveries.campaign_kinds),

@@ -1,25 +1,28 @@
-"""People: registration by invite, cohorts and invites, the coordinator role, the trainers' /trainees list.
+"""People: registration by invite, cohorts and their invites, the coordinator role, the trainers' /trainees list.
 
-The modules are imported inside the setup functions: `handlers.common` imports `handlers.people.my_data_views`,
-and the cohort modules import `handlers.curricula`, which imports `handlers.common`."""
+Two places in the bot's handler order, as before the feature packages: registration first of all (an invite link
+opened while another flow waits still begins it), and the rest where the coordinators' commands always were —
+after the announcement flow (which ends when another command comes) and before /curricula's document upload
+(which must not take /newcohort's typed answers). The modules are imported inside: `handlers.core.common` imports
+`handlers.people.my_data_views`, and the cohort modules import `handlers.curricula`, which imports core."""
 
 from __future__ import annotations
 
-from handlers.core.context import BotApplication
+from handlers.core.feature import Feature
 
 
-def setup_registration(application: BotApplication) -> None:
+def setup_registration() -> Feature:
+    """/start <token>: the registration flow."""
     from handlers.people import registration
 
-    application.add_handler(registration.registration())
+    return Feature("people: registration", handlers=[registration.FLOW.build()])
 
 
-def setup_coordinators(application: BotApplication) -> None:
-    """/newcohort first (its conversation), then the one-step commands in today's order."""
-    from handlers.people import cohorts, invites, new_cohort, roles
+def setup() -> Feature:
+    """/newcohort's flow, then the one-step commands and buttons in the order of today's menus."""
+    from handlers.people import cohorts, invites, new_cohort, roles, trainees
 
-    application.add_handler(new_cohort.new_cohort_conversation())
-    for declaration in (
+    commands = (
         invites.INVITE,
         cohorts.COHORTS,
         invites.INVITES,
@@ -27,11 +30,6 @@ def setup_coordinators(application: BotApplication) -> None:
         cohorts.END_COHORT,
         roles.GRANT,
         roles.REVOKE,
-    ):
-        application.add_handler(declaration.handler())
-
-
-def setup_trainers(application: BotApplication) -> None:
-    from handlers.people import trainees
-
-    application.add_handler(trainees.TRAINEES.handler())
+        trainees.TRAINEES,  # right after /cohorts among trainers' commands, as before
+    )
+    return Feature("people", handlers=[new_cohort.FLOW.build(), *(command.handler() for command in commands)])

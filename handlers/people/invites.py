@@ -4,16 +4,19 @@ invites with a button to revoke each usable one."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated
 
 from telegram import Update
 
 from bot.i18n import N_, _, ngettext
-from bot.parsing import parse_invite_words, parse_positive_int
+from bot.parsing import parse_invite_words
 from bot.qr import qr_png
 from bot.services.access import Audience
 from bot.services.errors import DomainError, Problem
 from bot.services.people import INVITE_DAYS_MAX, INVITE_USES_MAX, CohortDTO, InviteDTO, Role, deep_link
 from bot.text import fmt, local_datetime, ltr, name
+from handlers.core.buttons import Codec, Num, pressed
 from handlers.core.context import BotContext
 from handlers.core.problems import problem_text
 from handlers.core.registry import Button, Command
@@ -21,6 +24,14 @@ from handlers.core.ui import answer_callback, buttons, reply, reply_photo
 from handlers.people.cohorts import find_cohort
 
 COORDINATOR = Audience.COORDINATOR
+
+
+@dataclass(frozen=True)
+class InvitePress:
+    invite_id: Annotated[int, Num(minimum=0)]  # from 0: a forged 0 is a stale button to a coordinator too
+
+
+REVOKE_PRESSED = Codec("inv", InvitePress, tag="revoke")
 
 
 async def send_invite(update: Update, context: BotContext, cohort: CohortDTO, invite: InviteDTO) -> None:
@@ -106,19 +117,20 @@ async def list_invites(update: Update, context: BotContext) -> None:
     lines: list[str] = [fmt(_("<b>Invites of {cohort}</b>"), cohort=name(cohort.name))]
     lines += [invite_line(item, cohort, now) for item in items]
     usable = [item for item in items if item.problem(now) is None]
-    rows = [[(fmt(_("Revoke #{number}"), number=item.id), f"inv:revoke:{item.id}")] for item in usable[:20]]
+    rows = [
+        [(fmt(_("Revoke #{number}"), number=item.id), REVOKE_PRESSED.encode(InvitePress(item.id)))]
+        for item in usable[:20]
+    ]
     await reply(update, "\n".join(lines), buttons(rows) if rows else None)
 
 
 async def revoke_invite(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    invite_id = parse_positive_int(query.data.rsplit(":", 1)[1])
-    if invite_id is None:
+    press = pressed(update, REVOKE_PRESSED)
+    if press is None or press.invite_id == 0:
         await answer_callback(update, _("This button is no longer active."))
         return
     try:
-        revoked = await context.services.cohorts.revoke_invite(context.principal, invite_id)
+        revoked = await context.services.cohorts.revoke_invite(context.principal, press.invite_id)
     except DomainError as error:
         refusal = problem_text(error)
         await answer_callback(update, refusal, alert=True)
@@ -129,4 +141,4 @@ async def revoke_invite(update: Update, context: BotContext) -> None:
 
 INVITE = Command(("invite",), COORDINATOR, invite, menu=N_("New invite link: /invite cohort [trainer]"))
 INVITES = Command(("invites",), COORDINATOR, list_invites, menu=N_("A cohort's invites, to revoke them"))
-REVOKE_INVITE = Button("inv", COORDINATOR, revoke_invite, r"revoke:\d{1,9}")
+REVOKE_INVITE = Button.of(REVOKE_PRESSED, COORDINATOR, revoke_invite)
