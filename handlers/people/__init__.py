@@ -1,10 +1,12 @@
-"""People: registration by invite, cohorts and their invites, the coordinator role, the trainers' /trainees list.
+"""People: registration by invite, cohorts and their invites, the coordinator role, the trainers' /trainees list,
+/mydata and /forgetme.
 
 Two places in the bot's handler order, as before the feature packages: registration first of all (an invite link
 opened while another flow waits still begins it), and the rest where the coordinators' commands always were —
 after the announcement flow (which ends when another command comes) and before /curricula's document upload
-(which must not take /newcohort's typed answers). The modules are imported inside: `handlers.core.common` imports
-`handlers.people.my_data_views`, and the cohort modules import `handlers.curricula`, which imports core."""
+(which must not take /newcohort's typed answers). /mydata and /forgetme (`my_data`) keep their place among the
+general commands (handlers.core.common registers them). The modules are imported inside the functions: core's
+common imports `handlers.people.my_data`, and the cohort modules import `handlers.curricula`, which imports core."""
 
 from __future__ import annotations
 
