@@ -15,13 +15,11 @@ from handlers import (
     broadcasts,
     campaign_deliveries,
     campaign_flow,
-    coordinator,
     curricula,
     deliveries,
     lessons,
+    people,
     reports,
-    trainee,
-    trainer,
 )
 from handlers.core import access, common
 from handlers.core.context import BotApplication
@@ -30,11 +28,10 @@ from handlers.core.registry import Registry
 
 # Milestone adapters (one line each): every feature package replaces its line with its own `setup() -> Feature`.
 FEATURES: list[Callable[[], Feature]] = [
-    lambda: adapted("registration", trainee.setup),
+    people.setup_registration,  # first: an invite link opened while another flow waits still registers
     broadcasts.setup,  # before curricula: a document sent as an announcement is not a curriculum
-    lambda: adapted("coordinator", coordinator.setup),
+    people.setup,
     lambda: adapted("curricula", curricula.setup),  # after broadcasts: an announcement's document is not one
-    lambda: adapted("trainer", trainer.setup),
     lambda: adapted("lessons", lessons.setup, kinds=deliveries.lesson_kinds),
     lambda: adapted("reports", reports.setup),
     lambda: adapted("campaigns", campaign_flow.setup, kinds=campaign_deliveries.campaign_kinds),
