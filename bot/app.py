@@ -13,7 +13,7 @@ from bot.delivery.wiring import start_delivery, stop_delivery
 from bot.services.attendance import AttendanceService
 from bot.services.attendance_reports import AttendanceReports
 from bot.services.broadcasts import BroadcastService
-from bot.services.campaign_feature import build_campaigns
+from bot.services.campaigns.feature import build_campaigns
 from bot.services.clock import Clock, utc_now
 from bot.services.cohorts import CohortService, RoleService
 from bot.services.curricula import CurriculumService

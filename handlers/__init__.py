@@ -9,7 +9,7 @@ from handlers import (
     access,
     attendance,
     broadcast_admin,
-    campaign_flow,
+    campaigns,
     common,
     coordinator,
     curricula,
@@ -31,7 +31,7 @@ def setup(application: BotApplication) -> None:
     trainer.setup(application)
     lessons.setup(application)
     reports.setup(application)
-    campaign_flow.setup(application)
+    campaigns.setup(application)
     attendance.setup(application)
     common.setup(application)
     attendance.setup_code_messages(application)  # digits alone: after every conversation, before the fallbacks

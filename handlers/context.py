@@ -12,7 +12,7 @@ from bot.services.access import Principal
 from bot.services.attendance import AttendanceService
 from bot.services.attendance_reports import AttendanceReports
 from bot.services.broadcasts import BroadcastService
-from bot.services.campaign_feature import Campaigns
+from bot.services.campaigns.feature import Campaigns
 from bot.services.cohorts import CohortService, RoleService
 from bot.services.curricula import CurriculumService
 from bot.services.lesson_stats import LessonStatsService

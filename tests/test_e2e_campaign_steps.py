@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.services.access import OPERATOR
-from bot.services.campaign_reminders import PLAN_NOTE
-from bot.services.campaign_rules import PostFields
-from handlers import campaign_flow
-from storage.campaign_dto import PostKind, Repeat
+from bot.services.campaigns.reminders import PLAN_NOTE
+from bot.services.campaigns.rules import PostFields
+from handlers.campaigns import flow as campaign_flow
+from storage.campaigns.dto import PostKind, Repeat
 from storage.dto import Role
 from storage.dto_attendance import AttendanceStatus
 from tests.conftest import COORDINATOR_ID, BotHarness

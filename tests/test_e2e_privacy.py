@@ -9,9 +9,9 @@ import json
 from typing import Any
 
 from bot.services.access import Principal, resolve_principal
-from bot.services.campaign_rules import PlanFields, PostFields
+from bot.services.campaigns.rules import PlanFields, PostFields
 from bot.services.lessons import LESSON, QUIZ
-from storage.campaign_dto import PostKind, ProofKind
+from storage.campaigns.dto import PostKind, ProofKind
 from storage.dto import Role
 from storage.dto_attendance import AttendanceStatus
 from tests.conftest import BotHarness

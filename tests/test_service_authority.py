@@ -18,8 +18,6 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, select
 
-import storage.models_attendance
-import storage.models_campaigns  # noqa: F401
 from bot.app import build_services
 from bot.services.access import (
     OPERATOR,
@@ -30,11 +28,11 @@ from bot.services.access import (
     resolve_principal,
 )
 from bot.services.broadcasts import Target
-from bot.services.campaign_rules import PlanFields, PostFields
+from bot.services.campaigns.rules import PlanFields, PostFields
 from bot.services.errors import DomainError, Problem
 from handlers.context import Services
 from storage.broadcasts import BroadcastState
-from storage.campaign_dto import Mark, PostKind, ProofKind
+from storage.campaigns.dto import Mark, PostKind, ProofKind
 from storage.dto import CohortStatus, Role
 from storage.dto_attendance import AttendanceStatus
 from storage.models import Base, Membership

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from storage.campaign_dto import OccurrenceDTO, PlanDTO, PostDTO
+from storage.campaigns.dto import OccurrenceDTO, PlanDTO, PostDTO
 from storage.dto import CohortDTO
 from storage.dto_attendance import SessionDTO
 from storage.uow import UnitOfWork

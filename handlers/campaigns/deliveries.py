@@ -11,11 +11,11 @@ from telegram.constants import ParseMode
 
 from bot.delivery.engine import DeliveryKind, Sent, Skip
 from bot.i18n import _, set_locale
-from bot.services.campaign_reminders import PLAN_NOTE, POST_REMIND, ReminderGone
-from bot.services.campaign_review import Note, NoteGone
+from bot.services.campaigns.reminders import PLAN_NOTE, POST_REMIND, ReminderGone
+from bot.services.campaigns.review import Note, NoteGone
 from bot.text import fmt, name, rtl_safe
-from handlers.campaign_reminders import reminder_markup, reminder_text
-from handlers.campaign_texts import plan_label, post_line
+from handlers.campaigns.reminders import reminder_markup, reminder_text
+from handlers.campaigns.texts import plan_label, post_line
 from handlers.context import Services
 from handlers.ui import buttons
 from storage.dto import DeliveryDTO

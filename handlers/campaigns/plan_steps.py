@@ -7,10 +7,11 @@ from typing import Any
 from telegram import Update
 
 from bot.i18n import _
-from bot.services.campaign_rules import PlanFields, hashtag, target, text_field
+from bot.services.campaigns import PLATFORMS
+from bot.services.campaigns.rules import PlanFields, hashtag, target, text_field
 from bot.services.errors import DomainError, Problem
 from bot.text import cmd, fmt, name
-from handlers.campaign_draft import (
+from handlers.campaigns.draft import (
     END,
     WAITING,
     Step,
@@ -27,8 +28,7 @@ from handlers.campaign_draft import (
     take_kept_plan,
     typed,
 )
-from handlers.campaign_texts import METRIC_NAMES
-from handlers.campaigns import (
+from handlers.campaigns.plans import (
     ask_text,
     count_question,
     metric_markup,
@@ -38,9 +38,9 @@ from handlers.campaigns import (
     show_plan,
     start_plan,
 )
+from handlers.campaigns.texts import METRIC_NAMES
 from handlers.context import BotContext
 from handlers.ui import buttons, chat_id_of, reply
-from storage.campaign_dto import PLATFORMS
 
 # ------------------------------------------------------------------------------------------- steps
 
@@ -263,7 +263,7 @@ async def toggle_teammate(update: Update, context: BotContext, plan_id: int, per
 
 
 async def plan_action(update: Update, context: BotContext, args: list[str]) -> Step:
-    """cp:<action>:… for plans (posts are in handlers.campaign_posts)."""
+    """cp:<action>:… for plans (posts are in handlers.campaigns.posts)."""
     action, values = args[0], draft(context)
     number = int_arg(args, 1)
     if action == "new":

@@ -5,14 +5,15 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.i18n import _, current_locale
-from bot.services.campaign_calendar import months_ahead, shift_month
-from bot.services.campaign_rules import LEADS
+from bot.services.campaigns import PLATFORMS
+from bot.services.campaigns.calendar import months_ahead, shift_month
+from bot.services.campaigns.occasions import Occasion, month_occasions, on_day
+from bot.services.campaigns.rules import LEADS
 from bot.services.errors import DomainError
-from bot.services.occasions import Occasion, month_occasions, on_day
 from bot.text import fmt, local_date, ltr, name
-from handlers.campaign_draft import Step, answer, draft, int_arg, refuse, say, stale
-from handlers.campaign_post_edits import delete_post, edit_post, show_post, show_posts
-from handlers.campaign_posts import (
+from handlers.campaigns.draft import Step, answer, draft, int_arg, refuse, say, stale
+from handlers.campaigns.post_edits import delete_post, edit_post, show_post, show_posts
+from handlers.campaigns.posts import (
     PICK_MONTHS,
     after,
     month_keyboard,
@@ -23,10 +24,9 @@ from handlers.campaign_posts import (
     today_in,
     until_chosen,
 )
-from handlers.campaign_texts import EXAMPLE_TIME, KIND_NAMES, REPEAT_NAMES, month_title
+from handlers.campaigns.texts import EXAMPLE_TIME, KIND_NAMES, REPEAT_NAMES, month_title
 from handlers.context import BotContext
 from handlers.ui import buttons, chat_id_of, reply
-from storage.campaign_dto import PLATFORMS
 
 OCCASION_BUTTONS = 20
 

@@ -8,11 +8,12 @@ import datetime as dt
 from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.i18n import _
-from bot.services.campaign_reminders import STAMP_MAX, Reminder, from_stamp, stamp
-from bot.services.campaign_rules import SNOOZES_MAX, proof_link
+from bot.services.campaigns import Mark, ProofKind
+from bot.services.campaigns.reminders import STAMP_MAX, Reminder, from_stamp, stamp
+from bot.services.campaigns.rules import SNOOZES_MAX, proof_link
 from bot.services.errors import DomainError
 from bot.text import fmt, name, rtl_safe
-from handlers.campaign_draft import (
+from handlers.campaigns.draft import (
     END,
     WAITING,
     Step,
@@ -27,7 +28,7 @@ from handlers.campaign_draft import (
     stale,
     typed,
 )
-from handlers.campaign_texts import (
+from handlers.campaigns.texts import (
     kind_name,
     lead_name,
     local_clock,
@@ -38,7 +39,6 @@ from handlers.campaign_texts import (
 )
 from handlers.context import BotContext
 from handlers.ui import buttons, chat_id_of, reply, with_retries
-from storage.campaign_dto import Mark, ProofKind
 
 LEAD_LATE = dt.timedelta(minutes=5)  # a lead reminder later than this says how long is actually left
 

@@ -10,19 +10,19 @@ from collections import defaultdict
 from telegram import Update
 from telegram.constants import ParseMode
 
-from bot.calendar_image import DayPost, month_png
 from bot.i18n import _, current_locale
-from bot.ics import IcsEvent, calendar_ics
-from bot.services.campaign_calendar import YEARS, Entry, Month, shift_month
+from bot.services.campaigns import Mark
+from bot.services.campaigns.calendar import YEARS, Entry, Month, shift_month
 from bot.services.errors import DomainError
 from bot.text import cmd, fmt, local_date, local_time, name, rtl_safe
-from handlers.campaign_draft import answer, pressed, refuse, stale
-from handlers.campaign_post_buttons import show_occasions
-from handlers.campaign_posts import parse_month
-from handlers.campaign_texts import KIND_ICONS, kind_name, month_title, plan_label, platform_name
+from handlers.campaigns.calendar_image import DayPost, month_png
+from handlers.campaigns.draft import answer, pressed, refuse, stale
+from handlers.campaigns.ics import IcsEvent, calendar_ics
+from handlers.campaigns.post_buttons import show_occasions
+from handlers.campaigns.posts import parse_month
+from handlers.campaigns.texts import KIND_ICONS, kind_name, month_title, plan_label, platform_name
 from handlers.context import BotContext
 from handlers.ui import buttons, chat_id_of, reply, reply_photo, with_retries
-from storage.campaign_dto import Mark
 
 ICS_NAME = "campaign-calendar.ics"
 

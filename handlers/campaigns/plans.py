@@ -12,10 +12,11 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.i18n import _
-from bot.services.campaigns import PlanView
+from bot.services.campaigns import PLATFORMS
+from bot.services.campaigns.plans import PlanView
 from bot.services.errors import DomainError
 from bot.text import cmd, fmt, ltr, name
-from handlers.campaign_draft import (
+from handlers.campaigns.draft import (
     END,
     WAITING,
     Step,
@@ -24,10 +25,9 @@ from handlers.campaign_draft import (
     refuse,
     say,
 )
-from handlers.campaign_texts import METRIC_NAMES, PLATFORM_NAMES, plan_label, plan_text, stats_line
+from handlers.campaigns.texts import METRIC_NAMES, PLATFORM_NAMES, plan_label, plan_text, stats_line
 from handlers.context import BotContext
 from handlers.ui import buttons, chat_id_of, reply
-from storage.campaign_dto import PLATFORMS
 
 MAX_PLAN_BUTTONS = 10
 TEXT_STEPS = {"problem", "goal", "audience", "unit", "count", "hashtag"}

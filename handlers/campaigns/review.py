@@ -6,12 +6,13 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.i18n import _
-from bot.services.campaign_review import done_records
-from bot.services.campaigns import PlanView
+from bot.services.campaigns import ProofKind
+from bot.services.campaigns.plans import PlanView
+from bot.services.campaigns.review import done_records
 from bot.services.errors import DomainError
 from bot.text import fmt, ltr, name
 from bot.text import normalize_key as key_of
-from handlers.campaign_draft import (
+from handlers.campaigns.draft import (
     END,
     WAITING,
     Step,
@@ -26,11 +27,9 @@ from handlers.campaign_draft import (
     stale,
     typed,
 )
-from handlers.campaign_texts import joined, plan_label, plan_text, post_line, stats_line
+from handlers.campaigns.texts import joined, plan_label, plan_text, post_line, stats_line
 from handlers.context import BotContext
 from handlers.ui import buttons, reply, with_retries
-from storage.campaign_dto import ProofKind
-from storage.dto import Role
 
 MAX_BUTTONS = 30
 PROOFS_SHOWN = 10
@@ -55,21 +54,18 @@ async def campaigns_command(update: Update, context: BotContext) -> None:
 
 
 async def show_cohort(update: Update, context: BotContext, cohort_id: int) -> None:
-    review = context.services.campaigns.review
     try:
-        views = await review.plans(context.principal, cohort_id)
-        members = await context.services.cohorts.members(context.principal, cohort_id, Role.TRAINEE)
+        board = await context.services.campaigns.review.cohort_plans(context.principal, cohort_id)
     except DomainError as error:
         await refuse(update, error)
         return
-    cohort_name = next((c.name for c in await review.cohorts(context.principal) if c.id == cohort_id), "")
-    lines: list[str] = [fmt(_("📣 <b>Campaign plans of {cohort}</b>"), cohort=name(cohort_name))]
+    views = board.plans
+    lines: list[str] = [fmt(_("📣 <b>Campaign plans of {cohort}</b>"), cohort=name(board.cohort_name))]
     if not views:
         lines.append(_("No trainee has made a campaign plan yet."))
     for number, view in enumerate(views, 1):
         lines.append(plan_summary(number, view))
-    planners = {person for view in views for person in view.plan.members()}
-    without = [p.full_name or "?" for _m, p in members if p.id not in planners]
+    without = [p.full_name or "?" for p in board.without_plan]
     if without:
         lines += ["", fmt(_("Without a plan yet: {names}"), names=joined(name(n) for n in without))]
     numbered = [(f"🔍 {number}", f"cv:p:{view.plan.id}") for number, view in enumerate(views[:MAX_BUTTONS], 1)]

@@ -1,5 +1,5 @@
 """The campaign planner's handlers: one persisted conversation for everything typed (plans, posts, proofs, trainers'
-comments), and the stand-alone /calendar and /campaigns buttons. See handlers.campaign_draft for the design.
+comments), and the stand-alone /calendar and /campaigns buttons. See handlers.campaigns.draft for the design.
 
 A waiting step ends on any other command (which is then handled as usual), after STEP_IDLE without an answer, and
 at the proof step on text that is not a link (a check-in code, say): such updates are handed on to the others."""
@@ -13,8 +13,8 @@ from telegram.ext import ConversationHandler, filters
 
 from bot.i18n import N_, _
 from bot.services.access import Audience
-from handlers.campaign_calendar import calendar_button, calendar_command
-from handlers.campaign_draft import (
+from handlers.campaigns.calendar import calendar_button, calendar_command
+from handlers.campaigns.draft import (
     END,
     HANDED_ON,
     STEP_IDLE,
@@ -32,12 +32,12 @@ from handlers.campaign_draft import (
     tell_kept,
     touch,
 )
-from handlers.campaign_plan_steps import plan_action, plan_text_step
-from handlers.campaign_post_buttons import POST_ACTIONS, post_action
-from handlers.campaign_posts import post_text_step
-from handlers.campaign_reminders import proof_photo, proof_text, reminder_action
-from handlers.campaign_review import campaigns_command, comment_text, review_button, start_comment
-from handlers.campaigns import campaign_command
+from handlers.campaigns.plan_steps import plan_action, plan_text_step
+from handlers.campaigns.plans import campaign_command
+from handlers.campaigns.post_buttons import POST_ACTIONS, post_action
+from handlers.campaigns.posts import post_text_step
+from handlers.campaigns.reminders import proof_photo, proof_text, reminder_action
+from handlers.campaigns.review import campaigns_command, comment_text, review_button, start_comment
 from handlers.context import BotApplication, BotContext
 from handlers.registry import Button, Command, Event, Typed, conversation
 from handlers.ui import reply

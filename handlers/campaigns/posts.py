@@ -17,12 +17,13 @@ from babel.dates import get_day_names
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.i18n import _, current_locale, is_rtl
-from bot.services.campaign_calendar import YEARS, months_ahead, shift_month
-from bot.services.campaign_rules import LEADS, SERIES_MAX, PostFields, post_moment, text_field
+from bot.services.campaigns import PostDTO, PostKind, Repeat
+from bot.services.campaigns.calendar import YEARS, months_ahead, shift_month
+from bot.services.campaigns.post_dates import WhenError, parse_day, parse_when
+from bot.services.campaigns.rules import LEADS, SERIES_MAX, PostFields, post_moment, text_field
 from bot.services.errors import DomainError, Problem
-from bot.services.post_dates import WhenError, parse_day, parse_when
 from bot.text import babel_locale, fmt, local_date, ltr
-from handlers.campaign_draft import (
+from handlers.campaigns.draft import (
     END,
     WAITING,
     Step,
@@ -35,7 +36,7 @@ from handlers.campaign_draft import (
     say,
     typed,
 )
-from handlers.campaign_texts import (
+from handlers.campaigns.texts import (
     EXAMPLE_TIME,
     EXAMPLE_WHEN,
     KIND_NAMES,
@@ -49,7 +50,6 @@ from handlers.campaign_texts import (
 )
 from handlers.context import BotContext
 from handlers.ui import buttons, chat_id_of, reply
-from storage.campaign_dto import PostDTO, PostKind, Repeat
 
 PICK_MONTHS = 12  # how far ahead the month calendar goes
 POST_FIELDS = ("when", "kind", "platform", "idea", "repeat", "lead")

@@ -11,7 +11,8 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.atomic import insert_ignoring, inserted
-from storage.campaign_dto import (
+from storage.campaigns.comments import CommentsAndPeople, chunks
+from storage.campaigns.dto import (
     Mark,
     OccurrenceDTO,
     PlanDTO,
@@ -21,15 +22,14 @@ from storage.campaign_dto import (
     ProofKind,
     Repeat,
 )
-from storage.campaign_queries import CommentsAndPeople, chunks
-from storage.dto import CohortStatus
-from storage.models import Cohort
-from storage.models_campaigns import (
+from storage.campaigns.models import (
     CampaignOccurrence,
     CampaignPlan,
     CampaignPost,
     CampaignTeammate,
 )
+from storage.dto import CohortStatus
+from storage.models import Cohort
 
 
 def _plan(row: CampaignPlan, teammates: Sequence[int] = ()) -> PlanDTO:

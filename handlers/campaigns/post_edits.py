@@ -7,9 +7,9 @@ from telegram import Update
 from bot.i18n import _
 from bot.services.errors import DomainError, Problem
 from bot.text import fmt
-from handlers.campaign_draft import Step, answer, begin, draft, finish, refuse, say, stale
-from handlers.campaign_posts import POST_FIELDS, ask
-from handlers.campaign_texts import lead_name, post_line
+from handlers.campaigns.draft import Step, answer, begin, draft, finish, refuse, say, stale
+from handlers.campaigns.posts import POST_FIELDS, ask
+from handlers.campaigns.texts import lead_name, post_line
 from handlers.context import BotContext
 from handlers.ui import buttons, chat_id_of
 
