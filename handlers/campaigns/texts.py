@@ -187,6 +187,7 @@ def when_problem(reason: Reason) -> str:
 
 def campaign_problem_text(error: DomainError) -> str | None:
     """The planner's refusals as sentences; None for problems that are not the planner's."""
+    # Long: one case per planner problem; a table of sentences reads best in one place.
     detail = error.details
     match error.problem:
         case Problem.PLAN_NOT_FOUND:
