@@ -228,6 +228,7 @@ MANAGER_OPS: dict[str, Call] = {
     "broadcast count": lambda w, who: w.s.broadcasts.count(who, Target((w.a,))),
     "broadcast towns": lambda w, who: w.s.broadcasts.towns(who, [w.a]),
     "review plans of a cohort": lambda w, who: w.s.campaigns.review.plans(who, w.a),
+    "review a cohort's plans board": lambda w, who: w.s.campaigns.review.cohort_plans(who, w.a),
 }
 SENDER_OPS: dict[str, Call] = {
     "broadcast confirm": lambda w, who: w.s.broadcasts.confirm(who, w.draft),
