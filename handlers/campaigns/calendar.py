@@ -16,10 +16,10 @@ from bot.services.campaigns.calendar import YEARS, Entry, Month, shift_month
 from bot.services.errors import DomainError
 from bot.text import cmd, fmt, local_date, local_time, name, rtl_safe
 from handlers.campaigns.calendar_image import DayPost, month_png
-from handlers.campaigns.draft import answer, pressed, refuse, stale
 from handlers.campaigns.ics import IcsEvent, calendar_ics
 from handlers.campaigns.post_buttons import show_occasions
 from handlers.campaigns.posts import parse_month
+from handlers.campaigns.replies import answer, pressed, refuse, stale
 from handlers.campaigns.texts import KIND_ICONS, kind_name, month_title, plan_label, platform_name
 from handlers.context import BotContext
 from handlers.ui import buttons, chat_id_of, reply, reply_photo, with_retries

@@ -14,31 +14,16 @@ from telegram.ext import ConversationHandler, filters
 from bot.i18n import N_, _
 from bot.services.access import Audience
 from handlers.campaigns.calendar import calendar_button, calendar_command
-from handlers.campaigns.draft import (
-    END,
-    HANDED_ON,
-    STEP_IDLE,
-    WAITING,
-    Step,
-    answer,
-    clear,
-    data_args,
-    draft,
-    end_step,
-    hand_on,
-    idle,
-    pressed,
-    reask,
-    tell_kept,
-    touch,
-)
+from handlers.campaigns.draft import END, STEP_IDLE, WAITING, clear, end_step, flow_of, idle, tell_kept, touch
 from handlers.campaigns.plan_steps import plan_action, plan_text_step
 from handlers.campaigns.plans import campaign_command
 from handlers.campaigns.post_buttons import POST_ACTIONS, post_action
 from handlers.campaigns.posts import post_text_step
 from handlers.campaigns.reminders import proof_photo, proof_text, reminder_action
+from handlers.campaigns.replies import Step, answer, data_args, pressed, reask
 from handlers.campaigns.review import campaigns_command, comment_text, review_button, start_comment
 from handlers.context import BotApplication, BotContext
+from handlers.handoff import HANDED_ON, hand_on
 from handlers.registry import Button, Command, Event, Typed, conversation
 from handlers.ui import reply
 
@@ -96,7 +81,7 @@ async def step_over(update: Update, context: BotContext) -> int:
 
 
 async def text_typed(update: Update, context: BotContext) -> Step:
-    flow = draft(context).get("flow")
+    flow = flow_of(context)
     if flow is None or idle(context):
         return await step_over(update, context)
     touch(context)
@@ -112,16 +97,16 @@ async def text_typed(update: Update, context: BotContext) -> Step:
 
 
 async def photo_sent(update: Update, context: BotContext) -> Step:
-    if draft(context).get("flow") is None or idle(context):
+    if flow_of(context) is None or idle(context):
         return await step_over(update, context)
-    if draft(context).get("flow") == "proof":
+    if flow_of(context) == "proof":
         return await proof_photo(update, context)
     return await reask(update, context)
 
 
 async def something_else(update: Update, context: BotContext) -> Step:
     """A sticker, a location … while a question waits for text or a button."""
-    if draft(context).get("flow") is None or idle(context):
+    if flow_of(context) is None or idle(context):
         return await step_over(update, context)
     return await reask(update, context)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import Update
 
 from bot.i18n import _
@@ -14,19 +12,14 @@ from bot.text import cmd, fmt, name
 from handlers.campaigns.draft import (
     END,
     WAITING,
-    Step,
-    answer,
+    CampaignDraft,
+    PlanAnswers,
     begin,
     draft,
     drop_kept_plan,
     finish,
-    int_arg,
-    reask,
-    refuse,
-    say,
-    stale,
+    store,
     take_kept_plan,
-    typed,
 )
 from handlers.campaigns.plans import (
     ask_text,
@@ -38,6 +31,7 @@ from handlers.campaigns.plans import (
     show_plan,
     start_plan,
 )
+from handlers.campaigns.replies import Step, answer, int_arg, reask, refuse, say, stale, typed
 from handlers.campaigns.texts import METRIC_NAMES
 from handlers.context import BotContext
 from handlers.ui import buttons, chat_id_of, reply
@@ -47,29 +41,36 @@ from handlers.ui import buttons, chat_id_of, reply
 
 async def plan_text_step(update: Update, context: BotContext) -> Step:
     """Typed text in the plan and edit flows."""
-    values = draft(context)
-    step, text = values.get("step"), typed(update)
+    value = draft(context)
+    if value is None:
+        return await reask(update, context)
+    step, text, answers = value.step, typed(update), value.answers
     try:
-        if step in ("problem", "goal", "audience"):
-            values[step] = text_field(text, str(step))
+        if step == "problem":
+            answers.problem = text_field(text, "problem")
+        elif step == "goal":
+            answers.goal = text_field(text, "goal")
+        elif step == "audience":
+            answers.audience = text_field(text, "audience")
         elif step == "unit":
-            values["unit"] = text_field(text, "unit", 2, 40)
+            answers.unit = text_field(text, "unit", 2, 40)
         elif step == "count":
-            values["count"] = target(text)
+            answers.count = target(text)
         elif step == "hashtag":
-            values["hashtag"] = hashtag(text)
+            answers.hashtag = hashtag(text)
         else:
             return await reask(update, context)  # a button is expected here
     except DomainError as error:
         await refuse(update, error)
         return None
+    store(context, value)
     return await advance(update, context, str(step))
 
 
 async def advance(update: Update, context: BotContext, done: str) -> Step:
     """The next question of a new plan, or the save of an edit."""
-    values = draft(context)
-    if values.get("flow") == "edit":
+    value = draft(context)
+    if value is not None and value.flow == "edit":
         return await save_edit(update, context, done)
     following = {
         "problem": "goal",
@@ -85,8 +86,11 @@ async def advance(update: Update, context: BotContext, done: str) -> Step:
 
 async def ask_step(update: Update, context: BotContext, step: str) -> Step:
     """Ask a new plan's question (the next one, or the one it stopped at when it was put aside)."""
-    values = draft(context)
-    values["step"] = step
+    value = draft(context)
+    if value is None:
+        return await stale(update)
+    value.step = step
+    store(context, value)
     if step in ("problem", "goal", "audience", "unit"):
         await say(update, ask_text(step))
     elif step == "metric":
@@ -96,10 +100,9 @@ async def ask_step(update: Update, context: BotContext, step: str) -> Step:
             metric_markup(),
         )
     elif step == "count":
-        await say(update, count_question(values))
+        await say(update, count_question(value.answers))
     elif step == "platforms":
-        values.setdefault("platforms", [])
-        await say(update, platforms_question(), platforms_markup(values["platforms"]))
+        await say(update, platforms_question(), platforms_markup(value.answers.platforms))
     elif step == "hashtag":
         await say(update, ask_text("hashtag"), buttons([[(_("No hashtag"), "cp:hs:none")]]))
     elif step == "team":
@@ -108,33 +111,34 @@ async def ask_step(update: Update, context: BotContext, step: str) -> Step:
     return WAITING
 
 
-def fields_of(values: dict[str, Any]) -> PlanFields:
+def fields_of(answers: PlanAnswers) -> PlanFields:
     return PlanFields(
-        problem=str(values.get("problem", "")),
-        goal=str(values.get("goal", "")),
-        target_metric=str(values.get("metric", "")),
-        target_count=int(values.get("count", 0)),
-        target_unit=values.get("unit") if values.get("metric") == "other" else None,
-        audience=str(values.get("audience", "")),
-        platforms=tuple(values.get("platforms", [])),
-        hashtag=values.get("hashtag"),
+        problem=answers.problem or "",
+        goal=answers.goal or "",
+        target_metric=answers.metric or "",
+        target_count=answers.count or 0,
+        target_unit=answers.unit if answers.metric == "other" else None,
+        audience=answers.audience or "",
+        platforms=tuple(answers.platforms),
+        hashtag=answers.hashtag,
     )
 
 
 async def create_plan(update: Update, context: BotContext, with_team: bool) -> Step:
-    values = draft(context)
-    if values.get("flow") != "plan" or values.get("step") != "team":
+    value = draft(context)
+    if value is None or value.flow != "plan" or value.step != "team":
         return await stale(update)
-    values["step"] = "saving"  # a second tap meanwhile finds no team question
-    try:
-        fields, cohort_id = fields_of(values), int(values["cohort"])
-    except (KeyError, ValueError):
+    value.step = "saving"  # a second tap meanwhile finds no team question
+    store(context, value)
+    cohort_id = value.answers.cohort
+    if cohort_id is None:
         await say(update, fmt(_("Please start again with {command}."), command=cmd("/campaign")))
         return finish(context)
     try:
-        plan = await context.services.campaigns.plans.create(chat_id_of(update), cohort_id, fields)
+        plan = await context.services.campaigns.plans.create(chat_id_of(update), cohort_id, fields_of(value.answers))
     except DomainError as error:
-        values["step"] = "team"
+        value.step = "team"
+        store(context, value)
         await refuse(update, error)
         return None
     finish(context)
@@ -179,11 +183,12 @@ async def edit_field(update: Update, context: BotContext, plan_id: int, field: s
     if field not in EDITABLE:
         return await stale(update)
     step = "metric" if field == "target" else field
-    values = begin(context, "edit", step, plan=plan_id, platforms=list(view.plan.platforms))
+    answers = PlanAnswers(plan=plan_id, platforms=list(view.plan.platforms))
+    begin(context, CampaignDraft("edit", step, answers=answers))
     if step == "metric":
         await say(update, _("What will you count to know the campaign worked?"), metric_markup())
     elif step == "platforms":
-        await say(update, platforms_question(), platforms_markup(values["platforms"]))
+        await say(update, platforms_question(), platforms_markup(answers.platforms))
     elif step == "hashtag":
         await say(update, ask_text("hashtag"), buttons([[(_("No hashtag"), "cp:hs:none")]]))
     else:
@@ -197,25 +202,28 @@ async def edit_field(update: Update, context: BotContext, plan_id: int, field: s
 
 
 async def save_edit(update: Update, context: BotContext, done: str) -> Step:
-    values = draft(context)
+    value = draft(context)
+    if value is None or value.answers.plan is None:
+        return await stale(update)
+    answers, plan_id = value.answers, value.answers.plan
     if done == "metric" or done == "unit":
-        values["step"] = "count" if done == "unit" or values.get("metric") != "other" else "unit"
-        await say(update, count_question(values) if values["step"] == "count" else ask_text("unit"))
+        value.step = "count" if done == "unit" or answers.metric != "other" else "unit"
+        store(context, value)
+        await say(update, count_question(answers) if value.step == "count" else ask_text("unit"))
         return WAITING
     changes: dict[str, object]
     if done == "count":
-        unit = values.get("unit") if values.get("metric") == "other" else None
-        changes = {"target_metric": values.get("metric"), "target_count": values.get("count"), "target_unit": unit}
+        unit = answers.unit if answers.metric == "other" else None
+        changes = {"target_metric": answers.metric, "target_count": answers.count, "target_unit": unit}
     elif done == "platforms":
-        changes = {"platforms": tuple(values.get("platforms", []))}
+        changes = {"platforms": tuple(answers.platforms)}
     else:
-        changes = {done: values.get(done)}
+        changes = {done: getattr(answers, done)}  # problem, goal, audience or hashtag
     try:
-        await context.services.campaigns.plans.update(chat_id_of(update), int(values["plan"]), **changes)
+        await context.services.campaigns.plans.update(chat_id_of(update), plan_id, **changes)
     except DomainError as error:
         await refuse(update, error)
         return None
-    plan_id = int(values["plan"])
     finish(context)
     await answer(update, _("Saved."))
     await show_plan(update, context, plan_id, new_message=update.callback_query is None)
@@ -264,7 +272,8 @@ async def toggle_teammate(update: Update, context: BotContext, plan_id: int, per
 
 async def plan_action(update: Update, context: BotContext, args: list[str]) -> Step:
     """cp:<action>:… for plans (posts are in handlers.campaigns.posts)."""
-    action, values = args[0], draft(context)
+    action, value = args[0], draft(context)
+    step = value.step if value is not None else None
     number = int_arg(args, 1)
     if action == "new":
         return await start_plan(update, context)
@@ -276,26 +285,30 @@ async def plan_action(update: Update, context: BotContext, args: list[str]) -> S
         await answer(update, _("Discarded."))
         await say(update, _("The unfinished plan was discarded."), buttons([[("➕ " + _("New plan"), "cp:new")]]))
         return None
-    if action == "co" and number is not None and values.get("step") == "cohort":
+    if action == "co" and number is not None and value is not None and step == "cohort":
         cohorts = await context.services.campaigns.plans.trainee_cohorts(chat_id_of(update))
         if number not in {c.id for c in cohorts}:
             return await stale(update)
-        values.update(cohort=number, step="problem")
+        value.answers.cohort, value.step = number, "problem"
+        store(context, value)
         await say(update, problem_question())
         return WAITING
-    if action == "mt" and len(args) == 2 and values.get("step") == "metric":
+    if action == "mt" and len(args) == 2 and value is not None and step == "metric":
         if args[1] not in (*METRIC_NAMES, "other"):
             return await stale(update)
-        values["metric"] = args[1]
-        if values.get("flow") == "edit":
+        value.answers.metric = args[1]
+        if value.flow == "edit":
+            store(context, value)
             return await save_edit(update, context, "metric")
-        values["step"] = "unit" if args[1] == "other" else "count"
-        await say(update, ask_text("unit") if args[1] == "other" else count_question(values))
+        value.step = "unit" if args[1] == "other" else "count"
+        store(context, value)
+        await say(update, ask_text("unit") if args[1] == "other" else count_question(value.answers))
         return WAITING
-    if action == "pf" and len(args) == 2 and values.get("step") == "platforms":
+    if action == "pf" and len(args) == 2 and step == "platforms":
         return await platform_tapped(update, context, args[1])
-    if action == "hs" and values.get("step") == "hashtag":
-        values["hashtag"] = None
+    if action == "hs" and value is not None and step == "hashtag":
+        value.answers.hashtag = None
+        store(context, value)
         return await advance(update, context, "hashtag")
     if action == "team" and len(args) == 2:
         return await create_plan(update, context, args[1] == "yes")
@@ -319,12 +332,14 @@ async def resume_plan(update: Update, context: BotContext) -> Step:
     if kept is None:
         return await stale(update)
     await answer(update)
-    return await ask_step(update, context, str(kept.get("step") or "problem"))
+    return await ask_step(update, context, kept.step or "problem")
 
 
 async def platform_tapped(update: Update, context: BotContext, code: str) -> Step:
-    values = draft(context)
-    chosen: list[str] = values.setdefault("platforms", [])
+    value = draft(context)
+    if value is None:
+        return await stale(update)
+    chosen = value.answers.platforms
     if code == "ok":
         if not chosen:
             await answer(update, _("Tap at least one platform first."), alert=True)
@@ -336,5 +351,6 @@ async def platform_tapped(update: Update, context: BotContext, code: str) -> Ste
         chosen.remove(code)
     else:
         chosen.append(code)
+    store(context, value)
     await say(update, platforms_question(), platforms_markup(chosen))
     return None

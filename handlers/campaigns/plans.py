@@ -7,8 +7,6 @@ field runs its step alone. Teammates are picked from the cohort's trainees by bu
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.i18n import _
@@ -16,15 +14,8 @@ from bot.services.campaigns import PLATFORMS
 from bot.services.campaigns.plans import PlanView
 from bot.services.errors import DomainError
 from bot.text import cmd, fmt, ltr, name
-from handlers.campaigns.draft import (
-    END,
-    WAITING,
-    Step,
-    begin,
-    kept_plan,
-    refuse,
-    say,
-)
+from handlers.campaigns.draft import END, WAITING, CampaignDraft, PlanAnswers, begin, kept_plan
+from handlers.campaigns.replies import Step, refuse, say
 from handlers.campaigns.texts import METRIC_NAMES, PLATFORM_NAMES, plan_label, plan_text, stats_line
 from handlers.context import BotContext
 from handlers.ui import buttons, chat_id_of, reply
@@ -76,7 +67,7 @@ async def campaign_command(update: Update, context: BotContext) -> Step:
         lines += ["", fmt(_("Your posting calendar: {command}"), command=cmd("/calendar"))]
     rows = [[(plan_label(v.plan)[:40], f"cp:v:{v.plan.id}")] for v in views[:MAX_PLAN_BUTTONS]]
     if kept is not None:
-        problem = str(kept.get("problem", ""))
+        problem = kept.answers.problem or ""
         short = problem if len(problem) <= 60 else problem[:59] + "…"
         lines += ["", fmt(_("📝 You have an unfinished plan: {problem}"), problem=name(short))]
         rows.append([("▶️ " + _("Go on with the unfinished plan"), "cp:rs"), ("🗑 " + _("Discard it"), "cp:rd")])
@@ -95,7 +86,7 @@ async def start_plan(update: Update, context: BotContext) -> Step:
         await say(update, _("Campaign plans belong to a cohort, and you are not a trainee of an active one."))
         return END
     if len(cohorts) == 1:
-        begin(context, "plan", "problem", cohort=cohorts[0].id)
+        begin(context, CampaignDraft("plan", "problem", answers=PlanAnswers(cohort=cohorts[0].id)))
         await say(
             update,
             _("Let's plan your campaign in six short steps. You can change everything later.")
@@ -103,7 +94,7 @@ async def start_plan(update: Update, context: BotContext) -> Step:
             + problem_question(),
         )
         return WAITING
-    begin(context, "plan", "cohort")
+    begin(context, CampaignDraft("plan", "cohort"))
     rows = [[(c.name[:40], f"cp:co:{c.id}")] for c in cohorts[:MAX_PLAN_BUTTONS]]
     await say(update, _("For which cohort is this campaign plan?"), buttons(rows))
     return WAITING
@@ -135,10 +126,8 @@ def metric_markup() -> InlineKeyboardMarkup:
     return buttons(rows)
 
 
-def count_question(values: dict[str, Any]) -> str:
-    metric = (
-        values.get("unit") if values.get("metric") == "other" else _(METRIC_NAMES.get(values.get("metric", ""), ""))
-    )
+def count_question(answers: PlanAnswers) -> str:
+    metric = answers.unit if answers.metric == "other" else _(METRIC_NAMES.get(answers.metric or "", ""))
     return fmt(_("How many? Type the number you aim for ({metric})."), metric=name(metric or ""))
 
 

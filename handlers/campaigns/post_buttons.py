@@ -5,13 +5,13 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.i18n import _, current_locale
-from bot.services.campaigns import PLATFORMS
+from bot.services.campaigns import PLATFORMS, PostKind, Repeat
 from bot.services.campaigns.calendar import months_ahead, shift_month
 from bot.services.campaigns.occasions import Occasion, month_occasions, on_day
 from bot.services.campaigns.rules import LEADS
 from bot.services.errors import DomainError
 from bot.text import fmt, local_date, ltr, name
-from handlers.campaigns.draft import Step, answer, draft, int_arg, refuse, say, stale
+from handlers.campaigns.draft import store
 from handlers.campaigns.post_edits import delete_post, edit_post, show_post, show_posts
 from handlers.campaigns.posts import (
     PICK_MONTHS,
@@ -19,11 +19,13 @@ from handlers.campaigns.posts import (
     month_keyboard,
     parse_month,
     parse_yyyymmdd,
+    post_draft,
     show_saved,
     start_post,
     today_in,
     until_chosen,
 )
+from handlers.campaigns.replies import Step, answer, int_arg, refuse, say, stale
 from handlers.campaigns.texts import EXAMPLE_TIME, KIND_NAMES, REPEAT_NAMES, month_title
 from handlers.context import BotContext
 from handlers.ui import buttons, chat_id_of, reply
@@ -100,19 +102,21 @@ async def add_occasion(update: Update, context: BotContext, plan_id: int, day_te
 
 
 async def picked_day(update: Update, context: BotContext, token: str, day_text: str) -> Step:
-    values = draft(context)
+    found = post_draft(context)
     day = parse_yyyymmdd(day_text)
-    if values.get("flow") != "post" or values.get("token") != token or day is None:
+    if found is None or found[0].token != token or day is None:
         return await stale(update)
-    today = today_in(values["zone"])
+    value, answers = found
+    today = today_in(answers.zone)
     if not 0 <= months_ahead(today, (day.year, day.month)) <= PICK_MONTHS or day < today:
         await answer(update, _("That day has passed. Please pick another."), alert=True)
         return None
-    if values.get("step") == "until":
+    if value.step == "until":
         return await until_chosen(update, context, day)
-    if values.get("step") not in ("when", "time"):
+    if value.step not in ("when", "time"):
         return await stale(update)
-    values.update(day=day.isoformat(), step="time")
+    answers.day, value.step = day, "time"
+    store(context, value)
     await say(
         update, fmt(_("What time on {date}? Type it like {example}."), date=local_date(day), example=ltr(EXAMPLE_TIME))
     )
@@ -120,12 +124,13 @@ async def picked_day(update: Update, context: BotContext, token: str, day_text: 
 
 
 async def picked_month(update: Update, context: BotContext, token: str, month_text: str) -> Step:
-    values = draft(context)
+    found = post_draft(context)
     chosen = parse_month(month_text)
-    if values.get("flow") != "post" or values.get("token") != token or chosen is None:
+    if found is None or found[0].token != token or chosen is None:
         return await stale(update)
-    today = today_in(values["zone"])
-    if not 0 <= months_ahead(today, chosen) <= PICK_MONTHS or values.get("step") not in ("when", "until"):
+    value, answers = found
+    today = today_in(answers.zone)
+    if not 0 <= months_ahead(today, chosen) <= PICK_MONTHS or value.step not in ("when", "until"):
         return await stale(update)
     await answer(update)
     query = update.callback_query
@@ -134,21 +139,30 @@ async def picked_month(update: Update, context: BotContext, token: str, month_te
     return None
 
 
-async def choice(update: Update, context: BotContext, action: str, token: str, value: str) -> Step:
+async def choice(update: Update, context: BotContext, action: str, token: str, chosen: str) -> Step:
     """Kind, platform, repeat or lead time tapped in the post flow."""
-    values = draft(context)
+    found = post_draft(context)
     expected = {"k": "kind", "p": "platform", "r": "repeat", "l": "lead"}[action]
-    if values.get("flow") != "post" or values.get("token") != token or values.get("step") != expected:
+    if found is None or found[0].token != token or found[0].step != expected:
         return await stale(update)
+    value, answers = found
     valid = {
         "kind": tuple(KIND_NAMES),
-        "platform": tuple(p for p in PLATFORMS if p in values.get("platforms", [])),
+        "platform": tuple(p for p in PLATFORMS if p in answers.platforms),
         "repeat": tuple(REPEAT_NAMES),
         "lead": ("0", *(str(m) for m in LEADS)),
     }[expected]
-    if value not in valid:
+    if chosen not in valid:
         return await stale(update)
-    values[expected] = value
+    if expected == "kind":
+        answers.kind = PostKind(chosen)
+    elif expected == "platform":
+        answers.platform = chosen
+    elif expected == "repeat":
+        answers.repeat = Repeat(chosen)
+    else:
+        answers.lead = int(chosen)
+    store(context, value)
     return await after(update, context, expected)
 
 

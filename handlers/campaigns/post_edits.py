@@ -7,8 +7,9 @@ from telegram import Update
 from bot.i18n import _
 from bot.services.errors import DomainError, Problem
 from bot.text import fmt
-from handlers.campaigns.draft import Step, answer, begin, draft, finish, refuse, say, stale
-from handlers.campaigns.posts import POST_FIELDS, ask
+from handlers.campaigns.draft import CampaignDraft, PostAnswers, begin, finish
+from handlers.campaigns.posts import POST_FIELDS, ask, post_draft
+from handlers.campaigns.replies import Step, answer, refuse, say, stale
 from handlers.campaigns.texts import lead_name, post_line
 from handlers.context import BotContext
 from handlers.ui import buttons, chat_id_of
@@ -67,24 +68,24 @@ async def edit_post(update: Update, context: BotContext, post_id: int, field: st
         return None
     if field not in POST_FIELDS:
         return await stale(update)
-    begin(
-        context,
-        "post",
-        field,
+    answers = PostAnswers(
         plan=plan.id,
         zone=zone,
         platforms=list(plan.platforms),
         post=post.id,
         only=field,
-        starts=post.starts_at.isoformat(),
-        repeat=post.repeat.value,
+        starts=post.starts_at,
+        repeat=post.repeat,
     )
+    begin(context, CampaignDraft("post", field, post=answers))
     return await ask_field(update, context, field)
 
 
 async def ask_field(update: Update, context: BotContext, field: str) -> Step:
-    values = draft(context)
-    if field == "platform" and len(values["platforms"]) < 2:
+    found = post_draft(context)
+    if found is None:
+        return await stale(update)
+    if field == "platform" and len(found[1].platforms) < 2:
         await answer(update, _("This plan has one platform; add platforms to the plan first."), alert=True)
         return finish(context)
     return await ask(update, context, field)

@@ -13,21 +13,8 @@ from bot.services.campaigns.reminders import STAMP_MAX, Reminder, from_stamp, st
 from bot.services.campaigns.rules import SNOOZES_MAX, proof_link
 from bot.services.errors import DomainError
 from bot.text import fmt, name, rtl_safe
-from handlers.campaigns.draft import (
-    END,
-    WAITING,
-    Step,
-    answer,
-    begin,
-    draft,
-    finish,
-    hand_on,
-    int_arg,
-    refuse,
-    say,
-    stale,
-    typed,
-)
+from handlers.campaigns.draft import END, WAITING, CampaignDraft, begin, draft, finish, flow_of
+from handlers.campaigns.replies import Step, answer, int_arg, refuse, say, stale, typed
 from handlers.campaigns.texts import (
     kind_name,
     lead_name,
@@ -38,6 +25,7 @@ from handlers.campaigns.texts import (
     when_text,
 )
 from handlers.context import BotContext
+from handlers.handoff import hand_on
 from handlers.ui import buttons, chat_id_of, reply, with_retries
 
 LEAD_LATE = dt.timedelta(minutes=5)  # a lead reminder later than this says how long is actually left
@@ -106,7 +94,7 @@ async def edit_pressed(update: Update, addition: str, markup: InlineKeyboardMark
 async def reminder_action(update: Update, context: BotContext, args: list[str]) -> Step:
     """cr:d|z|s:<post>:<occurrence time> and cr:n (no proof)."""
     if args == ["n"]:
-        if draft(context).get("flow") != "proof":
+        if flow_of(context) != "proof":
             return await stale(update)
         await answer(update)
         await edit_pressed(update, "✅ " + _("Done. Thank you!"))
@@ -156,17 +144,19 @@ async def reminder_action(update: Update, context: BotContext, args: list[str]) 
         return None
     by = " " + fmt(_("(marked by {name})"), name=name(marked.by_name)) if marked.by_name else ""
     await answer(update, _("Marked as done. Well done!") if marked.first else _("Already marked done."))
-    begin(context, "proof", "proof", post=post_id, at=ts)
+    begin(context, CampaignDraft("proof", "proof", proof_post=post_id, proof_at=ts))
     text = "✅ " + _("Marked done") + by + ". " + _("Send the post's link or a screenshot as proof, or tap No proof.")
     await edit_pressed(update, text, buttons([[(_("No proof"), "cr:n")]]))
     return WAITING
 
 
 async def save_proof(update: Update, context: BotContext, kind: ProofKind, value: str) -> Step:
-    values = draft(context)
+    found = draft(context)
+    if found is None or found.proof_post is None or found.proof_at is None:
+        return finish(context)
     try:
         saved = await context.services.campaigns.reminders.add_proof(
-            chat_id_of(update), int(values["post"]), from_stamp(int(values["at"])), kind, value
+            chat_id_of(update), found.proof_post, from_stamp(found.proof_at), kind, value
         )
     except DomainError as error:
         await refuse(update, error)
@@ -199,7 +189,7 @@ async def proof_text(update: Update, context: BotContext) -> Step:
 
 async def proof_photo(update: Update, context: BotContext) -> Step:
     message = update.effective_message
-    if draft(context).get("flow") != "proof" or message is None or not message.photo:
+    if flow_of(context) != "proof" or message is None or not message.photo:
         await say(update, _("Please send the screenshot as a photo (not as a file), or tap No proof."))
         return None
     return await save_proof(update, context, ProofKind.PHOTO, message.photo[-1].file_id)

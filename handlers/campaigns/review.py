@@ -12,21 +12,8 @@ from bot.services.campaigns.review import done_records
 from bot.services.errors import DomainError
 from bot.text import fmt, ltr, name
 from bot.text import normalize_key as key_of
-from handlers.campaigns.draft import (
-    END,
-    WAITING,
-    Step,
-    answer,
-    begin,
-    draft,
-    finish,
-    int_arg,
-    pressed,
-    refuse,
-    say,
-    stale,
-    typed,
-)
+from handlers.campaigns.draft import END, WAITING, CampaignDraft, begin, draft, finish
+from handlers.campaigns.replies import Step, answer, int_arg, pressed, refuse, say, stale, typed
 from handlers.campaigns.texts import joined, plan_label, plan_text, post_line, stats_line
 from handlers.context import BotContext
 from handlers.ui import buttons, reply, with_retries
@@ -178,7 +165,7 @@ async def start_comment(update: Update, context: BotContext, args: list[str]) ->
     except DomainError as error:
         await refuse(update, error)
         return None
-    begin(context, "comment", "comment", plan=plan_id)
+    begin(context, CampaignDraft("comment", "comment", comment_plan=plan_id))
     owner = view.names.get(view.plan.owner_id, "?")
     await answer(update)
     await reply(
@@ -193,7 +180,8 @@ async def start_comment(update: Update, context: BotContext, args: list[str]) ->
 
 
 async def comment_text(update: Update, context: BotContext) -> Step:
-    plan_id = int(draft(context).get("plan", 0))
+    value = draft(context)
+    plan_id = (value.comment_plan if value is not None else None) or 0
     try:
         await context.services.campaigns.review.comment(context.principal, plan_id, typed(update))
     except DomainError as error:
