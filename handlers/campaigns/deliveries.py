@@ -14,6 +14,7 @@ from bot.i18n import _, set_locale
 from bot.services.campaigns.reminders import PLAN_NOTE, POST_REMIND, ReminderGone
 from bot.services.campaigns.review import Note, NoteGone
 from bot.text import fmt, name, rtl_safe
+from handlers.campaigns.buttons import SHOW_PLAN, PlanRef
 from handlers.campaigns.reminders import reminder_markup, reminder_text
 from handlers.campaigns.texts import plan_label, post_line
 from handlers.context import Services
@@ -76,7 +77,7 @@ class PlanNoteKind:
         except NoteGone as gone:
             raise Skip(gone.reason) from None
         set_locale(item.person.locale or self.services.settings.bot_default_locale)
-        markup = buttons([[("📋 " + _("Open the plan"), f"cp:v:{item.plan.id}")]])
+        markup = buttons([[("📋 " + _("Open the plan"), SHOW_PLAN.encode(PlanRef(item.plan.id)))]])
         message = await bot.send_message(
             item.person.telegram_id, rtl_safe(note_text(item)), parse_mode=ParseMode.HTML, reply_markup=markup
         )

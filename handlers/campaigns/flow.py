@@ -7,25 +7,109 @@ at the proof step on text that is not a link (a check-in code, say): such update
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from telegram import Update
 from telegram.ext import ConversationHandler, filters
 
 from bot.i18n import N_, _
 from bot.services.access import Audience
-from handlers.campaigns.calendar import calendar_button, calendar_command
+from handlers.campaigns.buttons import (
+    ADD_OCCASION,
+    ADD_POST,
+    APPROVE_PROOF,
+    CALENDAR_FILE,
+    CALENDAR_MONTH,
+    CALENDAR_OCCASIONS,
+    COMMENT,
+    DELETE_POST,
+    DELETE_POST_CONFIRMED,
+    DISCARD_PLAN,
+    EDIT_PLAN,
+    EDIT_PLAN_FIELD,
+    EDIT_POST_FIELD,
+    NEW_PLAN,
+    NO_PROOF,
+    NOOP,
+    OCCASIONS,
+    PLAN_COHORT,
+    PLAN_METRIC,
+    PLAN_NO_HASHTAG,
+    PLAN_PLATFORM,
+    PLAN_TEAM,
+    POST_DAY,
+    POST_KIND,
+    POST_LEAD,
+    POST_MONTH,
+    POST_PLATFORM,
+    POST_REPEAT,
+    REMINDER,
+    RESUME_PLAN,
+    REVIEW_COHORT,
+    REVIEW_PLAN,
+    SHOW_PLAN,
+    SHOW_POST,
+    SHOW_POSTS,
+    SHOW_PROOF,
+    SHOW_TEAM,
+    TOGGLE_TEAMMATE,
+)
+from handlers.campaigns.calendar import calendar_command, file_pressed, month_pressed, occasions_pressed
 from handlers.campaigns.draft import END, STEP_IDLE, WAITING, clear, end_step, flow_of, idle, tell_kept, touch
-from handlers.campaigns.plan_steps import plan_action, plan_text_step
+from handlers.campaigns.plan_steps import (
+    cohort_chosen,
+    discard_plan,
+    edit_field_chosen,
+    edit_menu_shown,
+    metric_chosen,
+    new_plan,
+    no_hashtag,
+    plan_shown,
+    plan_text_step,
+    platform_tapped,
+    resume_plan,
+    team_chosen,
+    team_shown,
+    teammate_tapped,
+)
 from handlers.campaigns.plans import campaign_command
-from handlers.campaigns.post_buttons import POST_ACTIONS, post_action
+from handlers.campaigns.post_buttons import (
+    add_occasion,
+    delete_asked,
+    delete_confirmed,
+    kind_chosen,
+    lead_chosen,
+    nothing,
+    occasions_shown,
+    picked_day,
+    picked_month,
+    platform_chosen,
+    post_field_chosen,
+    post_shown,
+    post_started,
+    posts_shown,
+    repeat_chosen,
+)
 from handlers.campaigns.posts import post_text_step
-from handlers.campaigns.reminders import proof_photo, proof_text, reminder_action
-from handlers.campaigns.replies import Step, answer, data_args, pressed, reask
-from handlers.campaigns.review import campaigns_command, comment_text, review_button, start_comment
+from handlers.campaigns.reminders import no_proof, proof_photo, proof_text, reminder_pressed
+from handlers.campaigns.replies import Step, answer, new_press, reask, stale
+from handlers.campaigns.review import (
+    approve_pressed,
+    campaigns_command,
+    cohort_pressed,
+    comment_text,
+    plan_pressed,
+    proof_pressed,
+    start_comment,
+)
 from handlers.context import BotApplication, BotContext
+from handlers.core.buttons import Codec, pressed
 from handlers.handoff import HANDED_ON, hand_on
 from handlers.registry import Button, Command, Event, Typed, conversation
 from handlers.ui import reply
+
+T = TypeVar("T")
+Action = Callable[[Update, BotContext, T], Awaitable[Step]]
 
 
 def expire_idle(context: BotContext) -> None:
@@ -34,36 +118,22 @@ def expire_idle(context: BotContext) -> None:
         end_step(context)
 
 
-async def plan_button(update: Update, context: BotContext) -> Step:
-    pressed(update)
-    expire_idle(context)
-    args = data_args(update)
-    step: Step = None
-    if args and args[0] in POST_ACTIONS:
-        step = await post_action(update, context, args)
-    elif args:
-        step = await plan_action(update, context, args)
-    await answer(update)  # every press is answered (a no-op when a toast or an alert went already)
-    touch(context)
-    await tell_kept(update, context)
-    return step
+def press(codec: Codec[T], audience: Audience, action: Action[T], *, touches: bool = True) -> Button:
+    """The declaration of one campaign button kind: its press answered once, the idle step expired first, the
+    half-finished plan's note told after (`touches`: a press that answers a step restarts its idle time)."""
 
+    async def pressed_in_flow(update: Update, context: BotContext) -> Step:
+        new_press(update)
+        expire_idle(context)
+        data = pressed(update, codec)
+        step = await action(update, context, data) if data is not None else await stale(update)
+        await answer(update)  # every press is answered (a no-op when a toast or an alert went already)
+        if touches:
+            touch(context)
+        await tell_kept(update, context)
+        return step
 
-async def _button(update: Update, context: BotContext, action: Callable[..., Awaitable[Step]]) -> Step:
-    pressed(update)
-    expire_idle(context)
-    step = await action(update, context, data_args(update))
-    await answer(update)
-    await tell_kept(update, context)
-    return step
-
-
-async def reminder_button(update: Update, context: BotContext) -> Step:
-    return await _button(update, context, reminder_action)
-
-
-async def comment_button(update: Update, context: BotContext) -> Step:
-    return await _button(update, context, start_comment)
+    return Button(codec.prefix, audience, pressed_in_flow, codec.pattern)
 
 
 async def campaign_entry(update: Update, context: BotContext) -> Step:
@@ -134,11 +204,56 @@ CAMPAIGN = Command(
 CALENDAR = Command(
     ("calendar",), TRAINEE, calendar_command, menu=N_("Your posting calendar: the month, occasions, a calendar file")
 )
-CALENDAR_BUTTON = Button("cc", TRAINEE, calendar_button)
+CALENDAR_BUTTONS = [
+    Button(CALENDAR_MONTH.prefix, TRAINEE, month_pressed, CALENDAR_MONTH.pattern),
+    Button(CALENDAR_FILE.prefix, TRAINEE, file_pressed, CALENDAR_FILE.pattern),
+    Button(CALENDAR_OCCASIONS.prefix, TRAINEE, occasions_pressed, CALENDAR_OCCASIONS.pattern),
+]
 CAMPAIGNS = Command(
     ("campaigns",), TRAINER, campaigns_command, menu=N_("Your trainees' campaign plans, progress and proofs")
 )
-REVIEW_BUTTON = Button("cv", TRAINER, review_button)
+REVIEW_BUTTONS = [
+    Button(REVIEW_COHORT.prefix, TRAINER, cohort_pressed, REVIEW_COHORT.pattern),
+    Button(REVIEW_PLAN.prefix, TRAINER, plan_pressed, REVIEW_PLAN.pattern),
+    Button(APPROVE_PROOF.prefix, TRAINER, approve_pressed, APPROVE_PROOF.pattern),
+    Button(SHOW_PROOF.prefix, TRAINER, proof_pressed, SHOW_PROOF.pattern),
+]
+PLAN_BUTTONS = [
+    press(NEW_PLAN, TRAINEE, new_plan),
+    press(RESUME_PLAN, TRAINEE, resume_plan),
+    press(DISCARD_PLAN, TRAINEE, discard_plan),
+    press(PLAN_COHORT, TRAINEE, cohort_chosen),
+    press(PLAN_METRIC, TRAINEE, metric_chosen),
+    press(PLAN_PLATFORM, TRAINEE, platform_tapped),
+    press(PLAN_NO_HASHTAG, TRAINEE, no_hashtag),
+    press(PLAN_TEAM, TRAINEE, team_chosen),
+    press(SHOW_PLAN, TRAINEE, plan_shown),
+    press(EDIT_PLAN, TRAINEE, edit_menu_shown),
+    press(EDIT_PLAN_FIELD, TRAINEE, edit_field_chosen),
+    press(SHOW_TEAM, TRAINEE, team_shown),
+    press(TOGGLE_TEAMMATE, TRAINEE, teammate_tapped),
+]
+POST_BUTTONS = [
+    press(NOOP, TRAINEE, nothing),
+    press(ADD_POST, TRAINEE, post_started),
+    press(POST_DAY, TRAINEE, picked_day),
+    press(POST_MONTH, TRAINEE, picked_month),
+    press(POST_KIND, TRAINEE, kind_chosen),
+    press(POST_PLATFORM, TRAINEE, platform_chosen),
+    press(POST_REPEAT, TRAINEE, repeat_chosen),
+    press(POST_LEAD, TRAINEE, lead_chosen),
+    press(SHOW_POSTS, TRAINEE, posts_shown),
+    press(SHOW_POST, TRAINEE, post_shown),
+    press(EDIT_POST_FIELD, TRAINEE, post_field_chosen),
+    press(DELETE_POST, TRAINEE, delete_asked),
+    press(DELETE_POST_CONFIRMED, TRAINEE, delete_confirmed),
+    press(OCCASIONS, TRAINEE, occasions_shown),
+    press(ADD_OCCASION, TRAINEE, add_occasion),
+]
+REMINDER_BUTTONS = [
+    press(REMINDER, TRAINEE, reminder_pressed, touches=False),
+    press(NO_PROOF, TRAINEE, no_proof, touches=False),
+]
 
 
 def campaign_conversation() -> ConversationHandler[BotContext]:
@@ -149,9 +264,10 @@ def campaign_conversation() -> ConversationHandler[BotContext]:
         "campaign",
         entry=[
             CAMPAIGN,
-            Button("cp", TRAINEE, plan_button),
-            Button("cr", TRAINEE, reminder_button),
-            Button("cv", TRAINER, comment_button, "m:.*"),
+            *PLAN_BUTTONS,
+            *POST_BUTTONS,
+            *REMINDER_BUTTONS,
+            press(COMMENT, TRAINER, start_comment, touches=False),
         ],
         states={
             WAITING: [
@@ -173,5 +289,5 @@ def campaign_conversation() -> ConversationHandler[BotContext]:
 
 def setup(application: BotApplication) -> None:
     application.add_handler(campaign_conversation())
-    for declaration in (CALENDAR, CALENDAR_BUTTON, CAMPAIGNS, REVIEW_BUTTON):
+    for declaration in (CALENDAR, *CALENDAR_BUTTONS, CAMPAIGNS, *REVIEW_BUTTONS):
         application.add_handler(declaration.handler())

@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from typing import get_args
+
+from telegram import InlineKeyboardMarkup, Update
 
 from bot.i18n import _
-from bot.services.campaigns import PLATFORMS
 from bot.services.campaigns.rules import PlanFields, hashtag, target, text_field
 from bot.services.errors import DomainError, Problem
 from bot.text import cmd, fmt, name
+from handlers.campaigns.buttons import (
+    EDIT_PLAN_FIELD,
+    NEW_PLAN,
+    PLAN_NO_HASHTAG,
+    PLAN_TEAM,
+    SHOW_PLAN,
+    SHOW_TEAM,
+    TOGGLE_TEAMMATE,
+    CohortRef,
+    MetricChoice,
+    NoHashtag,
+    PlanField,
+    PlanFieldRef,
+    PlanRef,
+    PlatformTap,
+    TeamChoice,
+    TeammateRef,
+)
 from handlers.campaigns.draft import (
     END,
     WAITING,
@@ -31,9 +50,9 @@ from handlers.campaigns.plans import (
     show_plan,
     start_plan,
 )
-from handlers.campaigns.replies import Step, answer, int_arg, reask, refuse, say, stale, typed
-from handlers.campaigns.texts import METRIC_NAMES
+from handlers.campaigns.replies import Step, answer, reask, refuse, say, stale, typed
 from handlers.context import BotContext
+from handlers.core.buttons import EMPTY, Empty
 from handlers.ui import buttons, chat_id_of, reply
 
 # ------------------------------------------------------------------------------------------- steps
@@ -104,9 +123,10 @@ async def ask_step(update: Update, context: BotContext, step: str) -> Step:
     elif step == "platforms":
         await say(update, platforms_question(), platforms_markup(value.answers.platforms))
     elif step == "hashtag":
-        await say(update, ask_text("hashtag"), buttons([[(_("No hashtag"), "cp:hs:none")]]))
+        await say(update, ask_text("hashtag"), no_hashtag_markup())
     elif step == "team":
-        rows = [[("🙋 " + _("Alone"), "cp:team:no"), ("👥 " + _("With teammates"), "cp:team:yes")]]
+        alone, with_team = PLAN_TEAM.encode(TeamChoice("no")), PLAN_TEAM.encode(TeamChoice("yes"))
+        rows = [[("🙋 " + _("Alone"), alone), ("👥 " + _("With teammates"), with_team)]]
         await say(update, _("Will you run this campaign alone or with teammates from your cohort?"), buttons(rows))
     return WAITING
 
@@ -151,7 +171,7 @@ async def create_plan(update: Update, context: BotContext, with_team: bool) -> S
 
 # ------------------------------------------------------------------------------------------ editing
 
-EDITABLE = ("problem", "goal", "target", "audience", "platforms", "hashtag")
+EDITABLE: tuple[PlanField, ...] = get_args(PlanField)
 
 
 def edit_label(field: str) -> str:
@@ -166,13 +186,14 @@ def edit_label(field: str) -> str:
 
 
 async def edit_menu(update: Update, context: BotContext, plan_id: int) -> Step:
-    rows = [[(edit_label(f), f"cp:ef:{plan_id}:{f}")] for f in EDITABLE]
-    rows.append([("👥 " + _("Teammates"), f"cp:tl:{plan_id}"), ("↩️ " + _("Back"), f"cp:v:{plan_id}")])
+    rows = [[(edit_label(f), EDIT_PLAN_FIELD.encode(PlanFieldRef(plan_id, f)))] for f in EDITABLE]
+    plan = PlanRef(plan_id)
+    rows.append([("👥 " + _("Teammates"), SHOW_TEAM.encode(plan)), ("↩️ " + _("Back"), SHOW_PLAN.encode(plan))])
     await say(update, _("What do you want to change?"), buttons(rows))
     return None
 
 
-async def edit_field(update: Update, context: BotContext, plan_id: int, field: str) -> Step:
+async def edit_field(update: Update, context: BotContext, plan_id: int, field: PlanField) -> Step:
     try:
         view = await context.services.campaigns.plans.view(chat_id_of(update), plan_id)
         if not view.is_owner:
@@ -180,8 +201,6 @@ async def edit_field(update: Update, context: BotContext, plan_id: int, field: s
     except DomainError as error:
         await refuse(update, error)
         return None
-    if field not in EDITABLE:
-        return await stale(update)
     step = "metric" if field == "target" else field
     answers = PlanAnswers(plan=plan_id, platforms=list(view.plan.platforms))
     begin(context, CampaignDraft("edit", step, answers=answers))
@@ -190,7 +209,7 @@ async def edit_field(update: Update, context: BotContext, plan_id: int, field: s
     elif step == "platforms":
         await say(update, platforms_question(), platforms_markup(answers.platforms))
     elif step == "hashtag":
-        await say(update, ask_text("hashtag"), buttons([[(_("No hashtag"), "cp:hs:none")]]))
+        await say(update, ask_text("hashtag"), no_hashtag_markup())
     else:
         await say(
             update,
@@ -241,14 +260,17 @@ async def show_team(update: Update, context: BotContext, plan_id: int, *, new_me
         return None
     if not choices:
         text = _("Nobody else in your cohort has registered yet, so there is nobody to add for now.")
-        markup = buttons([[("↩️ " + _("Back"), f"cp:v:{plan_id}")]])
+        markup = buttons([[("↩️ " + _("Back"), SHOW_PLAN.encode(PlanRef(plan_id)))]])
     else:
         text = _(
             "Tap the trainees of your cohort who run this campaign with you (tap again to remove). "
             "Teammates get the posting reminders and can mark posts done."
         )
-        rows = [[(("✅ " if c.chosen else "▫️ ") + c.name[:40], f"cp:t:{plan_id}:{c.person_id}")] for c in choices[:30]]
-        rows.append([("✔️ " + _("Finished"), f"cp:v:{plan_id}")])
+        rows = [
+            [(("✅ " if c.chosen else "▫️ ") + c.name[:40], TOGGLE_TEAMMATE.encode(TeammateRef(plan_id, c.person_id)))]
+            for c in choices[:30]
+        ]
+        rows.append([("✔️ " + _("Finished"), SHOW_PLAN.encode(PlanRef(plan_id)))])
         markup = buttons(rows)
     if new_message:
         await reply(update, text, markup)
@@ -270,63 +292,85 @@ async def toggle_teammate(update: Update, context: BotContext, plan_id: int, per
 # ----------------------------------------------------------------------------------------- buttons
 
 
-async def plan_action(update: Update, context: BotContext, args: list[str]) -> Step:
-    """cp:<action>:… for plans (posts are in handlers.campaigns.posts)."""
-    action, value = args[0], draft(context)
-    step = value.step if value is not None else None
-    number = int_arg(args, 1)
-    if action == "new":
-        return await start_plan(update, context)
-    if action == "rs":
-        return await resume_plan(update, context)
-    if action == "rd":
-        if not drop_kept_plan(context):
-            return await stale(update)
-        await answer(update, _("Discarded."))
-        await say(update, _("The unfinished plan was discarded."), buttons([[("➕ " + _("New plan"), "cp:new")]]))
-        return None
-    if action == "co" and number is not None and value is not None and step == "cohort":
-        cohorts = await context.services.campaigns.plans.trainee_cohorts(chat_id_of(update))
-        if number not in {c.id for c in cohorts}:
-            return await stale(update)
-        value.answers.cohort, value.step = number, "problem"
-        store(context, value)
-        await say(update, problem_question())
-        return WAITING
-    if action == "mt" and len(args) == 2 and value is not None and step == "metric":
-        if args[1] not in (*METRIC_NAMES, "other"):
-            return await stale(update)
-        value.answers.metric = args[1]
-        if value.flow == "edit":
-            store(context, value)
-            return await save_edit(update, context, "metric")
-        value.step = "unit" if args[1] == "other" else "count"
-        store(context, value)
-        await say(update, ask_text("unit") if args[1] == "other" else count_question(value.answers))
-        return WAITING
-    if action == "pf" and len(args) == 2 and step == "platforms":
-        return await platform_tapped(update, context, args[1])
-    if action == "hs" and value is not None and step == "hashtag":
-        value.answers.hashtag = None
-        store(context, value)
-        return await advance(update, context, "hashtag")
-    if action == "team" and len(args) == 2:
-        return await create_plan(update, context, args[1] == "yes")
-    if action == "v" and number is not None:
-        await show_plan(update, context, number)
-        return None
-    if action == "e" and number is not None:
-        return await edit_menu(update, context, number)
-    if action == "ef" and number is not None and len(args) == 3:
-        return await edit_field(update, context, number, args[2])
-    if action == "tl" and number is not None:
-        return await show_team(update, context, number)
-    if action == "t" and number is not None and (person := int_arg(args, 2)) is not None:
-        return await toggle_teammate(update, context, number, person)
-    return await stale(update)
+def no_hashtag_markup() -> InlineKeyboardMarkup:
+    return buttons([[(_("No hashtag"), PLAN_NO_HASHTAG.encode(NoHashtag("none")))]])
 
 
-async def resume_plan(update: Update, context: BotContext) -> Step:
+async def new_plan(update: Update, context: BotContext, _data: Empty) -> Step:
+    return await start_plan(update, context)
+
+
+async def discard_plan(update: Update, context: BotContext, _data: Empty) -> Step:
+    if not drop_kept_plan(context):
+        return await stale(update)
+    await answer(update, _("Discarded."))
+    markup = buttons([[("➕ " + _("New plan"), NEW_PLAN.encode(EMPTY))]])
+    await say(update, _("The unfinished plan was discarded."), markup)
+    return None
+
+
+async def cohort_chosen(update: Update, context: BotContext, data: CohortRef) -> Step:
+    value = draft(context)
+    if value is None or value.step != "cohort":
+        return await stale(update)
+    cohorts = await context.services.campaigns.plans.trainee_cohorts(chat_id_of(update))
+    if data.cohort_id not in {c.id for c in cohorts}:
+        return await stale(update)
+    value.answers.cohort, value.step = data.cohort_id, "problem"
+    store(context, value)
+    await say(update, problem_question())
+    return WAITING
+
+
+async def metric_chosen(update: Update, context: BotContext, data: MetricChoice) -> Step:
+    value = draft(context)
+    if value is None or value.step != "metric":
+        return await stale(update)
+    value.answers.metric = data.metric
+    store(context, value)
+    if value.flow == "edit":
+        return await save_edit(update, context, "metric")
+    value.step = "unit" if data.metric == "other" else "count"
+    store(context, value)
+    await say(update, ask_text("unit") if data.metric == "other" else count_question(value.answers))
+    return WAITING
+
+
+async def no_hashtag(update: Update, context: BotContext, _data: NoHashtag) -> Step:
+    value = draft(context)
+    if value is None or value.step != "hashtag":
+        return await stale(update)
+    value.answers.hashtag = None
+    store(context, value)
+    return await advance(update, context, "hashtag")
+
+
+async def team_chosen(update: Update, context: BotContext, data: TeamChoice) -> Step:
+    return await create_plan(update, context, data.with_team == "yes")
+
+
+async def plan_shown(update: Update, context: BotContext, data: PlanRef) -> Step:
+    await show_plan(update, context, data.plan_id)
+    return None
+
+
+async def edit_menu_shown(update: Update, context: BotContext, data: PlanRef) -> Step:
+    return await edit_menu(update, context, data.plan_id)
+
+
+async def edit_field_chosen(update: Update, context: BotContext, data: PlanFieldRef) -> Step:
+    return await edit_field(update, context, data.plan_id, data.field)
+
+
+async def team_shown(update: Update, context: BotContext, data: PlanRef) -> Step:
+    return await show_team(update, context, data.plan_id)
+
+
+async def teammate_tapped(update: Update, context: BotContext, data: TeammateRef) -> Step:
+    return await toggle_teammate(update, context, data.plan_id, data.person_id)
+
+
+async def resume_plan(update: Update, context: BotContext, _data: Empty) -> Step:
     """Go on with the half-finished plan that something else put aside: its question again."""
     kept = take_kept_plan(context)
     if kept is None:
@@ -335,9 +379,9 @@ async def resume_plan(update: Update, context: BotContext) -> Step:
     return await ask_step(update, context, kept.step or "problem")
 
 
-async def platform_tapped(update: Update, context: BotContext, code: str) -> Step:
-    value = draft(context)
-    if value is None:
+async def platform_tapped(update: Update, context: BotContext, data: PlatformTap) -> Step:
+    value, code = draft(context), data.platform
+    if value is None or value.step != "platforms":
         return await stale(update)
     chosen = value.answers.platforms
     if code == "ok":
@@ -345,8 +389,6 @@ async def platform_tapped(update: Update, context: BotContext, code: str) -> Ste
             await answer(update, _("Tap at least one platform first."), alert=True)
             return None
         return await advance(update, context, "platforms")
-    if code not in PLATFORMS:
-        return await stale(update)
     if code in chosen:
         chosen.remove(code)
     else:

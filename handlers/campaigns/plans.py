@@ -14,10 +14,32 @@ from bot.services.campaigns import PLATFORMS
 from bot.services.campaigns.plans import PlanView
 from bot.services.errors import DomainError
 from bot.text import cmd, fmt, ltr, name
+from handlers.campaigns.buttons import (
+    ADD_POST,
+    CALENDAR_MONTH,
+    DISCARD_PLAN,
+    EDIT_PLAN,
+    NEW_PLAN,
+    OCCASIONS,
+    PLAN_COHORT,
+    PLAN_METRIC,
+    PLAN_PLATFORM,
+    RESUME_PLAN,
+    SHOW_PLAN,
+    SHOW_POSTS,
+    SHOW_TEAM,
+    CalendarMonth,
+    CohortRef,
+    MetricChoice,
+    PlanMonth,
+    PlanRef,
+    PlatformTap,
+)
 from handlers.campaigns.draft import END, WAITING, CampaignDraft, PlanAnswers, begin, kept_plan
 from handlers.campaigns.replies import Step, refuse, say
 from handlers.campaigns.texts import METRIC_NAMES, PLATFORM_NAMES, plan_label, plan_text, stats_line
 from handlers.context import BotContext
+from handlers.core.buttons import EMPTY
 from handlers.ui import buttons, chat_id_of, reply
 
 MAX_PLAN_BUTTONS = 10
@@ -25,11 +47,15 @@ TEXT_STEPS = {"problem", "goal", "audience", "unit", "count", "hashtag"}
 
 
 def plan_markup(view: PlanView) -> InlineKeyboardMarkup:
-    plan_id = view.plan.id
-    rows = [[("📋 " + _("Posts"), f"cp:ps:{plan_id}"), ("📅 " + _("Calendar"), "cc:m:0")]]
+    plan = PlanRef(view.plan.id)
+    this_month = CALENDAR_MONTH.encode(CalendarMonth(None))
+    rows = [[("📋 " + _("Posts"), SHOW_POSTS.encode(plan)), ("📅 " + _("Calendar"), this_month)]]
     if view.is_owner:
-        rows.insert(0, [("➕ " + _("Add a post"), f"cp:ap:{plan_id}"), ("🎉 " + _("Occasions"), f"cp:oc:{plan_id}:0")])
-        rows.append([("✏️ " + _("Edit the plan"), f"cp:e:{plan_id}"), ("👥 " + _("Teammates"), f"cp:tl:{plan_id}")])
+        occasions = OCCASIONS.encode(PlanMonth(plan.plan_id, None))
+        rows.insert(0, [("➕ " + _("Add a post"), ADD_POST.encode(plan)), ("🎉 " + _("Occasions"), occasions)])
+        rows.append(
+            [("✏️ " + _("Edit the plan"), EDIT_PLAN.encode(plan)), ("👥 " + _("Teammates"), SHOW_TEAM.encode(plan))]
+        )
     return buttons(rows)
 
 
@@ -65,13 +91,14 @@ async def campaign_command(update: Update, context: BotContext) -> Step:
         )
     if views:
         lines += ["", fmt(_("Your posting calendar: {command}"), command=cmd("/calendar"))]
-    rows = [[(plan_label(v.plan)[:40], f"cp:v:{v.plan.id}")] for v in views[:MAX_PLAN_BUTTONS]]
+    rows = [[(plan_label(v.plan)[:40], SHOW_PLAN.encode(PlanRef(v.plan.id)))] for v in views[:MAX_PLAN_BUTTONS]]
     if kept is not None:
         problem = kept.answers.problem or ""
         short = problem if len(problem) <= 60 else problem[:59] + "…"
         lines += ["", fmt(_("📝 You have an unfinished plan: {problem}"), problem=name(short))]
-        rows.append([("▶️ " + _("Go on with the unfinished plan"), "cp:rs"), ("🗑 " + _("Discard it"), "cp:rd")])
-    rows.append([("➕ " + _("New plan"), "cp:new")])
+        resume, discard = RESUME_PLAN.encode(EMPTY), DISCARD_PLAN.encode(EMPTY)
+        rows.append([("▶️ " + _("Go on with the unfinished plan"), resume), ("🗑 " + _("Discard it"), discard)])
+    rows.append([("➕ " + _("New plan"), NEW_PLAN.encode(EMPTY))])
     await reply(update, "\n".join(lines).strip(), buttons(rows))
     return END
 
@@ -95,7 +122,7 @@ async def start_plan(update: Update, context: BotContext) -> Step:
         )
         return WAITING
     begin(context, CampaignDraft("plan", "cohort"))
-    rows = [[(c.name[:40], f"cp:co:{c.id}")] for c in cohorts[:MAX_PLAN_BUTTONS]]
+    rows = [[(c.name[:40], PLAN_COHORT.encode(CohortRef(c.id)))] for c in cohorts[:MAX_PLAN_BUTTONS]]
     await say(update, _("For which cohort is this campaign plan?"), buttons(rows))
     return WAITING
 
@@ -121,8 +148,8 @@ def ask_text(step: str) -> str:
 
 
 def metric_markup() -> InlineKeyboardMarkup:
-    rows = [[(_(label), f"cp:mt:{code}")] for code, label in METRIC_NAMES.items()]
-    rows.append([(_("Something else"), "cp:mt:other")])
+    rows = [[(_(label), PLAN_METRIC.encode(MetricChoice(code)))] for code, label in METRIC_NAMES.items()]
+    rows.append([(_("Something else"), PLAN_METRIC.encode(MetricChoice("other")))])
     return buttons(rows)
 
 
@@ -132,8 +159,11 @@ def count_question(answers: PlanAnswers) -> str:
 
 
 def platforms_markup(chosen: list[str]) -> InlineKeyboardMarkup:
-    rows = [[(("✅ " if code in chosen else "▫️ ") + _(PLATFORM_NAMES[code]), f"cp:pf:{code}")] for code in PLATFORMS]
-    rows.append([("➡️ " + _("Next"), "cp:pf:ok")])
+    rows = [
+        [(("✅ " if code in chosen else "▫️ ") + _(PLATFORM_NAMES[code]), PLAN_PLATFORM.encode(PlatformTap(code)))]
+        for code in PLATFORMS
+    ]
+    rows.append([("➡️ " + _("Next"), PLAN_PLATFORM.encode(PlatformTap("ok")))])
     return buttons(rows)
 
 

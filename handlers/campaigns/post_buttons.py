@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from telegram import Update
 
 from bot.i18n import _, current_locale
@@ -11,23 +13,40 @@ from bot.services.campaigns.occasions import Occasion, month_occasions, on_day
 from bot.services.campaigns.rules import LEADS
 from bot.services.errors import DomainError
 from bot.text import fmt, local_date, ltr, name
+from handlers.campaigns.buttons import (
+    ADD_OCCASION,
+    OCCASIONS,
+    SHOW_PLAN,
+    DayPick,
+    KindChoice,
+    LeadChoice,
+    MonthPick,
+    OccasionPick,
+    PlanMonth,
+    PlanRef,
+    PlatformChoice,
+    PostFieldRef,
+    PostRef,
+    RepeatChoice,
+)
 from handlers.campaigns.draft import store
 from handlers.campaigns.post_edits import delete_post, edit_post, show_post, show_posts
 from handlers.campaigns.posts import (
     PICK_MONTHS,
     after,
+    first_day,
+    in_calendar_years,
     month_keyboard,
-    parse_month,
-    parse_yyyymmdd,
     post_draft,
     show_saved,
     start_post,
     today_in,
     until_chosen,
 )
-from handlers.campaigns.replies import Step, answer, int_arg, refuse, say, stale
+from handlers.campaigns.replies import Step, answer, refuse, say, stale
 from handlers.campaigns.texts import EXAMPLE_TIME, KIND_NAMES, REPEAT_NAMES, month_title
 from handlers.context import BotContext
+from handlers.core.buttons import Empty
 from handlers.ui import buttons, chat_id_of, reply
 
 OCCASION_BUTTONS = 20
@@ -46,15 +65,16 @@ def occasion_line(occasion: Occasion, locale: str) -> str:
 
 
 async def show_occasions(
-    update: Update, context: BotContext, plan_id: int, month_text: str, *, new_message: bool = False
+    update: Update, context: BotContext, plan_id: int, wanted: dt.date | None, *, new_message: bool = False
 ) -> Step:
+    """The occasions of the `wanted` month (None, or a month no calendar shows: the current month)."""
     try:
         zone = await context.services.campaigns.plans.zone_of(chat_id_of(update), plan_id)
     except DomainError as error:
         await refuse(update, error)
         return None
     today = today_in(zone)
-    chosen = parse_month(month_text) or (today.year, today.month)
+    chosen = (wanted.year, wanted.month) if wanted and in_calendar_years(wanted) else (today.year, today.month)
     if not 0 <= months_ahead(today, chosen) <= PICK_MONTHS:
         return await stale(update)
     year, month = chosen
@@ -70,13 +90,13 @@ async def show_occasions(
     for occasion in [o for o in occasions if o.day >= today][:OCCASION_BUTTONS]:
         index = on_day(occasion.day).index(occasion)
         label = f"➕ {occasion.day.day} · {occasion.name(locale)}"
-        rows.append([(label[:60], f"cp:oa:{plan_id}:{occasion.day:%Y%m%d}:{index}")])
+        rows.append([(label[:60], ADD_OCCASION.encode(OccasionPick(plan_id, occasion.day, index)))])
     nav: list[tuple[str, str]] = []
     if months_ahead(today, chosen) > 0:
-        nav.append(("◀", "cp:oc:{}:{}{:02d}".format(plan_id, *shift_month(year, month, -1))))
+        nav.append(("◀", OCCASIONS.encode(PlanMonth(plan_id, first_day(*shift_month(year, month, -1))))))
     if months_ahead(today, chosen) < PICK_MONTHS:
-        nav.append(("▶", "cp:oc:{}:{}{:02d}".format(plan_id, *shift_month(year, month, 1))))
-    rows.append(nav + [("↩️ " + _("Back"), f"cp:v:{plan_id}")])
+        nav.append(("▶", OCCASIONS.encode(PlanMonth(plan_id, first_day(*shift_month(year, month, 1))))))
+    rows.append(nav + [("↩️ " + _("Back"), SHOW_PLAN.encode(PlanRef(plan_id)))])
     if new_message:
         await reply(update, "\n".join(lines), buttons(rows))
     else:
@@ -84,10 +104,10 @@ async def show_occasions(
     return None
 
 
-async def add_occasion(update: Update, context: BotContext, plan_id: int, day_text: str, index: int) -> Step:
-    day = parse_yyyymmdd(day_text)
-    occasions = on_day(day) if day else ()
-    if day is None or not 0 <= index < len(occasions):
+async def add_occasion(update: Update, context: BotContext, data: OccasionPick) -> Step:
+    plan_id, day, index = data.plan_id, data.day, data.index
+    occasions = on_day(day) if in_calendar_years(day) else ()
+    if not 0 <= index < len(occasions):
         return await stale(update)
     idea = occasions[index].name(current_locale())
     try:
@@ -101,10 +121,9 @@ async def add_occasion(update: Update, context: BotContext, plan_id: int, day_te
     return None
 
 
-async def picked_day(update: Update, context: BotContext, token: str, day_text: str) -> Step:
-    found = post_draft(context)
-    day = parse_yyyymmdd(day_text)
-    if found is None or found[0].token != token or day is None:
+async def picked_day(update: Update, context: BotContext, data: DayPick) -> Step:
+    found, day = post_draft(context), data.day
+    if found is None or found[0].token != data.token or not in_calendar_years(day):
         return await stale(update)
     value, answers = found
     today = today_in(answers.zone)
@@ -123,10 +142,9 @@ async def picked_day(update: Update, context: BotContext, token: str, day_text: 
     return None
 
 
-async def picked_month(update: Update, context: BotContext, token: str, month_text: str) -> Step:
-    found = post_draft(context)
-    chosen = parse_month(month_text)
-    if found is None or found[0].token != token or chosen is None:
+async def picked_month(update: Update, context: BotContext, data: MonthPick) -> Step:
+    found, token, chosen = post_draft(context), data.token, (data.month.year, data.month.month)
+    if found is None or found[0].token != token or not in_calendar_years(data.month):
         return await stale(update)
     value, answers = found
     today = today_in(answers.zone)
@@ -166,32 +184,50 @@ async def choice(update: Update, context: BotContext, action: str, token: str, c
     return await after(update, context, expected)
 
 
-async def post_action(update: Update, context: BotContext, args: list[str]) -> Step:
-    action, number = args[0], int_arg(args, 1)
-    if action == "noop":
-        await answer(update)
-        return None
-    if action == "ap" and number is not None:
-        return await start_post(update, context, number)
-    if action == "d" and len(args) == 3:
-        return await picked_day(update, context, args[1], args[2])
-    if action == "m" and len(args) == 3:
-        return await picked_month(update, context, args[1], args[2])
-    if action in ("k", "p", "r", "l") and len(args) == 3:
-        return await choice(update, context, action, args[1], args[2])
-    if action == "ps" and number is not None:
-        return await show_posts(update, context, number)
-    if action == "po" and number is not None:
-        return await show_post(update, context, number)
-    if action == "pe" and number is not None and len(args) == 3:
-        return await edit_post(update, context, number, args[2])
-    if action in ("px", "py") and number is not None:
-        return await delete_post(update, context, number, confirmed=action == "py")
-    if action == "oc" and number is not None and len(args) == 3:
-        return await show_occasions(update, context, number, args[2])
-    if action == "oa" and number is not None and len(args) == 4 and (index := int_arg(args, 3)) is not None:
-        return await add_occasion(update, context, number, args[2], index)
-    return await stale(update)
+async def nothing(update: Update, context: BotContext, _data: Empty) -> Step:
+    await answer(update)
+    return None
 
 
-POST_ACTIONS = frozenset({"noop", "ap", "d", "m", "k", "p", "r", "l", "ps", "po", "pe", "px", "py", "oc", "oa"})
+async def post_started(update: Update, context: BotContext, data: PlanRef) -> Step:
+    return await start_post(update, context, data.plan_id)
+
+
+async def kind_chosen(update: Update, context: BotContext, data: KindChoice) -> Step:
+    return await choice(update, context, "k", data.token, data.kind.value)
+
+
+async def platform_chosen(update: Update, context: BotContext, data: PlatformChoice) -> Step:
+    return await choice(update, context, "p", data.token, data.platform)
+
+
+async def repeat_chosen(update: Update, context: BotContext, data: RepeatChoice) -> Step:
+    return await choice(update, context, "r", data.token, data.repeat.value)
+
+
+async def lead_chosen(update: Update, context: BotContext, data: LeadChoice) -> Step:
+    return await choice(update, context, "l", data.token, str(data.minutes))
+
+
+async def posts_shown(update: Update, context: BotContext, data: PlanRef) -> Step:
+    return await show_posts(update, context, data.plan_id)
+
+
+async def post_shown(update: Update, context: BotContext, data: PostRef) -> Step:
+    return await show_post(update, context, data.post_id)
+
+
+async def post_field_chosen(update: Update, context: BotContext, data: PostFieldRef) -> Step:
+    return await edit_post(update, context, data.post_id, data.field)
+
+
+async def delete_asked(update: Update, context: BotContext, data: PostRef) -> Step:
+    return await delete_post(update, context, data.post_id, confirmed=False)
+
+
+async def delete_confirmed(update: Update, context: BotContext, data: PostRef) -> Step:
+    return await delete_post(update, context, data.post_id, confirmed=True)
+
+
+async def occasions_shown(update: Update, context: BotContext, data: PlanMonth) -> Step:
+    return await show_occasions(update, context, data.plan_id, data.month)

@@ -10,19 +10,40 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import TypeVar
+from typing import TypeVar, get_args
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_day_names
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.i18n import _, current_locale, is_rtl
-from bot.services.campaigns import PostDTO, Repeat
+from bot.services.campaigns import PostDTO, PostKind, Repeat
 from bot.services.campaigns.calendar import YEARS, months_ahead, shift_month
 from bot.services.campaigns.post_dates import WhenError, parse_day, parse_when
 from bot.services.campaigns.rules import LEADS, SERIES_MAX, PostFields, post_moment, text_field
 from bot.services.errors import DomainError, Problem
 from bot.text import babel_locale, fmt, local_date, ltr
+from handlers.campaigns.buttons import (
+    ADD_POST,
+    NOOP,
+    POST_DAY,
+    POST_KIND,
+    POST_LEAD,
+    POST_MONTH,
+    POST_PLATFORM,
+    POST_REPEAT,
+    SHOW_PLAN,
+    SHOW_POST,
+    DayPick,
+    KindChoice,
+    LeadChoice,
+    MonthPick,
+    PlanRef,
+    PlatformChoice,
+    PostField,
+    PostRef,
+    RepeatChoice,
+)
 from handlers.campaigns.draft import END, WAITING, CampaignDraft, PostAnswers, begin, draft, finish, store
 from handlers.campaigns.replies import Step, answer, reask, refuse, say, stale, typed
 from handlers.campaigns.texts import (
@@ -38,11 +59,12 @@ from handlers.campaigns.texts import (
     when_problem,
 )
 from handlers.context import BotContext
+from handlers.core.buttons import EMPTY
 from handlers.ui import buttons, chat_id_of, reply
 
 PICK_MONTHS = 12  # how far ahead the month calendar goes
-POST_FIELDS = ("when", "kind", "platform", "idea", "repeat", "lead")
-NOOP = "cp:noop"
+POST_FIELDS: tuple[PostField, ...] = get_args(PostField)
+NOTHING = NOOP.encode(EMPTY)
 
 
 # ----------------------------------------------------------------------------------- month calendar
@@ -53,46 +75,39 @@ def month_keyboard(token: str, year: int, month: int, today: dt.date) -> InlineK
     locale, rtl = current_locale(), is_rtl()
     first = 5 if rtl else 0
     ahead = months_ahead(today, (year, month))
-    back = "cp:m:{}:{}{:02d}".format(token, *shift_month(year, month, -1)) if ahead > 0 else NOOP
-    onward = "cp:m:{}:{}{:02d}".format(token, *shift_month(year, month, 1)) if ahead < PICK_MONTHS else NOOP
+    back = POST_MONTH.encode(MonthPick(token, first_day(*shift_month(year, month, -1)))) if ahead > 0 else NOTHING
+    onward = POST_MONTH.encode(MonthPick(token, first_day(*shift_month(year, month, 1))))
+    onward = onward if ahead < PICK_MONTHS else NOTHING
     earlier, later = ("▶", "◀") if rtl else ("◀", "▶")  # right to left, the next month is to the left
     header = [
-        (earlier if back != NOOP else " ", back),
-        (month_title(year, month), NOOP),
-        (later if onward != NOOP else " ", onward),
+        (earlier if back != NOTHING else " ", back),
+        (month_title(year, month), NOTHING),
+        (later if onward != NOTHING else " ", onward),
     ]
     rows: list[list[tuple[str, str]]] = [list(reversed(header)) if rtl else header]
     names = get_day_names("narrow" if rtl else "short", locale=babel_locale(locale))
-    days = [(str(names[(first + i) % 7]), NOOP) for i in range(7)]
+    days = [(str(names[(first + i) % 7]), NOTHING) for i in range(7)]
     rows.append(list(reversed(days)) if rtl else days)
     for week in calendar.Calendar(first).monthdatescalendar(year, month):
         row = []
         for day in week:
             if day.month != month:
-                row.append((" ", NOOP))
+                row.append((" ", NOTHING))
             elif day < today:
-                row.append(("·", NOOP))
+                row.append(("·", NOTHING))
             else:
-                row.append((str(day.day), f"cp:d:{token}:{day:%Y%m%d}"))
+                row.append((str(day.day), POST_DAY.encode(DayPick(token, day))))
         rows.append(list(reversed(row)) if rtl else row)
     return buttons(rows)
 
 
-def parse_month(text: str) -> tuple[int, int] | None:
-    """ "202612" from a button → (2026, 12); a forged one outside the calendar's years → None."""
-    if len(text) != 6 or not text.isascii() or not text.isdigit() or not 1 <= int(text[4:]) <= 12:
-        return None
-    return (int(text[:4]), int(text[4:])) if YEARS[0] <= int(text[:4]) <= YEARS[1] else None
+def first_day(year: int, month: int) -> dt.date:
+    return dt.date(year, month, 1)
 
 
-def parse_yyyymmdd(text: str) -> dt.date | None:
-    if len(text) != 8 or not text.isascii() or not text.isdigit():
-        return None
-    try:
-        day = dt.datetime.strptime(text, "%Y%m%d").date()
-    except ValueError:
-        return None
-    return day if YEARS[0] <= day.year <= YEARS[1] else None
+def in_calendar_years(day: dt.date) -> bool:
+    """A month or day the calendars can show; the buttons never carry another one (a forged press is stale)."""
+    return YEARS[0] <= day.year <= YEARS[1]
 
 
 # ------------------------------------------------------------------------------------------- the flow
@@ -245,22 +260,27 @@ async def ask(update: Update, context: BotContext, step: str) -> Step:
     if step == "when":
         return await ask_when(update, context)
     if step == "kind":
-        rows = [[(_(label), f"cp:k:{token}:{kind}")] for kind, label in KIND_NAMES.items()]
+        rows = [[(_(label), POST_KIND.encode(KindChoice(token, PostKind(kind))))] for kind, label in KIND_NAMES.items()]
         await say(update, _("What kind of post is it?"), buttons(rows))
     elif step == "platform":
-        rows = [[(platform_name(code), f"cp:p:{token}:{code}")] for code in answers.platforms]
+        rows = [
+            [(platform_name(code), POST_PLATFORM.encode(PlatformChoice(token, code)))] for code in answers.platforms
+        ]
         await say(update, _("On which platform?"), buttons(rows))
     elif step == "idea":
         await say(update, idea_limit_text())
     elif step == "repeat":
-        rows = [[(_(label), f"cp:r:{token}:{code}")] for code, label in REPEAT_NAMES.items()]
+        rows = [
+            [(_(label), POST_REPEAT.encode(RepeatChoice(token, Repeat(code))))] for code, label in REPEAT_NAMES.items()
+        ]
         await say(update, _("Does it repeat?"), buttons(rows))
     elif step == "until":
         start = required(answers.starts).astimezone(ZoneInfo(answers.zone)).date()
         text = _("Until when? Type the last date (at most 6 months after the first post), or pick it:")
         await say(update, text, month_keyboard(token, start.year, start.month, today_in(answers.zone)))
     elif step == "lead":
-        rows = [[(lead_name(None), f"cp:l:{token}:0")]] + [[(lead_name(m), f"cp:l:{token}:{m}")] for m in LEADS]
+        rows = [[(lead_name(None), POST_LEAD.encode(LeadChoice(token, 0)))]]
+        rows += [[(lead_name(m), POST_LEAD.encode(LeadChoice(token, m)))] for m in LEADS]
         await say(update, _("I will remind you (and your teammates) at the post's time. Also earlier?"), buttons(rows))
     return WAITING
 
@@ -353,9 +373,10 @@ async def show_saved(
         if post.lead_minutes
         else _("Reminder: at the time.")
     )
+    plan, changed = PlanRef(post.plan_id), PostRef(post.id)
     rows = [
-        [("➕ " + _("Another post"), f"cp:ap:{post.plan_id}"), ("✏️ " + _("Change it"), f"cp:po:{post.id}")],
-        [("📋 " + _("The plan"), f"cp:v:{post.plan_id}")],
+        [("➕ " + _("Another post"), ADD_POST.encode(plan)), ("✏️ " + _("Change it"), SHOW_POST.encode(changed))],
+        [("📋 " + _("The plan"), SHOW_PLAN.encode(plan))],
     ]
     if new_message:
         await reply(update, "\n".join(lines), buttons(rows))

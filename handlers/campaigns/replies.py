@@ -7,7 +7,6 @@ from collections import OrderedDict
 from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.i18n import _
-from bot.parsing import DB_INT_MAX, parse_int
 from bot.services.errors import DomainError
 from bot.text import clean_input, cmd, fmt
 from handlers.context import BotContext
@@ -32,21 +31,10 @@ async def answer(update: Update, text: str | None = None, *, alert: bool = False
     await answer_callback(update, text, alert=alert)
 
 
-def pressed(update: Update) -> None:
+def new_press(update: Update) -> None:
     """A button press starts being handled: it has not been answered yet (ids may repeat across test servers)."""
     if update.callback_query is not None:
         _answered.pop(update.callback_query.id, None)
-
-
-def data_args(update: Update) -> list[str]:
-    """ "cp:ef:12:goal" → ["ef", "12", "goal"]."""
-    query = update.callback_query
-    return (query.data or "").split(":")[1:] if query is not None else []
-
-
-def int_arg(args: list[str], index: int, maximum: int = DB_INT_MAX) -> int | None:
-    """A whole number from a button's data, 0..maximum (an id by default); None when missing or forged."""
-    return parse_int(args[index], maximum=maximum) if index < len(args) else None
 
 
 def typed(update: Update) -> str:
