@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from bot.app import build_services
+from bot.context import Services
 from bot.services.access import (
     OPERATOR,
     Actor,
@@ -30,7 +31,6 @@ from bot.services.access import (
 from bot.services.broadcasts import Target
 from bot.services.campaigns.rules import PlanFields, PostFields
 from bot.services.errors import DomainError, Problem
-from handlers.context import Services
 from storage.broadcasts import BroadcastState
 from storage.campaigns.dto import Mark, PostKind, ProofKind
 from storage.dto import CohortStatus, Role

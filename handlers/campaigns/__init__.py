@@ -3,13 +3,12 @@ and the posting reminders and plan notes the delivery engine sends. Services: bo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from handlers.context import BotApplication
+from handlers.core.feature import Feature
 
 
-def setup(application: BotApplication) -> None:
-    from handlers.campaigns import flow  # imported here: the flow modules import handlers.context
+def setup() -> Feature:
+    # Imported here: handlers.core.problems imports handlers.campaigns.texts, and the flow imports the problems.
+    from handlers.campaigns.deliveries import campaign_kinds
+    from handlers.campaigns.flow import campaign_handlers
 
-    flow.setup(application)
+    return Feature("campaigns", handlers=campaign_handlers(), kinds=campaign_kinds)

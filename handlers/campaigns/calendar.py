@@ -30,9 +30,9 @@ from handlers.campaigns.post_buttons import show_occasions
 from handlers.campaigns.posts import first_day, in_calendar_years
 from handlers.campaigns.replies import answer, new_press, refuse, stale
 from handlers.campaigns.texts import KIND_ICONS, kind_name, month_title, plan_label, platform_name
-from handlers.context import BotContext
 from handlers.core.buttons import EMPTY, pressed
-from handlers.ui import buttons, chat_id_of, reply, reply_photo, with_retries
+from handlers.core.context import BotContext
+from handlers.core.ui import buttons, chat_id_of, reply, reply_photo, with_retries
 
 ICS_NAME = "campaign-calendar.ics"
 

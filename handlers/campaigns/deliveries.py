@@ -9,18 +9,17 @@ import datetime as dt
 from telegram import Bot
 from telegram.constants import ParseMode
 
+from bot.context import Services
 from bot.delivery.engine import DeliveryKind, Sent, Skip
 from bot.i18n import _, set_locale
+from bot.services.campaigns import DeliveryDTO
 from bot.services.campaigns.reminders import PLAN_NOTE, POST_REMIND, ReminderGone
 from bot.services.campaigns.review import Note, NoteGone
 from bot.text import fmt, name, rtl_safe
 from handlers.campaigns.buttons import SHOW_PLAN, PlanRef
 from handlers.campaigns.reminders import reminder_markup, reminder_text
 from handlers.campaigns.texts import plan_label, post_line
-from handlers.context import Services
-from handlers.ui import buttons
-from storage.dto import DeliveryDTO
-from storage.uow import UnitOfWork
+from handlers.core.ui import buttons
 
 
 class PostReminderKind:
@@ -41,8 +40,8 @@ class PostReminderKind:
         )
         return Sent(message.message_id)
 
-    async def on_sent(self, uow: UnitOfWork, delivery: DeliveryDTO, sent: Sent, now: dt.datetime) -> None:
-        return None
+    async def on_sent(self, uow: object, delivery: DeliveryDTO, sent: Sent, now: dt.datetime) -> None:
+        return None  # sending changes nothing of the planner's (any unit of work will do: it is not used)
 
 
 def note_text(item: Note) -> str:
@@ -83,8 +82,8 @@ class PlanNoteKind:
         )
         return Sent(message.message_id)
 
-    async def on_sent(self, uow: UnitOfWork, delivery: DeliveryDTO, sent: Sent, now: dt.datetime) -> None:
-        return None
+    async def on_sent(self, uow: object, delivery: DeliveryDTO, sent: Sent, now: dt.datetime) -> None:
+        return None  # sending changes nothing of the planner's (any unit of work will do: it is not used)
 
 
 def campaign_kinds(services: Services) -> dict[str, DeliveryKind]:

@@ -28,8 +28,8 @@ from bot.services.campaigns import PostKind, Repeat
 from bot.text import cmd, fmt
 from handlers.campaigns.draft_store import Draft
 from handlers.campaigns.replies import Step
-from handlers.context import BotContext
-from handlers.ui import reply
+from handlers.core.context import BotContext
+from handlers.core.ui import reply
 
 KEPT_NOW = "campaign_kept_now"  # set while handling the update that put a plan aside: the person is told once
 WAITING = 0

@@ -6,7 +6,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
-from handlers.context import BotContext
+from handlers.core.context import BotContext
 
 D = TypeVar("D")
 

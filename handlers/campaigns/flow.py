@@ -102,11 +102,11 @@ from handlers.campaigns.review import (
     proof_pressed,
     start_comment,
 )
-from handlers.context import BotApplication, BotContext
 from handlers.core.buttons import Codec, pressed
-from handlers.handoff import HANDED_ON, hand_on
-from handlers.registry import Button, Command, Event, Typed, conversation
-from handlers.ui import reply
+from handlers.core.context import BotContext
+from handlers.core.handoff import HANDED_ON, hand_on
+from handlers.core.registry import Button, Command, Event, Handler, Typed, conversation
+from handlers.core.ui import reply
 
 T = TypeVar("T")
 Action = Callable[[Update, BotContext, T], Awaitable[Step]]
@@ -287,7 +287,7 @@ def campaign_conversation() -> ConversationHandler[BotContext]:
     )
 
 
-def setup(application: BotApplication) -> None:
-    application.add_handler(campaign_conversation())
-    for declaration in (CALENDAR, *CALENDAR_BUTTONS, CAMPAIGNS, *REVIEW_BUTTONS):
-        application.add_handler(declaration.handler())
+def campaign_handlers() -> list[Handler]:
+    """The planner's conversation first, then the stand-alone /calendar and /campaigns commands and buttons."""
+    standalone = (CALENDAR, *CALENDAR_BUTTONS, CAMPAIGNS, *REVIEW_BUTTONS)
+    return [campaign_conversation(), *(declaration.handler() for declaration in standalone)]

@@ -51,9 +51,9 @@ from handlers.campaigns.plans import (
     start_plan,
 )
 from handlers.campaigns.replies import Step, answer, reask, refuse, say, stale, typed
-from handlers.context import BotContext
 from handlers.core.buttons import EMPTY, Empty
-from handlers.ui import buttons, chat_id_of, reply
+from handlers.core.context import BotContext
+from handlers.core.ui import buttons, chat_id_of, reply
 
 # ------------------------------------------------------------------------------------------- steps
 

@@ -38,9 +38,9 @@ from handlers.campaigns.buttons import (
 from handlers.campaigns.draft import END, WAITING, CampaignDraft, PlanAnswers, begin, kept_plan
 from handlers.campaigns.replies import Step, refuse, say
 from handlers.campaigns.texts import METRIC_NAMES, PLATFORM_NAMES, plan_label, plan_text, stats_line
-from handlers.context import BotContext
 from handlers.core.buttons import EMPTY
-from handlers.ui import buttons, chat_id_of, reply
+from handlers.core.context import BotContext
+from handlers.core.ui import buttons, chat_id_of, reply
 
 MAX_PLAN_BUTTONS = 10
 TEXT_STEPS = {"problem", "goal", "audience", "unit", "count", "hashtag"}

@@ -45,9 +45,9 @@ from handlers.campaigns.posts import (
 )
 from handlers.campaigns.replies import Step, answer, refuse, say, stale
 from handlers.campaigns.texts import EXAMPLE_TIME, KIND_NAMES, REPEAT_NAMES, month_title
-from handlers.context import BotContext
 from handlers.core.buttons import Empty
-from handlers.ui import buttons, chat_id_of, reply
+from handlers.core.context import BotContext
+from handlers.core.ui import buttons, chat_id_of, reply
 
 OCCASION_BUTTONS = 20
 

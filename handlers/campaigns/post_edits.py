@@ -24,8 +24,8 @@ from handlers.campaigns.draft import CampaignDraft, PostAnswers, begin, finish
 from handlers.campaigns.posts import POST_FIELDS, ask, post_draft
 from handlers.campaigns.replies import Step, answer, refuse, say, stale
 from handlers.campaigns.texts import lead_name, post_line
-from handlers.context import BotContext
-from handlers.ui import buttons, chat_id_of
+from handlers.core.context import BotContext
+from handlers.core.ui import buttons, chat_id_of
 
 # --------------------------------------------------------------------------- changing existing posts
 

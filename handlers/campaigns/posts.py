@@ -58,9 +58,9 @@ from handlers.campaigns.texts import (
     post_line,
     when_problem,
 )
-from handlers.context import BotContext
 from handlers.core.buttons import EMPTY
-from handlers.ui import buttons, chat_id_of, reply
+from handlers.core.context import BotContext
+from handlers.core.ui import buttons, chat_id_of, reply
 
 PICK_MONTHS = 12  # how far ahead the month calendar goes
 POST_FIELDS: tuple[PostField, ...] = get_args(PostField)

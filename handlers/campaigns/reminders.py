@@ -25,10 +25,10 @@ from handlers.campaigns.texts import (
     time_left,
     when_text,
 )
-from handlers.context import BotContext
 from handlers.core.buttons import EMPTY, Empty
-from handlers.handoff import hand_on
-from handlers.ui import buttons, chat_id_of, reply, with_retries
+from handlers.core.context import BotContext
+from handlers.core.handoff import hand_on
+from handlers.core.ui import buttons, chat_id_of, reply, with_retries
 
 LEAD_LATE = dt.timedelta(minutes=5)  # a lead reminder later than this says how long is actually left
 

@@ -9,9 +9,9 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from bot.i18n import _
 from bot.services.errors import DomainError
 from bot.text import clean_input, cmd, fmt
-from handlers.context import BotContext
-from handlers.problems import problem_text
-from handlers.ui import answer_callback, edit_or_reply, reply
+from handlers.core.context import BotContext
+from handlers.core.problems import problem_text
+from handlers.core.ui import answer_callback, edit_or_reply, reply
 
 Step = int | None
 

@@ -25,9 +25,9 @@ from handlers.campaigns.buttons import (
 from handlers.campaigns.draft import END, WAITING, CampaignDraft, begin, draft, finish
 from handlers.campaigns.replies import Step, answer, new_press, refuse, say, stale, typed
 from handlers.campaigns.texts import joined, plan_label, plan_text, post_line, stats_line
-from handlers.context import BotContext
 from handlers.core.buttons import pressed
-from handlers.ui import buttons, reply, with_retries
+from handlers.core.context import BotContext
+from handlers.core.ui import buttons, reply, with_retries
 
 MAX_BUTTONS = 30
 PROOFS_SHOWN = 10

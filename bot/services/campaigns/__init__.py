@@ -19,6 +19,7 @@ from storage.campaigns.dto import (
     ProofKind,
     Repeat,
 )
+from storage.dto import DeliveryDTO
 
 __all__ = [
     "METRICS",
@@ -27,6 +28,7 @@ __all__ = [
     "CampaignService",
     "Campaigns",
     "CommentDTO",
+    "DeliveryDTO",
     "Mark",
     "OccurrenceDTO",
     "PlanDTO",
