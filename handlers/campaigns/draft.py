@@ -21,19 +21,17 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from telegram import Update
-from telegram.ext import ConversationHandler
 
 from bot.i18n import _
 from bot.services.campaigns import PostKind, Repeat
 from bot.text import cmd, fmt
-from handlers.campaigns.draft_store import Draft
 from handlers.campaigns.replies import Step
 from handlers.core.context import BotContext
+from handlers.core.conversation import END, Draft
 from handlers.core.ui import reply
 
 KEPT_NOW = "campaign_kept_now"  # set while handling the update that put a plan aside: the person is told once
 WAITING = 0
-END = ConversationHandler.END
 STEP_IDLE = dt.timedelta(minutes=30)  # a question unanswered this long is no longer waited for
 KEPT_FOR = dt.timedelta(days=1)  # how long a plan put aside is offered again
 Flow = Literal["plan", "edit", "post", "proof", "comment"]

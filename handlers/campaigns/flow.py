@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from telegram import Update
-from telegram.ext import ConversationHandler, filters
+from telegram.ext import filters
 
 from bot.i18n import N_, _
 from bot.services.access import Audience
@@ -104,8 +104,9 @@ from handlers.campaigns.review import (
 )
 from handlers.core.buttons import Codec, pressed
 from handlers.core.context import BotContext
+from handlers.core.conversation import Flow
 from handlers.core.handoff import HANDED_ON, hand_on
-from handlers.core.registry import Button, Command, Event, Handler, Typed, conversation
+from handlers.core.registry import Button, Command, Handler, Typed
 from handlers.core.ui import reply
 
 T = TypeVar("T")
@@ -133,7 +134,7 @@ def press(codec: Codec[T], audience: Audience, action: Action[T], *, touches: bo
         await tell_kept(update, context)
         return step
 
-    return Button(codec.prefix, audience, pressed_in_flow, codec.pattern)
+    return Button.of(codec, audience, pressed_in_flow)
 
 
 async def campaign_entry(update: Update, context: BotContext) -> Step:
@@ -142,10 +143,15 @@ async def campaign_entry(update: Update, context: BotContext) -> Step:
     return await campaign_command(update, context)
 
 
-async def step_over(update: Update, context: BotContext) -> int:
-    """Nothing (any more) waits for this message: the step ends and the message is handled as if it had not been."""
+async def step_ended(update: Update, context: BotContext) -> None:
+    """Any command but /cancel (and /campaign) ends the pending step; the command is then handled as usual."""
     end_step(context)
     await tell_kept(update, context)
+
+
+async def step_over(update: Update, context: BotContext) -> int:
+    """Nothing (any more) waits for this message: the step ends and the message is handled as if it had not been."""
+    await step_ended(update, context)
     await hand_on(update, context)
     return END
 
@@ -181,11 +187,6 @@ async def something_else(update: Update, context: BotContext) -> Step:
     return await reask(update, context)
 
 
-async def other_command(update: Update, context: BotContext) -> int:
-    """Any command but /cancel (and /campaign) ends the pending step; the command is then handled as usual."""
-    return await step_over(update, context)
-
-
 async def timed_out(update: Update, context: BotContext) -> None:
     """The conversation's timeout: the step is over, silently (a half-finished plan is kept for /campaign)."""
     end_step(context, tell=False)
@@ -205,18 +206,18 @@ CALENDAR = Command(
     ("calendar",), TRAINEE, calendar_command, menu=N_("Your posting calendar: the month, occasions, a calendar file")
 )
 CALENDAR_BUTTONS = [
-    Button(CALENDAR_MONTH.prefix, TRAINEE, month_pressed, CALENDAR_MONTH.pattern),
-    Button(CALENDAR_FILE.prefix, TRAINEE, file_pressed, CALENDAR_FILE.pattern),
-    Button(CALENDAR_OCCASIONS.prefix, TRAINEE, occasions_pressed, CALENDAR_OCCASIONS.pattern),
+    Button.of(CALENDAR_MONTH, TRAINEE, month_pressed),
+    Button.of(CALENDAR_FILE, TRAINEE, file_pressed),
+    Button.of(CALENDAR_OCCASIONS, TRAINEE, occasions_pressed),
 ]
 CAMPAIGNS = Command(
     ("campaigns",), TRAINER, campaigns_command, menu=N_("Your trainees' campaign plans, progress and proofs")
 )
 REVIEW_BUTTONS = [
-    Button(REVIEW_COHORT.prefix, TRAINER, cohort_pressed, REVIEW_COHORT.pattern),
-    Button(REVIEW_PLAN.prefix, TRAINER, plan_pressed, REVIEW_PLAN.pattern),
-    Button(APPROVE_PROOF.prefix, TRAINER, approve_pressed, APPROVE_PROOF.pattern),
-    Button(SHOW_PROOF.prefix, TRAINER, proof_pressed, SHOW_PROOF.pattern),
+    Button.of(REVIEW_COHORT, TRAINER, cohort_pressed),
+    Button.of(REVIEW_PLAN, TRAINER, plan_pressed),
+    Button.of(APPROVE_PROOF, TRAINER, approve_pressed),
+    Button.of(SHOW_PROOF, TRAINER, proof_pressed),
 ]
 PLAN_BUTTONS = [
     press(NEW_PLAN, TRAINEE, new_plan),
@@ -256,12 +257,15 @@ REMINDER_BUTTONS = [
 ]
 
 
-def campaign_conversation() -> ConversationHandler[BotContext]:
+def campaign_flow() -> Flow:
     """Everything typed for the planner; plan and reminder buttons belong to trainees (the owner or a teammate is
-    checked in the service), comment buttons to trainers."""
+    checked in the service), comment buttons to trainers. Anything else while a step waits: `something_else`."""
     waiting = ~HANDED_ON  # an update handed on to the other handlers is never taken back here
-    return conversation(
+    text = filters.TEXT & ~filters.COMMAND & waiting
+    photo = (filters.PHOTO | filters.Document.IMAGE) & waiting
+    return Flow(
         "campaign",
+        Audience.ANYONE,
         entry=[
             CAMPAIGN,
             *PLAN_BUTTONS,
@@ -271,23 +275,19 @@ def campaign_conversation() -> ConversationHandler[BotContext]:
         ],
         states={
             WAITING: [
-                Typed("campaign: text", Audience.ANYONE, text_typed, filters.TEXT & ~filters.COMMAND & waiting),
-                Typed(
-                    "campaign: photo", Audience.ANYONE, photo_sent, (filters.PHOTO | filters.Document.IMAGE) & waiting
-                ),
-                Typed("campaign: anything else", Audience.ANYONE, something_else, ~filters.COMMAND & waiting),
-            ],
-            ConversationHandler.TIMEOUT: [Event("campaign: idle", Audience.ANYONE, timed_out, "timeout")],
+                Typed("campaign: text", Audience.ANYONE, text_typed, text),
+                Typed("campaign: photo", Audience.ANYONE, photo_sent, photo),
+            ]
         },
-        fallbacks=[
-            Command(("cancel",), Audience.ANYONE, cancel),
-            Typed("campaign: another command", Audience.ANYONE, other_command, filters.COMMAND & waiting),
-        ],
-        timeout=STEP_IDLE.total_seconds(),
+        cancel=cancel,
+        ask_again=something_else,
+        hand_off=step_ended,
+        timeout=STEP_IDLE,
+        on_timeout=timed_out,
     )
 
 
 def campaign_handlers() -> list[Handler]:
     """The planner's conversation first, then the stand-alone /calendar and /campaigns commands and buttons."""
     standalone = (CALENDAR, *CALENDAR_BUTTONS, CAMPAIGNS, *REVIEW_BUTTONS)
-    return [campaign_conversation(), *(declaration.handler() for declaration in standalone)]
+    return [campaign_flow().build(), *(declaration.handler() for declaration in standalone)]

@@ -8,8 +8,9 @@ from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.i18n import _
 from bot.services.errors import DomainError
-from bot.text import clean_input, cmd, fmt
+from bot.text import clean_input
 from handlers.core.context import BotContext
+from handlers.core.conversation import ask_again
 from handlers.core.problems import problem_text
 from handlers.core.ui import answer_callback, edit_or_reply, reply
 
@@ -67,5 +68,6 @@ async def refuse(update: Update, error: DomainError) -> None:
 
 
 async def reask(update: Update, context: BotContext) -> Step:
-    await reply(update, fmt(_("Please answer the question above, or send {cancel} to stop."), cancel=cmd("/cancel")))
+    """The question above again (the kit's words); the step stays."""
+    await ask_again(update, context)
     return None
