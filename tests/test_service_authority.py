@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, select
 
+import storage.campaigns.models
+import storage.models_attendance  # noqa: F401
 from bot.app import build_services
 from bot.context import Services
 from bot.services.access import (

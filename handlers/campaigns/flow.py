@@ -56,7 +56,7 @@ from handlers.campaigns.buttons import (
 )
 from handlers.campaigns.calendar import calendar_command, file_pressed, month_pressed, occasions_pressed
 from handlers.campaigns.draft import END, STEP_IDLE, WAITING, clear, end_step, flow_of, idle, tell_kept, touch
-from handlers.campaigns.plan_steps import (
+from handlers.campaigns.plan_buttons import (
     cohort_chosen,
     discard_plan,
     edit_field_chosen,
@@ -65,13 +65,13 @@ from handlers.campaigns.plan_steps import (
     new_plan,
     no_hashtag,
     plan_shown,
-    plan_text_step,
     platform_tapped,
     resume_plan,
     team_chosen,
     team_shown,
     teammate_tapped,
 )
+from handlers.campaigns.plan_steps import plan_text_step
 from handlers.campaigns.plans import campaign_command
 from handlers.campaigns.post_buttons import (
     add_occasion,

@@ -98,7 +98,6 @@ async def no_proof(update: Update, context: BotContext, _data: Empty) -> Step:
 
 async def reminder_pressed(update: Update, context: BotContext, data: ReminderPress) -> Step:
     """Done, Snooze 1 h or Skip on a posting reminder."""
-    # Long: snooze, skip and done each answer in their own words (and done asks for a proof); kept in one place.
     post_id, at, user = data.post_id, data.at, chat_id_of(update)
     reminders = context.services.campaigns.reminders
     try:
