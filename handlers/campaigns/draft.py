@@ -18,8 +18,9 @@ import datetime as dt
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal
 
+from pydantic import ConfigDict
 from telegram import Update
 
 from bot.i18n import _
@@ -77,6 +78,9 @@ class PostAnswers:
 
 @dataclass
 class CampaignDraft:
+    # A draft stored in the older shape (a dict of ISO strings) does not read: it is dropped, never half-read.
+    __pydantic_config__: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
+
     flow: Flow
     step: str | None
     token: str = field(default_factory=lambda: secrets.token_hex(3))  # in the post flow's buttons: stale ones fail
