@@ -2,7 +2,7 @@
 
 A plan belongs to one cohort and one owner; teammates are trainees of the same cohort. Only the owner changes the
 plan and its posts; the owner and teammates get the reminders and may mark posts done. Every change is checked
-against the rules in `campaign_rules` and changes nothing when refused; reminders are planned in the same
+against the rules in `rules` and changes nothing when refused; reminders are planned in the same
 transaction as the change.
 """
 
