@@ -14,8 +14,6 @@ from bot.context import Services, services_in
 from bot.delivery.engine import DeliveryKind
 from handlers import (
     attendance,
-    attendance_alarms,
-    attendance_kinds,
     broadcast_admin,
     broadcast_progress,
     campaigns,
@@ -58,13 +56,7 @@ FEATURES: list[Callable[[], Feature]] = [
     lambda: adapted("lessons", lessons.setup, kinds=deliveries.lesson_kinds),
     lambda: adapted("reports", reports.setup),
     campaigns.setup,
-    lambda: adapted(
-        "attendance",
-        attendance.setup,
-        late=[attendance.setup_code_messages],  # digits alone: after every conversation, before the fallbacks
-        kinds=attendance_kinds.attendance_kinds,
-        on_start=[attendance_alarms.set_checkin_alarms],
-    ),
+    attendance.setup,
     common.setup,  # the general commands, after every feature's
 ]
 

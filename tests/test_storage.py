@@ -41,8 +41,8 @@ async def test_migrations_match_the_models(database_url: str) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    import storage.campaigns.models
-    import storage.models_attendance  # noqa: F401  (their tables join Base.metadata)
+    import storage.attendance.models
+    import storage.campaigns.models  # noqa: F401  (their tables join Base.metadata)
     from storage.models import Base
 
     database = Database(database_url)
