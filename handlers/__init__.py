@@ -17,13 +17,11 @@ from handlers import (
     broadcast_admin,
     broadcast_progress,
     campaigns,
-    coordinator,
     curricula,
     deliveries,
     lessons,
+    people,
     reports,
-    trainee,
-    trainer,
 )
 from handlers.core import access, common
 from handlers.core.context import BotApplication
@@ -48,11 +46,10 @@ async def start_broadcast_status(application: BotApplication) -> None:  # pendin
 
 # Milestone adapters (one line each): every feature package replaces its line with its own `setup() -> Feature`.
 FEATURES: list[Callable[[], Feature]] = [
-    lambda: adapted("registration", trainee.setup),
+    people.setup_registration,  # first: an invite link opened while another flow waits still registers
     lambda: adapted("broadcast_admin", broadcast_admin.setup, kinds=broadcast_kinds, on_start=[start_broadcast_status]),
-    lambda: adapted("coordinator", coordinator.setup),
+    people.setup,
     lambda: adapted("curricula", curricula.setup),  # after broadcast_admin: an announcement's document is not one
-    lambda: adapted("trainer", trainer.setup),
     lambda: adapted("lessons", lessons.setup, kinds=deliveries.lesson_kinds),
     lambda: adapted("reports", reports.setup),
     campaigns.setup,
