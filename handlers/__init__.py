@@ -13,8 +13,7 @@ from bot.context import services_in
 from handlers import (
     attendance,
     broadcasts,
-    campaign_deliveries,
-    campaign_flow,
+    campaigns,
     curricula,
     deliveries,
     lessons,
@@ -34,7 +33,7 @@ FEATURES: list[Callable[[], Feature]] = [
     lambda: adapted("curricula", curricula.setup),  # after broadcasts: an announcement's document is not one
     lambda: adapted("lessons", lessons.setup, kinds=deliveries.lesson_kinds),
     lambda: adapted("reports", reports.setup),
-    lambda: adapted("campaigns", campaign_flow.setup, kinds=campaign_deliveries.campaign_kinds),
+    campaigns.setup,
     attendance.setup,
     common.setup,  # the general commands, after every feature's
 ]

@@ -43,7 +43,7 @@ async def test_migrations_match_the_models(database_url: str) -> None:
 
     import storage.attendance.models
     import storage.broadcasts.models
-    import storage.models_campaigns  # noqa: F401  (their tables join Base.metadata)
+    import storage.campaigns.models  # noqa: F401  (their tables join Base.metadata)
     from storage.models import Base
 
     database = Database(database_url)

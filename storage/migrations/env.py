@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from storage import models_campaigns  # noqa: F401 - campaign planner tables in the metadata
+from storage.campaigns import models as campaign_models  # noqa: F401 - campaign planner tables in the metadata
 from storage.models import Base
 
 target_metadata = Base.metadata
