@@ -15,9 +15,9 @@ from storage.campaign_dto import PostKind
 from storage.dto import Role
 from storage.models_campaigns import CampaignPlan
 from tests.conftest import BotHarness
-from tests.test_e2e_campaign_reminders import make_plan
-from tests.test_e2e_campaigns import TIMEOUT, add_member, edited, eventually, person
-from tests.test_e2e_lessons import lesson_cohort, plain, services, showing
+from tests.e2e.test_e2e_campaign_reminders import make_plan
+from tests.e2e.test_e2e_campaigns import TIMEOUT, add_member, edited, eventually, person
+from tests.e2e.test_e2e_lessons import lesson_cohort, plain, services, showing
 
 ZONE = ZoneInfo("Asia/Baghdad")
 

@@ -19,8 +19,7 @@ from storage.dto import Role
 from storage.dto_attendance import AttendanceStatus, Source
 from tests.conftest import COORDINATOR_ID, BotHarness
 from tests.crowd import enrol
-from tests.fake_telegram import FakeUser, SentMessage
-from tests.test_e2e_attendance import (
+from tests.e2e.test_e2e_attendance import (
     ZONE,
     add_session,
     code_in,
@@ -35,6 +34,7 @@ from tests.test_e2e_attendance import (
     services,
     showing,
 )
+from tests.fake_telegram import FakeUser, SentMessage
 
 COORDINATOR = Principal(telegram_id=COORDINATOR_ID, locale="en", is_coordinator=True)
 P, L, E, A = AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT
