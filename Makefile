@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: run test lint typecheck catalogs catalogs-update catalogs-check unit bench clean
+.PHONY: run test lint typecheck catalogs catalogs-update catalogs-check unit storage e2e tests bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,10 +39,20 @@ catalogs-update: $(DEV_STAMP)
 catalogs-check: $(DEV_STAMP)
 	$(BIN)/python scripts/catalogs.py check
 
+# The tiers (see the README's Tests section): `make unit` is the fast one; `tests` runs all three.
 unit: $(DEV_STAMP) catalogs
+	$(BIN)/pytest tests/unit
+
+storage: $(DEV_STAMP) catalogs
+	$(BIN)/pytest tests/storage
+
+e2e: $(DEV_STAMP) catalogs
+	$(BIN)/pytest tests/e2e
+
+tests: $(DEV_STAMP) catalogs
 	$(BIN)/pytest
 
-test: lint typecheck catalogs-check unit
+test: lint typecheck catalogs-check tests
 
 bench: $(DEV_STAMP) catalogs
 	$(BIN)/python -m bench.registration
