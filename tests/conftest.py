@@ -45,8 +45,11 @@ HEAVY_FIXTURES = frozenset({"database_url", "empty_database_url", "db", "bot", "
 
 
 def tier_of(item: pytest.Item) -> str | None:
-    relative = item.path.resolve().relative_to(TESTS)
-    return relative.parts[0] if len(relative.parts) > 1 and relative.parts[0] in TIERS else None
+    path = item.path.resolve()
+    if not path.is_relative_to(TESTS):
+        return None
+    folder = path.relative_to(TESTS).parts[0]
+    return folder if folder in TIERS else None
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
