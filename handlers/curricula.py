@@ -13,11 +13,11 @@ from bot.services.access import Audience
 from bot.services.curricula import SUFFIXES, ImportResult, ImportStatus
 from bot.services.errors import DomainError
 from bot.text import Safe, cmd, fmt, local_datetime, ltr, name
-from handlers.common import anything_else
-from handlers.context import BotApplication, BotContext
-from handlers.problems import problem_text
-from handlers.registry import Command, Typed
-from handlers.ui import reply
+from handlers.core.common import anything_else
+from handlers.core.context import BotApplication, BotContext
+from handlers.core.problems import problem_text
+from handlers.core.registry import Command, Typed
+from handlers.core.ui import reply
 from storage.dto import CurriculumDTO
 
 log = logging.getLogger(__name__)

@@ -14,12 +14,12 @@ from pathlib import Path
 from telegram import Bot
 from telegram.constants import ParseMode
 
+from bot.context import Services
 from bot.curriculum import Curriculum
 from bot.delivery.engine import DeliveryKind, Sent, Skip
 from bot.i18n import set_locale
 from bot.services.lessons import LATER, LESSON, NUDGE, QUIZ
 from bot.text import rtl_safe
-from handlers.context import Services
 from handlers.lesson_views import nudge_text, open_markup, send_lesson, send_question
 from storage.dto import CohortDTO, CohortStatus, DeliveryDTO, PersonDTO
 from storage.uow import UnitOfWork

@@ -18,11 +18,11 @@ from bot.services.lesson_stats import Progress, percent
 from bot.services.lessons import LessonView
 from bot.services.schedule import LessonCalendar
 from bot.text import cmd, fmt, local_datetime, local_time, name, progress_bar, rtl_safe
-from handlers.context import BotApplication, BotContext
+from handlers.core.context import BotApplication, BotContext
+from handlers.core.problems import problem_text
+from handlers.core.registry import Button, Command, Event
+from handlers.core.ui import answer_callback, chat_id_of, reply, with_retries
 from handlers.lesson_views import PART_PAUSE_S, lesson_markup, quiz_summary, send_lesson, send_question
-from handlers.problems import problem_text
-from handlers.registry import Button, Command, Event
-from handlers.ui import answer_callback, chat_id_of, reply, with_retries
 from storage.dto import LessonProgressDTO
 
 log = logging.getLogger(__name__)

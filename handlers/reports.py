@@ -10,10 +10,10 @@ from bot.services.access import Audience
 from bot.services.errors import DomainError
 from bot.services.lesson_stats import CohortStats, DayReport, LessonStat, percent
 from bot.text import esc, fmt, local_date, ltr, name
-from handlers.context import BotApplication, BotContext
-from handlers.problems import problem_text
-from handlers.registry import Button, Command
-from handlers.ui import answer_callback, buttons, reply
+from handlers.core.context import BotApplication, BotContext
+from handlers.core.problems import problem_text
+from handlers.core.registry import Button, Command
+from handlers.core.ui import answer_callback, buttons, reply
 from storage.dto import CohortDTO, CohortStatus, DeliveryState
 
 STATE_ORDER = (DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.BLOCKED, DeliveryState.SKIPPED)

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import text
 
-from bot.cli import CliError, main, parse_expiry
+from bot.cli import main
+from bot.cli.common import CliError, parse_expiry
 from bot.parsing import (
     NAME_KEY_MAX,
 )
