@@ -74,7 +74,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 async def reset_postgres(url: str) -> None:
-    """An empty public schema; fails loudly when the server is unreachable (never a silent skip)."""
+    """An empty public schema (for the benchmarks; tests get databases of their own); fails loudly when the server
+    is unreachable."""
     engine = create_engine(url)
     try:
         async with engine.begin() as conn:
