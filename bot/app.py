@@ -12,17 +12,14 @@ from bot.context import SERVICES_KEY, Services, services_in
 from bot.delivery.signal import OutboxSignal
 from bot.delivery.wiring import start_delivery, stop_delivery
 from bot.persistence import SqlPersistence
-from bot.services.attendance import AttendanceService
-from bot.services.attendance_reports import AttendanceReports
+from bot.services.attendance import AttendanceReports, AttendanceService
 from bot.services.broadcasts import BroadcastService
 from bot.services.campaign_feature import build_campaigns
 from bot.services.clock import Clock, utc_now
-from bot.services.cohorts import CohortService, RoleService
 from bot.services.curricula import CurriculumService
 from bot.services.lesson_stats import LessonStatsService
 from bot.services.lessons import LessonService, LessonSettings
-from bot.services.people import PeopleService
-from bot.services.registration import RegistrationService
+from bot.services.people import CohortService, PeopleService, RegistrationService, RoleService
 from bot.settings import Settings
 from handlers import install as install_handlers
 from handlers.core.access import ADMITTED_UPDATES

@@ -11,16 +11,13 @@ from dataclasses import dataclass, field
 
 from bot.delivery.signal import OutboxSignal
 from bot.services.access import AccessService
-from bot.services.attendance import AttendanceService
-from bot.services.attendance_reports import AttendanceReports
+from bot.services.attendance import AttendanceReports, AttendanceService
 from bot.services.broadcasts import BroadcastService
 from bot.services.campaign_feature import Campaigns
-from bot.services.cohorts import CohortService, RoleService
 from bot.services.curricula import CurriculumService
 from bot.services.lesson_stats import LessonStatsService
 from bot.services.lessons import LessonService
-from bot.services.people import PeopleService
-from bot.services.registration import RegistrationService
+from bot.services.people import CohortService, PeopleService, RegistrationService, RoleService
 from bot.settings import Settings
 from storage.uow import Database
 

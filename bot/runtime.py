@@ -12,8 +12,8 @@ from bot.app import ADMITTED_UPDATES, build_application, on_shutdown, on_startup
 from bot.curriculum import CurriculumError
 from bot.ptb import AnyApplication
 from bot.services.access import OPERATOR
-from bot.services.cohorts import RoleService
 from bot.services.curricula import CurriculumService
+from bot.services.people import RoleService
 from bot.settings import Settings, SettingsError
 from storage import migrate
 from storage.uow import Database

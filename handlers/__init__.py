@@ -14,19 +14,15 @@ from bot.context import Services, services_in
 from bot.delivery.engine import DeliveryKind
 from handlers import (
     attendance,
-    attendance_alarms,
-    attendance_kinds,
     broadcast_admin,
     broadcast_progress,
     campaign_deliveries,
     campaign_flow,
-    coordinator,
     curricula,
     deliveries,
     lessons,
+    people,
     reports,
-    trainee,
-    trainer,
 )
 from handlers.core import access, common
 from handlers.core.context import BotApplication
@@ -51,21 +47,14 @@ async def start_broadcast_status(application: BotApplication) -> None:  # pendin
 
 # Milestone adapters (one line each): every feature package replaces its line with its own `setup() -> Feature`.
 FEATURES: list[Callable[[], Feature]] = [
-    lambda: adapted("registration", trainee.setup),
+    people.setup_registration,  # first: an invite link opened while another flow waits still registers
     lambda: adapted("broadcast_admin", broadcast_admin.setup, kinds=broadcast_kinds, on_start=[start_broadcast_status]),
-    lambda: adapted("coordinator", coordinator.setup),
+    people.setup,
     lambda: adapted("curricula", curricula.setup),  # after broadcast_admin: an announcement's document is not one
-    lambda: adapted("trainer", trainer.setup),
     lambda: adapted("lessons", lessons.setup, kinds=deliveries.lesson_kinds),
     lambda: adapted("reports", reports.setup),
     lambda: adapted("campaigns", campaign_flow.setup, kinds=campaign_deliveries.campaign_kinds),
-    lambda: adapted(
-        "attendance",
-        attendance.setup,
-        late=[attendance.setup_code_messages],  # digits alone: after every conversation, before the fallbacks
-        kinds=attendance_kinds.attendance_kinds,
-        on_start=[attendance_alarms.set_checkin_alarms],
-    ),
+    attendance.setup,
     common.setup,  # the general commands, after every feature's
 ]
 

@@ -12,7 +12,7 @@ from telegram import Bot
 
 from bot.curriculum import CurriculumError
 from bot.parsing import parse_date, parse_int
-from bot.services.cohorts import INVITE_DAYS_MAX, deep_link
+from bot.services.people import INVITE_DAYS_MAX, deep_link
 from bot.settings import Settings
 from bot.text import normalize_digits
 from storage.dto import InviteDTO

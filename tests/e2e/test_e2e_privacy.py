@@ -11,9 +11,9 @@ from typing import Any
 from bot.services.access import Principal, resolve_principal
 from bot.services.campaign_rules import PlanFields, PostFields
 from bot.services.lessons import LESSON, QUIZ
+from storage.attendance.dto import AttendanceStatus
 from storage.campaign_dto import PostKind, ProofKind
 from storage.dto import Role
-from storage.dto_attendance import AttendanceStatus
 from tests.conftest import BotHarness
 from tests.e2e.test_e2e_attendance import add_session, code_in
 from tests.e2e.test_e2e_campaign_reminders import make_plan

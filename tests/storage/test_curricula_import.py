@@ -16,9 +16,9 @@ from bot.curriculum import Problem as CurriculumProblem
 from bot.i18n import set_locale
 from bot.runtime import prepare_database
 from bot.services.access import OPERATOR, Principal
-from bot.services.cohorts import CohortService
 from bot.services.curricula import CurriculumService, ImportStatus
 from bot.services.errors import DomainError, Problem
+from bot.services.people import CohortService
 from bot.settings import SettingsError
 from handlers.curricula import problem_line, problem_sentence
 from storage.uow import Database

@@ -18,9 +18,8 @@ from bot.parsing import (
 )
 from bot.services.access import OPERATOR
 from bot.services.attendance import AttendanceService
-from bot.services.cohorts import INVITE_DAYS_MAX, INVITE_USES_MAX, CohortService
 from bot.services.errors import DomainError, Problem
-from bot.services.registration import RegistrationService
+from bot.services.people import INVITE_DAYS_MAX, INVITE_USES_MAX, CohortService, RegistrationService
 from storage import migrate
 from storage.dto import Role
 from storage.uow import Database

@@ -13,12 +13,11 @@ from bot.services.attendance import AttendanceService
 from bot.services.broadcasts import BroadcastService, Target
 from bot.services.campaign_feature import build_campaigns
 from bot.services.campaign_rules import PlanFields, PostFields
-from bot.services.cohorts import CohortService
-from bot.services.people import PeopleService
+from bot.services.people import CohortService, PeopleService
 from storage import migrate
+from storage.attendance.dto import AttendanceStatus
 from storage.campaign_dto import Mark, PostKind, ProofKind
 from storage.dto import Role
-from storage.dto_attendance import AttendanceStatus
 from storage.outbox import FORGOTTEN_KEY
 from storage.uow import Database
 from tests.crowd import enrol
