@@ -16,8 +16,7 @@ from handlers import (
     attendance,
     broadcast_admin,
     broadcast_progress,
-    campaign_deliveries,
-    campaign_flow,
+    campaigns,
     curricula,
     deliveries,
     lessons,
@@ -53,7 +52,7 @@ FEATURES: list[Callable[[], Feature]] = [
     lambda: adapted("curricula", curricula.setup),  # after broadcast_admin: an announcement's document is not one
     lambda: adapted("lessons", lessons.setup, kinds=deliveries.lesson_kinds),
     lambda: adapted("reports", reports.setup),
-    lambda: adapted("campaigns", campaign_flow.setup, kinds=campaign_deliveries.campaign_kinds),
+    campaigns.setup,
     attendance.setup,
     common.setup,  # the general commands, after every feature's
 ]

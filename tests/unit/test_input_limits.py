@@ -21,7 +21,7 @@ from bot.parsing import (
     parse_weekdays,
 )
 from bot.services.broadcasts import BroadcastService
-from bot.services.campaign_rules import TARGET_MAX, post_moment, target
+from bot.services.campaigns.rules import TARGET_MAX, post_moment, target
 from bot.services.errors import DomainError, Problem
 from bot.text import FSI, PDI, plain
 from storage.models import NAME_KEY_LENGTH, Cohort, Person
