@@ -19,7 +19,6 @@ from bot.app import HEARTBEAT_SECONDS
 from bot.cli_attendance import COMMANDS as ATTENDANCE_COMMANDS
 from bot.cli_attendance import AttendanceCliError, add_attendance_commands, run_attendance
 from bot.cli_schedule import ScheduleError, add_schedule_options, describe_schedule, schedule_options
-from bot.curriculum import CurriculumError, load_curriculum
 from bot.logs import configure_logging
 from bot.parsing import (
     COHORT_NAME_MAX,
@@ -44,8 +43,9 @@ from bot.services.cohorts import (
     deep_link,
     start_date_allowed,
 )
-from bot.services.curricula import CurriculumService, ImportResult, ImportStatus
 from bot.services.errors import DomainError
+from bot.services.lessons.curricula import CurriculumService, ImportResult, ImportStatus
+from bot.services.lessons.curriculum import CurriculumError, load_curriculum
 from bot.settings import Settings, SettingsError, load_settings
 from bot.text import normalize_digits
 from storage import migrate

@@ -9,10 +9,10 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bot.app import ADMITTED_UPDATES, build_application, on_shutdown, on_startup, on_stop
-from bot.curriculum import CurriculumError
 from bot.services.access import OPERATOR
 from bot.services.cohorts import RoleService
-from bot.services.curricula import CurriculumService
+from bot.services.lessons.curricula import CurriculumService
+from bot.services.lessons.curriculum import CurriculumError
 from bot.settings import Settings, SettingsError
 from handlers.context import BotApplication
 from storage import migrate

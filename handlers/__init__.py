@@ -12,13 +12,13 @@ from handlers import (
     campaign_flow,
     common,
     coordinator,
-    curricula,
-    lessons,
-    reports,
     trainee,
     trainer,
 )
 from handlers.context import BotApplication
+from handlers.lessons import curricula
+from handlers.lessons import stats as lesson_stats
+from handlers.lessons import trainee as lessons
 from handlers.registry import Registry
 
 
@@ -30,7 +30,7 @@ def setup(application: BotApplication) -> None:
     curricula.setup(application)
     trainer.setup(application)
     lessons.setup(application)
-    reports.setup(application)
+    lesson_stats.setup(application)
     campaign_flow.setup(application)
     attendance.setup(application)
     common.setup(application)

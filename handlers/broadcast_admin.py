@@ -13,9 +13,9 @@ from handlers.broadcast_progress import STATUS
 from handlers.broadcast_views import FINAL_ORDER, people, report_csv
 from handlers.broadcasts import ID, TRAINER, broadcast_conversation, confirm, zone_of
 from handlers.context import BotApplication, BotContext
+from handlers.lessons.stats import state_name
 from handlers.problems import problem_text
 from handlers.registry import Button, Command
-from handlers.reports import state_name
 from handlers.ui import answer_callback, buttons, chat_id_of, reply, with_retries
 from storage.broadcasts import BroadcastState
 

@@ -24,7 +24,7 @@ from bot.services.cohorts import INVITE_DAYS_MAX, INVITE_USES_MAX, deep_link
 from bot.services.errors import DomainError, Problem
 from bot.text import cmd, fmt, local_date, local_datetime, local_time, ltr, name, normalize_digits, normalize_key
 from handlers.context import BotApplication, BotContext
-from handlers.curricula import curriculum_label, lessons_text
+from handlers.lessons.curricula import curriculum_label, lessons_text
 from handlers.menus import refresh_chat_menu
 from handlers.problems import problem_text
 from handlers.registry import Button, Command, Typed, conversation

@@ -20,7 +20,7 @@ from handlers.attendance_kinds import attendance_kinds
 from handlers.broadcast_progress import PROGRESS_EVERY_S, BroadcastKind, refresh_status
 from handlers.campaign_deliveries import campaign_kinds
 from handlers.context import SERVICES_KEY, BotApplication, BotContext, Services
-from handlers.deliveries import lesson_kinds
+from handlers.lessons.outbox_kinds import lesson_kinds
 from storage.broadcasts import BROADCAST
 
 log = logging.getLogger(__name__)

@@ -14,16 +14,13 @@ from bot.i18n import N_, _, current_locale, ngettext
 from bot.parsing import parse_positive_int
 from bot.services.access import Audience
 from bot.services.errors import DomainError
-from bot.services.lesson_stats import Progress, percent
-from bot.services.lessons import LessonView
-from bot.services.schedule import LessonCalendar
+from bot.services.lessons import LessonCalendar, LessonProgressDTO, LessonView, Progress, percent
 from bot.text import cmd, fmt, local_datetime, local_time, name, progress_bar, rtl_safe
 from handlers.context import BotApplication, BotContext
-from handlers.lesson_views import PART_PAUSE_S, lesson_markup, quiz_summary, send_lesson, send_question
+from handlers.lessons.views import PART_PAUSE_S, lesson_markup, quiz_summary, send_lesson, send_question
 from handlers.problems import problem_text
 from handlers.registry import Button, Command, Event
 from handlers.ui import answer_callback, chat_id_of, reply, with_retries
-from storage.dto import LessonProgressDTO
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +190,8 @@ async def lesson_button(update: Update, context: BotContext) -> None:
             await drop_done_buttons(update, context, cohort_id, number)
         elif action == "later":
             when, new = await lessons.later(user_id, cohort_id, number)
-            await answer_callback(update, later_text(when, await cohort_zone(context, cohort_id), new), alert=True)
+            zone = await lessons.cohort_zone(cohort_id) or context.services.settings.bot_timezone
+            await answer_callback(update, later_text(when, zone, new), alert=True)
         elif action == "open":
             view = await lessons.open(user_id, cohort_id, number)
             await answer_callback(update)
@@ -202,12 +200,6 @@ async def lesson_button(update: Update, context: BotContext) -> None:
             await answer_callback(update, _("This button is no longer active."))
     except DomainError as error:
         await answer_callback(update, problem_text(error), alert=True)
-
-
-async def cohort_zone(context: BotContext, cohort_id: int) -> str:
-    async with context.services.db.unit_of_work() as uow:
-        cohort = await uow.cohorts.by_id(cohort_id)
-    return cohort.timezone if cohort else context.services.settings.bot_timezone
 
 
 def later_text(when: dt.datetime, zone: str, new: bool) -> str:

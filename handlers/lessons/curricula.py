@@ -7,18 +7,17 @@ import logging
 from telegram import Document, Update
 from telegram.ext import filters
 
-from bot.curriculum import MAX_FILE_BYTES, CurriculumError, Problem
 from bot.i18n import N_, _, current_locale, ngettext
 from bot.services.access import Audience
-from bot.services.curricula import SUFFIXES, ImportResult, ImportStatus
 from bot.services.errors import DomainError
+from bot.services.lessons import SUFFIXES, CurriculumDTO, ImportResult, ImportStatus
+from bot.services.lessons.curriculum import MAX_FILE_BYTES, CurriculumError, Problem
 from bot.text import Safe, cmd, fmt, local_datetime, ltr, name
 from handlers.common import anything_else
 from handlers.context import BotApplication, BotContext
 from handlers.problems import problem_text
 from handlers.registry import Command, Typed
 from handlers.ui import reply
-from storage.dto import CurriculumDTO
 
 log = logging.getLogger(__name__)
 

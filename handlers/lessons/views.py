@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, cast
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, Poll
 from telegram.constants import ParseMode
 
-from bot.curriculum import Curriculum, Lesson
 from bot.i18n import _, current_locale, ngettext
+from bot.services.lessons.curriculum import Curriculum, Lesson
 from bot.text import fmt, rtl_safe, split_message
 
 if TYPE_CHECKING:
