@@ -44,6 +44,7 @@ def is_yaml(document: Document) -> bool:
 
 def problem_sentence(problem: Problem) -> str:
     """What is wrong, translated from the problem's code and numbers (the English message is the fallback)."""
+    # Long: one case per problem code of the validator, a flat table that reads best whole.
     limit, actual = problem.limit, problem.actual
     match problem.code:
         case "yaml_syntax" if problem.line is not None:
