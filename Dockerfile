@@ -2,15 +2,17 @@
 # Not built in CI (no Docker engine there); see README.
 FROM python:3.11-slim AS build
 WORKDIR /src
+# Exact versions with hashes first (a layer that changes only with the lock), then the project without deps.
+COPY requirements.lock ./
+RUN python -m venv /opt/venv \
+ && /opt/venv/bin/pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY storage ./storage
 COPY locales ./locales
-COPY scripts ./scripts
-RUN python -m venv /opt/venv \
- && /opt/venv/bin/pip install --no-cache-dir . \
- && /opt/venv/bin/python scripts/catalogs.py compile
+RUN /opt/venv/bin/pip install --no-cache-dir --no-deps . \
+ && /opt/venv/bin/pybabel compile -D cohortbot -d locales
 
 FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 cohortbot \

@@ -19,6 +19,7 @@ from bot.app import HEARTBEAT_SECONDS
 from bot.cli_attendance import COMMANDS as ATTENDANCE_COMMANDS
 from bot.cli_attendance import AttendanceCliError, add_attendance_commands, run_attendance
 from bot.cli_schedule import ScheduleError, add_schedule_options, describe_schedule, schedule_options
+from bot.i18n import require_catalogs
 from bot.logs import configure_logging
 from bot.parsing import (
     COHORT_NAME_MAX,
@@ -345,6 +346,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         if args.command == "run":
             configure_logging(settings.log_level, settings.require_token())
+            require_catalogs()
             asyncio.run(prepare_database(settings))
             run(settings)
         elif args.command == "migrate":

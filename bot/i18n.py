@@ -1,4 +1,5 @@
-"""gettext catalogs per locale, the current locale in a ContextVar (set per update), and locale resolution.
+"""gettext catalogs per locale (the .mo files `make catalogs` builds), the current locale in a ContextVar
+(set per update), and locale resolution.
 
 Module constants are marked with `N_()` and translated where they are used: a lazy string inside a
 Telegram button cannot be serialised.
@@ -7,17 +8,14 @@ Telegram button cannot be serialised.
 from __future__ import annotations
 
 import gettext
-import io
 import logging
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
-from bot.settings import SUPPORTED_LOCALES
+from bot.settings import SUPPORTED_LOCALES, SettingsError
 
 DOMAIN = "cohortbot"
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -28,23 +26,30 @@ log = logging.getLogger(__name__)
 _current: ContextVar[str] = ContextVar("cohortbot_locale", default="ar")
 
 
+class CatalogsNotCompiled(SettingsError):
+    """A catalog exists only as a .po: it is compiled by `make catalogs` (or the Dockerfile), never at start-up."""
+
+
 @cache
 def translations(locale: str) -> gettext.NullTranslations:
-    """The compiled catalog for a locale; compiled in memory from the .po when no fresh .mo exists."""
+    """The compiled catalog (.mo) for a locale; English msgids when the locale has no catalog at all."""
     folder = LOCALES_DIR / locale / "LC_MESSAGES"
     po_path, mo_path = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
-    if mo_path.exists() and (not po_path.exists() or mo_path.stat().st_mtime >= po_path.stat().st_mtime):
-        with mo_path.open("rb") as handle:
-            return gettext.GNUTranslations(handle)
-    if po_path.exists():
-        with po_path.open("rb") as handle:
-            catalog = read_po(handle, locale=locale)
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog)
-        buffer.seek(0)
-        return gettext.GNUTranslations(buffer)
-    log.warning("no catalog for locale %s; showing English", locale)
-    return gettext.NullTranslations()
+    if not mo_path.exists():
+        if po_path.exists():
+            raise CatalogsNotCompiled(f"{mo_path} is missing: run `make catalogs` (pybabel compile) first")
+        log.warning("no catalog for locale %s; showing English", locale)
+        return gettext.NullTranslations()
+    if po_path.exists() and mo_path.stat().st_mtime < po_path.stat().st_mtime:
+        log.warning("%s is older than its .po; run `make catalogs` to see the latest translations", mo_path)
+    with mo_path.open("rb") as handle:
+        return gettext.GNUTranslations(handle)
+
+
+def require_catalogs() -> None:
+    """Load every supported locale's catalog now, so a missing .mo stops `cohortbot run` with one clear line."""
+    for locale in SUPPORTED_LOCALES:
+        translations(locale)
 
 
 def set_locale(locale: str) -> None:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import gettext
+import shutil
+from pathlib import Path
+
 import pytest
 
+from bot import i18n
 from bot.i18n import gettext_for, language_from_telegram, resolve_locale
 from bot.settings import SettingsError, load_settings
 
@@ -55,3 +60,19 @@ def test_locale_resolution_order() -> None:
 def test_arabic_catalog_translates() -> None:
     assert gettext_for("ar", "Change the language") != "Change the language"
     assert gettext_for("en", "Change the language") == "Change the language"
+
+
+def test_a_catalog_never_compiled_stops_with_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Catalogs are compiled by `make catalogs` (and the Dockerfile), not at start-up."""
+    folder = tmp_path / "ar" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    shutil.copy(i18n.LOCALES_DIR / "ar" / "LC_MESSAGES" / "cohortbot.po", folder)
+    monkeypatch.setattr(i18n, "LOCALES_DIR", tmp_path)
+    i18n.translations.cache_clear()
+    try:
+        with pytest.raises(i18n.CatalogsNotCompiled, match="make catalogs") as raised:
+            i18n.require_catalogs()
+        assert isinstance(raised.value, SettingsError)  # `cohortbot run` prints it as one line
+        assert isinstance(i18n.translations("en"), gettext.NullTranslations)  # no catalog at all: English
+    finally:
+        i18n.translations.cache_clear()
