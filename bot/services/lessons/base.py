@@ -25,6 +25,8 @@ class LessonSettings:
 
 
 class LessonServiceBase:
+    """The database, curricula, settings and clock that planning, sending, quizzes and trainees' actions share."""
+
     def __init__(
         self,
         db: Database,

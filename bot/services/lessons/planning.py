@@ -21,6 +21,8 @@ JOIN_PAUSE = dt.timedelta(seconds=2)  # the welcome first, then the current less
 
 
 class LessonPlanning(LessonServiceBase):
+    """Puts lesson items in the outbox; the delivery engine sends them (after `sending` says send or skip)."""
+
     async def plan_due(self, now: dt.datetime | None = None) -> int:
         """Fan out every lesson that has fallen due and is not planned yet; returns the rows added."""
         now = now or self._clock()

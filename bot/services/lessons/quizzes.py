@@ -8,6 +8,8 @@ from storage.uow import UnitOfWork
 
 
 class QuizAnswers(LessonServiceBase):
+    """Quiz polls as they go out, and the answers that come back."""
+
     async def record_poll(
         self,
         uow: UnitOfWork,

@@ -64,6 +64,8 @@ class SentMessage(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class _Due:
+    """An item that passed the shared checks: its person and cohort as they are now."""
+
     person: PersonDTO
     cohort: CohortDTO
     item: ToSend

@@ -22,6 +22,8 @@ REPLY_CLAIM_STALE = dt.timedelta(minutes=2)
 
 
 class TraineeLessons(LessonServiceBase):
+    """A trainee's lesson taps and commands; each owns its transaction."""
+
     async def _view(
         self, uow: UnitOfWork, person: PersonDTO, cohort: CohortDTO, number: int, *, claim_quiz: bool
     ) -> LessonView:
