@@ -256,7 +256,7 @@ class LogCounter(logging.Handler):
 
 
 def kind_of(record: logging.LogRecord) -> str:
-    """``ERROR handlers.common: RetryAfter via begin > reply > with_retries`` (or the message, if no exception)."""
+    """``ERROR handlers.core.common: RetryAfter via begin > reply > with_retries`` (or the message, if no exception)."""
     exc = record.exc_info[1] if record.exc_info else None
     if exc is None:
         return f"{record.levelname} {record.name}: {record.getMessage()[:100]}"

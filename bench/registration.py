@@ -285,7 +285,7 @@ def markdown(a: Phase, b: Phase, backend: str, concurrent_updates: int, args: ar
         "from the update to the bot's first message, edit or callback answer; *awaited answer*: to the "
         "message the person needs for the next step (the next question; for the echo bot the echo or the "
         "edit). Wall time ends when the last person who finished got their answer. The echo bot retries "
-        "429s after `retry_after`; cohortbot uses its own `handlers.ui.with_retries`.",
+        "429s after `retry_after`; cohortbot uses its own `handlers.core.ui.with_retries`.",
     ]
     for phase in (a, b):
         found = findings(phase)

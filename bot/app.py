@@ -7,9 +7,11 @@ import logging
 
 from telegram.ext import ApplicationBuilder, ContextTypes
 
-from bot.attendance_wiring import attendance_settings, start_attendance
+from bot.attendance_wiring import attendance_settings
+from bot.context import SERVICES_KEY, Services, services_in
 from bot.delivery.signal import OutboxSignal
 from bot.delivery.wiring import start_delivery, stop_delivery
+from bot.persistence import SqlPersistence
 from bot.services.attendance import AttendanceService
 from bot.services.attendance_reports import AttendanceReports
 from bot.services.broadcasts import BroadcastService
@@ -22,11 +24,11 @@ from bot.services.lessons.stats import LessonStatsService
 from bot.services.people import PeopleService
 from bot.services.registration import RegistrationService
 from bot.settings import Settings
-from handlers import setup as setup_handlers
-from handlers.access import ADMITTED_UPDATES
-from handlers.context import SERVICES_KEY, BotApplication, BotContext, Services
-from handlers.menus import publish_defaults, refresh_privileged_menus
-from storage.persistence import SqlPersistence
+from handlers import install as install_handlers
+from handlers.core.access import ADMITTED_UPDATES
+from handlers.core.context import BotApplication, BotContext
+from handlers.core.feature import Features
+from handlers.core.menus import publish_defaults, refresh_privileged_menus
 from storage.uow import Database
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ __all__ = ["ADMITTED_UPDATES", "build_application", "build_services", "on_shutdo
 HEARTBEAT_SECONDS = 30
 META = "meta"
 BOT_USERNAME_KEY = "bot_username"
+FEATURES_KEY = "features"
 
 
 def lesson_settings(settings: Settings) -> LessonSettings:
@@ -100,14 +103,18 @@ def build_application(settings: Settings, *, db: Database | None = None, clock: 
         .build()
     )
     application.bot_data[SERVICES_KEY] = services
-    setup_handlers(application)
+    application.bot_data[FEATURES_KEY] = install_handlers(application)
     return application
 
 
 def services_of(application: BotApplication) -> Services:
-    services = application.bot_data[SERVICES_KEY]
-    assert isinstance(services, Services)
-    return services
+    return services_in(application.bot_data)
+
+
+def features_of(application: BotApplication) -> Features:
+    features = application.bot_data[FEATURES_KEY]
+    assert isinstance(features, Features)
+    return features
 
 
 async def on_startup(application: BotApplication) -> None:
@@ -125,8 +132,9 @@ async def on_startup(application: BotApplication) -> None:
         # An interval trigger whose start passed before the scheduler started waits a whole interval: beat once now.
         application.job_queue.run_once(beat, 0, name="heartbeat-first", job_kwargs=late_ok)
         application.job_queue.run_repeating(beat, HEARTBEAT_SECONDS, name="heartbeat", job_kwargs=late_ok)
-    await start_delivery(application)
-    await start_attendance(application)
+    features = features_of(application)
+    await start_delivery(application, features.kinds(services))
+    await features.start(application)  # their alarms, rebuilt from the database
     log.info("bot @%s ready", application.bot.username)
 
 

@@ -1,4 +1,4 @@
-"""Attendance in the Application: its settings from the environment, and its alarms at start."""
+"""Attendance's settings from the environment (its alarms are set by the attendance feature's start-up hook)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import datetime as dt
 
 from bot.services.attendance import AttendanceSettings
 from bot.settings import Settings
-from handlers.attendance_alarms import set_checkin_alarms
-from handlers.context import BotApplication
 
 
 def attendance_settings(settings: Settings) -> AttendanceSettings:
@@ -20,8 +18,3 @@ def attendance_settings(settings: Settings) -> AttendanceSettings:
         max_wrong=settings.checkin_max_wrong_codes,
         wrong_window=dt.timedelta(minutes=settings.checkin_wrong_code_minutes),
     )
-
-
-async def start_attendance(application: BotApplication) -> None:
-    """Alarms for the check-ins still open (those overdue while the bot was down go off at once)."""
-    await set_checkin_alarms(application)

@@ -9,12 +9,12 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bot.app import ADMITTED_UPDATES, build_application, on_shutdown, on_startup, on_stop
+from bot.ptb import AnyApplication
 from bot.services.access import OPERATOR
 from bot.services.cohorts import RoleService
 from bot.services.lessons.curricula import CurriculumService
 from bot.services.lessons.curriculum import CurriculumError
 from bot.settings import Settings, SettingsError
-from handlers.context import BotApplication
 from storage import migrate
 from storage.uow import Database
 
@@ -83,7 +83,7 @@ def run(settings: Settings) -> None:
 class BotRunner:
     """The same lifecycle as `run_polling`, under the caller's event loop (tests, benchmarks)."""
 
-    def __init__(self, application: BotApplication, *, poll_timeout: float = 1.0) -> None:
+    def __init__(self, application: AnyApplication, *, poll_timeout: float = 1.0) -> None:
         self.application = application
         self._poll_timeout = poll_timeout
 

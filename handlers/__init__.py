@@ -1,40 +1,81 @@
-"""Telegram adapters: access control first (group -1), then one module per audience, fallbacks last.
+"""Telegram adapters: access control first (group -1), then each feature's handlers in order, fallbacks last.
 
-Every handler is built from a declaration (handlers.registry); `setup` records the registry of what was registered
-for menus, /help and the tests that check every handler has a declared audience."""
+Every handler is built from a declaration (handlers.core.registry); `install` records the registry of what was
+registered for menus, /help and the tests that check every handler has a declared audience. Each feature hands over
+its handlers, outbox kinds and start-up hooks as a `Feature` (handlers.core.feature).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from bot.context import Services, services_in
+from bot.delivery.engine import DeliveryKind
 from handlers import (
-    access,
     attendance,
+    attendance_alarms,
+    attendance_kinds,
     broadcast_admin,
+    broadcast_progress,
+    campaign_deliveries,
     campaign_flow,
-    common,
     coordinator,
+    lessons,
     trainee,
     trainer,
 )
-from handlers.context import BotApplication
-from handlers.lessons import curricula
-from handlers.lessons import stats as lesson_stats
-from handlers.lessons import trainee as lessons
-from handlers.registry import Registry
+from handlers.core import access, common
+from handlers.core.context import BotApplication
+from handlers.core.feature import Feature, Features, adapted
+from handlers.core.registry import Registry
+from storage.broadcasts import BROADCAST  # pending: broadcasts helper (its package declares its kind)
+
+LATE_OK: dict[str, Any] = {"misfire_grace_time": None, "coalesce": True}
 
 
-def setup(application: BotApplication) -> None:
+def broadcast_kinds(services: Services) -> Mapping[str, DeliveryKind]:  # pending: broadcasts helper
+    return {BROADCAST: broadcast_progress.BroadcastKind(services)}
+
+
+async def start_broadcast_status(application: BotApplication) -> None:  # pending: broadcasts helper
+    if application.job_queue is not None:
+        every = broadcast_progress.PROGRESS_EVERY_S
+        application.job_queue.run_repeating(
+            broadcast_progress.refresh_status, every, first=1, name="broadcast-status", job_kwargs=LATE_OK
+        )
+
+
+# Milestone adapters (one line each): every feature package replaces its line with its own `setup() -> Feature`.
+FEATURES: list[Callable[[], Feature]] = [
+    lambda: adapted("registration", trainee.setup),
+    lambda: adapted("broadcast_admin", broadcast_admin.setup, kinds=broadcast_kinds, on_start=[start_broadcast_status]),
+    lambda: adapted("coordinator", coordinator.setup),
+    lambda: adapted("trainer", trainer.setup),
+    lessons.setup,  # after broadcast_admin (its document is not a curriculum) and trainer (menu order as before)
+    lambda: adapted("campaigns", campaign_flow.setup, kinds=campaign_deliveries.campaign_kinds),
+    lambda: adapted(
+        "attendance",
+        attendance.setup,
+        late=[attendance.setup_code_messages],  # digits alone: after every conversation, before the fallbacks
+        kinds=attendance_kinds.attendance_kinds,
+        on_start=[attendance_alarms.set_checkin_alarms],
+    ),
+    common.setup,  # the general commands, after every feature's
+]
+
+
+def install(application: BotApplication) -> Features:
+    """The gate (group -1), every feature's handlers in order, their late handlers, the fallbacks; then the
+    registry of what was registered. The features are returned for the delivery engine and the start-up hooks."""
+    features = Features(tuple(setup() for setup in FEATURES))
     access.setup(application)
-    trainee.setup(application)
-    broadcast_admin.setup(application)  # before curricula: a document sent as an announcement is not a curriculum
-    coordinator.setup(application)
-    curricula.setup(application)
-    trainer.setup(application)
-    lessons.setup(application)
-    lesson_stats.setup(application)
-    campaign_flow.setup(application)
-    attendance.setup(application)
-    common.setup(application)
-    attendance.setup_code_messages(application)  # digits alone: after every conversation, before the fallbacks
-    common.setup_fallbacks(application)
+    for feature in features.features:
+        application.add_handlers(list(feature.handlers))
+    for feature in features.features:
+        application.add_handlers(list(feature.late))
+    application.add_handlers([declaration.handler() for declaration in common.FALLBACKS])
+    application.add_error_handler(common.on_error)
     handlers = [h for group, hs in application.handlers.items() if group != access.GATE_GROUP for h in hs]
-    application.bot_data["services"].menus.registry = Registry.of(handlers)
+    services_in(application.bot_data).menus.registry = Registry.of(handlers)
+    return features

@@ -14,11 +14,11 @@ from bot.services.errors import DomainError
 from bot.text import fmt, ltr, name
 from handlers import attendance_checkin, attendance_queries, attendance_reports, attendance_roll, attendance_trainer
 from handlers.attendance_views import ICONS, ask_code_text, result_text, session_text, status_name
-from handlers.common import anything_else
-from handlers.context import BotApplication, BotContext
-from handlers.problems import problem_text
-from handlers.registry import Command, Typed
-from handlers.ui import chat_id_of, reply
+from handlers.core.common import anything_else
+from handlers.core.context import BotApplication, BotContext
+from handlers.core.problems import problem_text
+from handlers.core.registry import Command, Typed
+from handlers.core.ui import chat_id_of, reply
 from storage.dto_attendance import ATTENDED
 
 # A message that is only a 4-6 digit code, in any digits (Arabic-Indic ٠-٩, Persian ۰-۹).

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
-from handlers.context import SERVICES_KEY, BotApplication, BotContext, Services
+from bot.context import SERVICES_KEY, Services
+from handlers.core.context import BotApplication, BotContext
 
 PREFIX = "checkin-"  # job names: checkin-close:<id>, checkin-rotate:<id>
 LATE_OK: dict[str, Any] = {"misfire_grace_time": None, "coalesce": True}

@@ -17,10 +17,10 @@ from bot.text import cmd, fmt
 from handlers.attendance_alarms import set_checkin_alarms
 from handlers.attendance_trainer import ID, MAX_CHOICES, TRAINER, choice_label, my_cohorts, names_a_cohort, stale
 from handlers.attendance_views import closed_caption, delete_quietly, edit_checkin, send_checkin
-from handlers.context import BotApplication, BotContext
-from handlers.problems import problem_text
-from handlers.registry import Button, Command
-from handlers.ui import answer_callback, buttons, chat_id_of, edit_or_reply, reply
+from handlers.core.context import BotApplication, BotContext
+from handlers.core.problems import problem_text
+from handlers.core.registry import Button, Command
+from handlers.core.ui import answer_callback, buttons, chat_id_of, edit_or_reply, reply
 
 ROTATE_WORDS = {"rotate", "rotating", "تدوير", "متغير"}
 

@@ -13,13 +13,13 @@ import json
 from telegram import Bot
 from telegram.constants import ParseMode
 
+from bot.context import Services
 from bot.delivery.engine import DeliveryKind, Sent, Skip
 from bot.i18n import set_locale
 from bot.services.attendance import CLOSED_KIND, CODE_KIND, CheckinView
 from bot.services.errors import DomainError
 from bot.text import rtl_safe
 from handlers.attendance_views import closed_caption, delete_quietly, edit_checkin, send_checkin
-from handlers.context import Services
 from storage.dto import DeliveryDTO
 from storage.uow import UnitOfWork
 

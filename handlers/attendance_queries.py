@@ -25,10 +25,10 @@ from bot.text import cmd, fmt, local_date, ltr, name
 from handlers.attendance_reports import MAX_TRAINEE_LINES, send_summary, share, today
 from handlers.attendance_trainer import ID, MAX_CHOICES, choice_label, named_cohort, stale
 from handlers.attendance_views import ICONS, session_text, status_name
-from handlers.context import BotApplication, BotContext
-from handlers.problems import problem_text
-from handlers.registry import Button, Command
-from handlers.ui import answer_callback, buttons, reply, reply_document
+from handlers.core.context import BotApplication, BotContext
+from handlers.core.problems import problem_text
+from handlers.core.registry import Button, Command
+from handlers.core.ui import answer_callback, buttons, reply, reply_document
 from storage.dto import CohortDTO, CohortStatus
 
 MAX_COHORT_BUTTONS = 30

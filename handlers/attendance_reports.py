@@ -21,10 +21,10 @@ from bot.services.errors import DomainError
 from bot.text import cmd, fmt, ltr, name
 from handlers.attendance_trainer import my_cohorts, named_cohort, stale
 from handlers.attendance_views import session_text, status_counts
-from handlers.context import BotApplication, BotContext
-from handlers.problems import problem_text
-from handlers.registry import Button, Command
-from handlers.ui import answer_callback, buttons, reply, reply_document, reply_photo
+from handlers.core.context import BotApplication, BotContext
+from handlers.core.problems import problem_text
+from handlers.core.registry import Button, Command
+from handlers.core.ui import answer_callback, buttons, reply, reply_document, reply_photo
 from storage.dto import CohortDTO
 from storage.dto_attendance import AttendanceStatus
 

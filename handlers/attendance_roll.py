@@ -17,10 +17,10 @@ from bot.services.errors import DomainError
 from bot.text import clean_input, cmd, fmt, name
 from handlers.attendance_trainer import ID, TRAINER, choice_label, my_cohorts, stale
 from handlers.attendance_views import ICONS, LETTERS, session_text, status_counts, status_name
-from handlers.context import BotApplication, BotContext
-from handlers.problems import problem_text
-from handlers.registry import Button, Command, Typed, conversation
-from handlers.ui import answer_callback, buttons, edit_or_reply, reply
+from handlers.core.context import BotApplication, BotContext
+from handlers.core.problems import problem_text
+from handlers.core.registry import Button, Command, Typed, conversation
+from handlers.core.ui import answer_callback, buttons, edit_or_reply, reply
 
 PAGE = 8
 NOTE = 0

@@ -18,10 +18,10 @@ from bot.services.attendance_lookup import split_cohort
 from bot.services.errors import DomainError
 from bot.text import cmd, fmt, ltr, name, normalize_key
 from handlers.attendance_views import local, session_text
-from handlers.context import BotApplication, BotContext
-from handlers.problems import problem_text
-from handlers.registry import Button, Command, Typed, conversation
-from handlers.ui import answer_callback, buttons, edit_or_reply, reply
+from handlers.core.context import BotApplication, BotContext
+from handlers.core.problems import problem_text
+from handlers.core.registry import Button, Command, Typed, conversation
+from handlers.core.ui import answer_callback, buttons, edit_or_reply, reply
 from storage.dto import CohortDTO, CohortStatus
 from storage.dto_attendance import SessionDTO
 

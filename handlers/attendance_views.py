@@ -14,7 +14,7 @@ from bot.i18n import N_, _, ngettext
 from bot.qr import qr_png
 from bot.services.attendance import CheckinResult, CheckinView, checkin_link
 from bot.text import Safe, cmd, fmt, local_date, local_time, ltr, name, rtl_safe
-from handlers.ui import buttons, with_retries
+from handlers.core.ui import buttons, with_retries
 from storage.dto_attendance import AttendanceStatus, SessionDTO
 
 log = logging.getLogger(__name__)

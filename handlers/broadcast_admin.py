@@ -12,11 +12,11 @@ from bot.text import esc, fmt, local_datetime, ltr
 from handlers.broadcast_progress import STATUS
 from handlers.broadcast_views import FINAL_ORDER, people, report_csv
 from handlers.broadcasts import ID, TRAINER, broadcast_conversation, confirm, zone_of
-from handlers.context import BotApplication, BotContext
+from handlers.core.context import BotApplication, BotContext
+from handlers.core.problems import problem_text
+from handlers.core.registry import Button, Command
+from handlers.core.ui import answer_callback, buttons, chat_id_of, reply, with_retries
 from handlers.lessons.stats import state_name
-from handlers.problems import problem_text
-from handlers.registry import Button, Command
-from handlers.ui import answer_callback, buttons, chat_id_of, reply, with_retries
 from storage.broadcasts import BroadcastState
 
 SNIPPET = 60

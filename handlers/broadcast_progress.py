@@ -10,12 +10,13 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
+from bot.context import Services
 from bot.delivery.engine import Sent, Skip
 from bot.i18n import set_locale
 from bot.services.broadcasts import Progress
 from bot.text import rtl_safe
 from handlers.broadcast_views import final_text, report_markup, running_markup, status_text
-from handlers.context import BotContext, Services
+from handlers.core.context import BotContext
 from storage.broadcasts import BroadcastDTO, BroadcastState
 from storage.dto import DeliveryDTO
 from storage.uow import UnitOfWork

@@ -11,8 +11,8 @@ from bot.i18n import _, ngettext
 from bot.services.broadcasts import Progress
 from bot.spreadsheet_cells import csv_bytes
 from bot.text import fmt, local_datetime, ltr, progress_bar
+from handlers.core.ui import buttons
 from handlers.lessons.stats import reason_text, state_name
-from handlers.ui import buttons
 from storage.broadcasts import BroadcastState, ReportRow
 from storage.dto import DeliveryState
 

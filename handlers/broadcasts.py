@@ -18,11 +18,11 @@ from bot.services.broadcasts import Target
 from bot.services.errors import DomainError, Problem
 from bot.text import cmd, fmt, name, normalize_digits, rtl_safe
 from handlers.broadcast_views import people, running_markup, status_text
-from handlers.context import BotContext
-from handlers.handoff import HANDED_ON, hand_on
-from handlers.problems import problem_text
-from handlers.registry import Button, Command, Typed, conversation
-from handlers.ui import answer_callback, buttons, chat_id_of, edit_or_reply, reply, with_retries
+from handlers.core.context import BotContext
+from handlers.core.handoff import HANDED_ON, hand_on
+from handlers.core.problems import problem_text
+from handlers.core.registry import Button, Command, Typed, conversation
+from handlers.core.ui import answer_callback, buttons, chat_id_of, edit_or_reply, reply, with_retries
 from storage.dto import CohortDTO, CohortStatus
 
 TARGET, FILTER, TOWNS, CONTENT, CONFIRM, AT = range(6)

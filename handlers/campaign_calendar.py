@@ -20,8 +20,8 @@ from handlers.campaign_draft import answer, pressed, refuse, stale
 from handlers.campaign_post_buttons import show_occasions
 from handlers.campaign_posts import parse_month
 from handlers.campaign_texts import KIND_ICONS, kind_name, month_title, plan_label, platform_name
-from handlers.context import BotContext
-from handlers.ui import buttons, chat_id_of, reply, reply_photo, with_retries
+from handlers.core.context import BotContext
+from handlers.core.ui import buttons, chat_id_of, reply, reply_photo, with_retries
 from storage.campaign_dto import Mark
 
 ICS_NAME = "campaign-calendar.ics"

@@ -9,6 +9,7 @@ import datetime as dt
 from telegram import Bot
 from telegram.constants import ParseMode
 
+from bot.context import Services
 from bot.delivery.engine import DeliveryKind, Sent, Skip
 from bot.i18n import _, set_locale
 from bot.services.campaign_reminders import PLAN_NOTE, POST_REMIND, ReminderGone
@@ -16,8 +17,7 @@ from bot.services.campaign_review import Note, NoteGone
 from bot.text import fmt, name, rtl_safe
 from handlers.campaign_reminders import reminder_markup, reminder_text
 from handlers.campaign_texts import plan_label, post_line
-from handlers.context import Services
-from handlers.ui import buttons
+from handlers.core.ui import buttons
 from storage.dto import DeliveryDTO
 from storage.uow import UnitOfWork
 

@@ -26,10 +26,10 @@ from bot.i18n import _
 from bot.parsing import DB_INT_MAX, parse_int
 from bot.services.errors import DomainError
 from bot.text import clean_input, cmd, fmt
-from handlers.context import BotContext
-from handlers.handoff import HANDED_ON, hand_on
-from handlers.problems import problem_text
-from handlers.ui import answer_callback, edit_or_reply, reply
+from handlers.core.context import BotContext
+from handlers.core.handoff import HANDED_ON, hand_on
+from handlers.core.problems import problem_text
+from handlers.core.ui import answer_callback, edit_or_reply, reply
 
 KEY = "campaign"
 KEPT = "campaign_kept"  # a half-finished new plan put aside by something else
@@ -147,7 +147,7 @@ async def tell_kept(update: Update, context: BotContext) -> None:
 
 # ------------------------------------------------------------------------------------- handing on
 
-# Handing on lives in handlers.handoff (the broadcast conversation uses it too); re-exported for the campaign modules.
+# Handing on lives in handlers.core.handoff (the broadcast conversation uses it too); re-exported for campaign modules.
 __all__ = ["HANDED_ON", "hand_on"]
 
 

@@ -38,9 +38,9 @@ from handlers.campaign_posts import post_text_step
 from handlers.campaign_reminders import proof_photo, proof_text, reminder_action
 from handlers.campaign_review import campaigns_command, comment_text, review_button, start_comment
 from handlers.campaigns import campaign_command
-from handlers.context import BotApplication, BotContext
-from handlers.registry import Button, Command, Event, Typed, conversation
-from handlers.ui import reply
+from handlers.core.context import BotApplication, BotContext
+from handlers.core.registry import Button, Command, Event, Typed, conversation
+from handlers.core.ui import reply
 
 
 def expire_idle(context: BotContext) -> None:

@@ -38,8 +38,8 @@ from handlers.campaigns import (
     show_plan,
     start_plan,
 )
-from handlers.context import BotContext
-from handlers.ui import buttons, chat_id_of, reply
+from handlers.core.context import BotContext
+from handlers.core.ui import buttons, chat_id_of, reply
 from storage.campaign_dto import PLATFORMS
 
 # ------------------------------------------------------------------------------------------- steps

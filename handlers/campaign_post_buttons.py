@@ -24,8 +24,8 @@ from handlers.campaign_posts import (
     until_chosen,
 )
 from handlers.campaign_texts import EXAMPLE_TIME, KIND_NAMES, REPEAT_NAMES, month_title
-from handlers.context import BotContext
-from handlers.ui import buttons, chat_id_of, reply
+from handlers.core.context import BotContext
+from handlers.core.ui import buttons, chat_id_of, reply
 from storage.campaign_dto import PLATFORMS
 
 OCCASION_BUTTONS = 20

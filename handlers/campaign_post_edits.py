@@ -10,8 +10,8 @@ from bot.text import fmt
 from handlers.campaign_draft import Step, answer, begin, draft, finish, refuse, say, stale
 from handlers.campaign_posts import POST_FIELDS, ask
 from handlers.campaign_texts import lead_name, post_line
-from handlers.context import BotContext
-from handlers.ui import buttons, chat_id_of
+from handlers.core.context import BotContext
+from handlers.core.ui import buttons, chat_id_of
 
 # --------------------------------------------------------------------------- changing existing posts
 

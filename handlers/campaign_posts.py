@@ -47,8 +47,8 @@ from handlers.campaign_texts import (
     post_line,
     when_problem,
 )
-from handlers.context import BotContext
-from handlers.ui import buttons, chat_id_of, reply
+from handlers.core.context import BotContext
+from handlers.core.ui import buttons, chat_id_of, reply
 from storage.campaign_dto import PostDTO, PostKind, Repeat
 
 PICK_MONTHS = 12  # how far ahead the month calendar goes

@@ -36,8 +36,8 @@ from handlers.campaign_texts import (
     time_left,
     when_text,
 )
-from handlers.context import BotContext
-from handlers.ui import buttons, chat_id_of, reply, with_retries
+from handlers.core.context import BotContext
+from handlers.core.ui import buttons, chat_id_of, reply, with_retries
 from storage.campaign_dto import Mark, ProofKind
 
 LEAD_LATE = dt.timedelta(minutes=5)  # a lead reminder later than this says how long is actually left

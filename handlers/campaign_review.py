@@ -27,8 +27,8 @@ from handlers.campaign_draft import (
     typed,
 )
 from handlers.campaign_texts import joined, plan_label, plan_text, post_line, stats_line
-from handlers.context import BotContext
-from handlers.ui import buttons, reply, with_retries
+from handlers.core.context import BotContext
+from handlers.core.ui import buttons, reply, with_retries
 from storage.campaign_dto import ProofKind
 from storage.dto import Role
 

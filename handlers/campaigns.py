@@ -25,8 +25,8 @@ from handlers.campaign_draft import (
     say,
 )
 from handlers.campaign_texts import METRIC_NAMES, PLATFORM_NAMES, plan_label, plan_text, stats_line
-from handlers.context import BotContext
-from handlers.ui import buttons, chat_id_of, reply
+from handlers.core.context import BotContext
+from handlers.core.ui import buttons, chat_id_of, reply
 from storage.campaign_dto import PLATFORMS
 
 MAX_PLAN_BUTTONS = 10

@@ -23,12 +23,12 @@ from bot.services.access import Audience
 from bot.services.cohorts import INVITE_DAYS_MAX, INVITE_USES_MAX, deep_link
 from bot.services.errors import DomainError, Problem
 from bot.text import cmd, fmt, local_date, local_datetime, local_time, ltr, name, normalize_digits, normalize_key
-from handlers.context import BotApplication, BotContext
+from handlers.core.context import BotApplication, BotContext
+from handlers.core.menus import refresh_chat_menu
+from handlers.core.problems import problem_text
+from handlers.core.registry import Button, Command, Typed, conversation
+from handlers.core.ui import answer_callback, buttons, edit_or_reply, reply, reply_photo
 from handlers.lessons.curricula import curriculum_label, lessons_text
-from handlers.menus import refresh_chat_menu
-from handlers.problems import problem_text
-from handlers.registry import Button, Command, Typed, conversation
-from handlers.ui import answer_callback, buttons, edit_or_reply, reply, reply_photo
 from storage.dto import CohortDTO, CohortStatus, CurriculumDTO, InviteDTO, Role
 
 COHORT_NAME, START_DATE, LESSON_TIME, CURRICULUM = range(4)

@@ -18,11 +18,11 @@ from bot.services.errors import DomainError
 from bot.services.registration import TOWN_MAX, TOWNS, Joined
 from bot.settings import SUPPORTED_LOCALES
 from bot.text import clean_input, cmd, fmt, local_date, local_time, name
-from handlers.context import BotApplication, BotContext
-from handlers.menus import refresh_chat_menu
-from handlers.problems import problem_text
-from handlers.registry import Button, Command, Typed, conversation
-from handlers.ui import answer_callback, buttons, edit_or_reply, reply
+from handlers.core.context import BotApplication, BotContext
+from handlers.core.menus import refresh_chat_menu
+from handlers.core.problems import problem_text
+from handlers.core.registry import Button, Command, Typed, conversation
+from handlers.core.ui import answer_callback, buttons, edit_or_reply, reply
 
 LANGUAGE, FULL_NAME, TOWN, TOWN_OTHER, CONSENT, CONFIRM_JOIN = range(6)
 END = ConversationHandler.END

@@ -8,10 +8,10 @@ from bot.i18n import N_, _, ngettext
 from bot.services.access import Audience
 from bot.services.errors import DomainError
 from bot.text import fmt, local_date, name
-from handlers.context import BotApplication, BotContext
-from handlers.problems import problem_text
-from handlers.registry import Command
-from handlers.ui import reply
+from handlers.core.context import BotApplication, BotContext
+from handlers.core.problems import problem_text
+from handlers.core.registry import Command
+from handlers.core.ui import reply
 from storage.dto import CohortStatus, Role
 
 

@@ -132,7 +132,7 @@ class Invite(Base):
 
 
 class BotState(Base):
-    """Conversation states and per-user drafts, so a flow survives a restart (see storage.persistence)."""
+    """Conversation states and per-user drafts, so a flow survives a restart (see storage.conversation_state)."""
 
     __tablename__ = "bot_state"
 

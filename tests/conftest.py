@@ -15,7 +15,7 @@ from sqlalchemy import text
 from bot.app import build_application
 from bot.runtime import BotRunner, prepare_database
 from bot.settings import Settings, load_settings
-from handlers.registry import Registry
+from handlers.core.registry import Registry
 from storage.db import create_engine
 from storage.uow import Database
 

@@ -13,8 +13,8 @@ from telegram.ext import CommandHandler, ConversationHandler
 from bot.app import build_application
 from bot.i18n import set_locale
 from bot.services.access import Audience
-from handlers.access import GATE_GROUP, person_behind
-from handlers.registry import Button, Command, Guarded, Registry, declaration_of, flatten
+from handlers.core.access import GATE_GROUP, person_behind
+from handlers.core.registry import Button, Command, Guarded, Registry, declaration_of, flatten
 from tests.conftest import COORDINATOR_ID, BotHarness, make_settings
 
 STRANGER_ID = 6600

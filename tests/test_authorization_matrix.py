@@ -16,7 +16,7 @@ import pytest
 
 from bot.i18n import set_locale
 from bot.services.access import Audience
-from handlers.registry import Registry, refusal
+from handlers.core.registry import Registry, refusal
 from tests.conftest import BotHarness, make_settings
 from tests.fake_telegram import FakeUser, SentMessage
 from tests.trust_world import IDS, Who, World, changed_tables, fingerprint, world_bot

@@ -17,7 +17,7 @@ from bot.services.people import PeopleService
 from bot.text import local_date
 from handlers.campaign_reminders import reminder_text
 from handlers.campaign_texts import plan_text
-from handlers.problems import problem_text
+from handlers.core.problems import problem_text
 from storage.campaign_dto import Mark, PostKind, ProofKind, Repeat
 from storage.dto import CohortStatus, DeliveryDTO, DeliveryState
 from storage.uow import Database

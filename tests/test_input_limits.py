@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import text
 
-from bot.cli import CliError, main, parse_expiry
+from bot.cli import main
+from bot.cli.common import CliError, parse_expiry
 from bot.parsing import (
     DB_INT_MAX,
     NAME_KEY_MAX,

@@ -21,6 +21,7 @@ from sqlalchemy import delete, select
 import storage.models_attendance
 import storage.models_campaigns  # noqa: F401
 from bot.app import build_services
+from bot.context import Services
 from bot.services.access import (
     OPERATOR,
     Actor,
@@ -32,7 +33,6 @@ from bot.services.access import (
 from bot.services.broadcasts import Target
 from bot.services.campaign_rules import PlanFields, PostFields
 from bot.services.errors import DomainError, Problem
-from handlers.context import Services
 from storage.broadcasts import BroadcastState
 from storage.campaign_dto import Mark, PostKind, ProofKind
 from storage.dto import CohortStatus, Role

@@ -6,13 +6,14 @@ import datetime as dt
 
 import pytest
 
+from bot.persistence import SqlPersistence
 from bot.services.access import OPERATOR, Audience, Principal, resolve_principal
 from bot.services.cohorts import CohortService, RoleService
 from bot.services.errors import DomainError, Problem
 from bot.services.people import PeopleService
 from bot.services.registration import RegistrationService
+from storage.conversation_state import USER_DATA
 from storage.dto import CohortStatus, Role
-from storage.persistence import USER_DATA, SqlPersistence
 from storage.uow import Database
 from tests.conftest import COORDINATOR_ID
 

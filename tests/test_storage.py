@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
+from bot.persistence import SqlPersistence
 from storage import migrate
 from storage.dto import PersonStatus, Role
-from storage.persistence import SqlPersistence
 from storage.uow import Database
 
 NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)

@@ -8,20 +8,17 @@ lesson and its next nudge. Every alarm is rebuilt from the database; none is sto
 from __future__ import annotations
 
 import logging
-from typing import Any, cast
+from collections.abc import Mapping
+from typing import Any
 
 from telegram.ext import JobQueue
 
-from bot.delivery.engine import DeliveryEngine, EngineSettings
+from bot.context import services_in
+from bot.delivery.engine import DeliveryEngine, DeliveryKind, EngineSettings
 from bot.delivery.pacing import Limits
+from bot.ptb import AnyApplication, AnyContext
 from bot.services.lessons import LESSON
 from bot.settings import Settings
-from handlers.attendance_kinds import attendance_kinds
-from handlers.broadcast_progress import PROGRESS_EVERY_S, BroadcastKind, refresh_status
-from handlers.campaign_deliveries import campaign_kinds
-from handlers.context import SERVICES_KEY, BotApplication, BotContext, Services
-from handlers.lessons.outbox_kinds import lesson_kinds
-from storage.broadcasts import BROADCAST
 
 log = logging.getLogger(__name__)
 
@@ -41,21 +38,14 @@ def engine_settings(settings: Settings) -> EngineSettings:
     )
 
 
-def engine_of(application: BotApplication) -> DeliveryEngine | None:
+def engine_of(application: AnyApplication) -> DeliveryEngine | None:
     engine = application.bot_data.get(ENGINE_KEY)
     return engine if isinstance(engine, DeliveryEngine) else None
 
 
-def services_in(application: BotApplication) -> Services:
-    services = application.bot_data[SERVICES_KEY]
-    assert isinstance(services, Services)
-    return services
-
-
-async def start_delivery(application: BotApplication) -> DeliveryEngine:
-    services = services_in(application)
-    kinds = {**lesson_kinds(services), BROADCAST: BroadcastKind(services), **attendance_kinds(services)}
-    kinds |= campaign_kinds(services)
+async def start_delivery(application: AnyApplication, kinds: Mapping[str, DeliveryKind]) -> DeliveryEngine:
+    """`kinds`: every feature's outbox kinds (collected by the composition root, bot.app)."""
+    services = services_in(application.bot_data)
     engine = DeliveryEngine(services.db, application.bot, kinds, engine_settings(services.settings))
     application.bot_data[ENGINE_KEY] = engine
     services.outbox.connect(engine.wake)
@@ -72,24 +62,21 @@ async def start_delivery(application: BotApplication) -> DeliveryEngine:
         application.job_queue.run_repeating(
             tick, TICK_SECONDS, first=TICK_SECONDS, name="delivery-tick", job_kwargs=LATE_OK
         )
-        application.job_queue.run_repeating(
-            refresh_status, PROGRESS_EVERY_S, first=1, name="broadcast-status", job_kwargs=LATE_OK
-        )
     return engine
 
 
-async def stop_delivery(application: BotApplication) -> None:
+async def stop_delivery(application: AnyApplication) -> None:
     engine = engine_of(application)
     if engine is not None:
         await engine.stop()
 
 
-async def set_alarms(application: BotApplication) -> None:
+async def set_alarms(application: AnyApplication) -> None:
     """One alarm per cohort for its next lesson and one for its next nudge (replacing older ones)."""
-    job_queue: JobQueue[BotContext] | None = application.job_queue
+    job_queue: JobQueue[Any] | None = application.job_queue
     if job_queue is None:
         return
-    services = services_in(application)
+    services = services_in(application.bot_data)
     wanted = {
         f"{what}-alarm:{cohort_id}": (what, when) for what, cohort_id, when in await services.lessons.next_alarms()
     }
@@ -105,27 +92,27 @@ async def set_alarms(application: BotApplication) -> None:
         job_queue.run_once(alarm, when, data=what, name=name, job_kwargs=LATE_OK)
 
 
-async def alarm(context: BotContext) -> None:
+async def alarm(context: AnyContext) -> None:
     """A cohort's lesson time or nudge time: plan what is due, wake the engine, set the next alarm."""
-    services = context.services
+    services = services_in(context.application.bot_data)
     what = context.job.data if context.job is not None else LESSON
     if what == LESSON:
         await services.lessons.plan_due()
     else:
         await services.lessons.plan_nudges()
-    application = cast(BotApplication, context.application)
+    application = context.application
     engine = engine_of(application)
     if engine is not None:
         engine.wake()
     await set_alarms(application)
 
 
-async def tick(context: BotContext) -> None:
-    services = context.services
+async def tick(context: AnyContext) -> None:
+    services = services_in(context.application.bot_data)
     await services.lessons.plan_due()
     await services.lessons.plan_nudges()
     await services.campaigns.reminders.plan_due()
-    application = cast(BotApplication, context.application)
+    application = context.application
     engine = engine_of(application)
     if engine is not None:
         engine.wake()

@@ -11,7 +11,7 @@ from typing import Protocol, TypeAlias
 from bot.i18n import resolve_locale
 from bot.services.errors import DomainError, Problem
 from storage.dto import PersonDTO, Role
-from storage.uow import UnitOfWork
+from storage.uow import Database, UnitOfWork
 
 
 class Audience(StrEnum):
@@ -77,6 +77,20 @@ async def resolve_principal(
         trainer_of=frozenset(trainer_of),
         trainee_of=frozenset(trainee_of),
     )
+
+
+class AccessService:
+    """The principal behind an update, each lookup in its own unit of work (handlers never open one)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def principal(
+        self, telegram_id: int, telegram_language: str | None, default_locale: str, *, reading: bool = True
+    ) -> Principal:
+        """`reading`: a read-only unit of work (no write lock on SQLite), as access control needs on every update."""
+        async with self._db.reading() if reading else self._db.unit_of_work() as uow:
+            return await resolve_principal(uow, telegram_id, telegram_language, default_locale)
 
 
 # ------------------------------------------------------------------------------------ authority in services

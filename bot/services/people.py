@@ -5,8 +5,8 @@ from __future__ import annotations
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
 from bot.services.my_data import PersonalData, collect
+from storage.conversation_state import forget_state
 from storage.dto import DeliveryState, PersonStatus
-from storage.persistence import forget_state
 from storage.uow import Database
 
 

@@ -13,11 +13,11 @@ from bot.services.errors import DomainError
 from bot.services.lessons import SUFFIXES, CurriculumDTO, ImportResult, ImportStatus
 from bot.services.lessons.curriculum import MAX_FILE_BYTES, CurriculumError, Problem
 from bot.text import Safe, cmd, fmt, local_datetime, ltr, name
-from handlers.common import anything_else
-from handlers.context import BotApplication, BotContext
-from handlers.problems import problem_text
-from handlers.registry import Command, Typed
-from handlers.ui import reply
+from handlers.core.common import anything_else
+from handlers.core.context import BotContext
+from handlers.core.problems import problem_text
+from handlers.core.registry import Command, Typed
+from handlers.core.ui import reply
 
 log = logging.getLogger(__name__)
 
@@ -255,8 +255,3 @@ CURRICULA = Command(
 )
 # Open to anyone: a trainee's photo or file gets "I didn't understand"; only a coordinator's YAML is imported.
 DOCUMENT = Typed("document", Audience.ANYONE, document_sent, filters.Document.ALL)
-
-
-def setup(application: BotApplication) -> None:
-    application.add_handler(CURRICULA.handler())
-    application.add_handler(DOCUMENT.handler())

@@ -14,11 +14,11 @@ from pathlib import Path
 from telegram import Bot
 from telegram.constants import ParseMode
 
+from bot.context import Services
 from bot.delivery.engine import DeliveryKind, Sent, Skip
 from bot.i18n import set_locale
 from bot.services.lessons import LATER, LESSON, NUDGE, QUIZ, DeliveryDTO, Skipped, ToSend
 from bot.text import rtl_safe
-from handlers.context import Services
 from handlers.lessons.views import nudge_text, open_markup, send_lesson, send_question
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.i18n import N_, _, current_locale, ngettext
-from bot.parsing import parse_positive_int
 from bot.services.access import Audience
 from bot.services.errors import DomainError, Problem
 from bot.services.lessons import CohortStats, CohortStatus, DayReport, DeliveryState, LessonStat, percent
 from bot.text import esc, fmt, local_date, ltr, name
-from handlers.context import BotApplication, BotContext
-from handlers.problems import problem_text
-from handlers.registry import Button, Command
-from handlers.ui import answer_callback, buttons, reply
+from handlers.core.buttons import pressed
+from handlers.core.context import BotContext
+from handlers.core.problems import problem_text
+from handlers.core.registry import Button, Command
+from handlers.core.ui import answer_callback, buttons, reply
+from handlers.lessons.buttons import STATS_PRESS, StatsPress
 
 STATE_ORDER = (DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.BLOCKED, DeliveryState.SKIPPED)
 
@@ -154,27 +155,20 @@ async def lesson_stats(update: Update, context: BotContext) -> None:
     if len(active) == 1:
         await send_stats(update, context, active[0].id)
         return
-    rows = [[(cohort.name[:40], f"st:{cohort.id}")] for cohort in active[:20]]
+    rows = [[(cohort.name[:40], STATS_PRESS.encode(StatsPress(cohort.id)))] for cohort in active[:20]]
     await reply(update, _("Which cohort?"), buttons(rows))
 
 
 async def stats_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    cohort_id = parse_positive_int((query.data or "").split(":", 1)[-1])
-    if cohort_id is None or not context.principal.can_manage(cohort_id):
+    press = pressed(update, STATS_PRESS)
+    if press is None or not context.principal.can_manage(press.cohort_id):
         await answer_callback(update, _("This button is no longer active."))
         return
     await answer_callback(update)
-    await send_stats(update, context, cohort_id, gone_quietly=True)
+    await send_stats(update, context, press.cohort_id, gone_quietly=True)
 
 
 LESSON_STATS = Command(
     ("lessonstats",), Audience.TRAINER, lesson_stats, menu=N_("Lesson statistics and deliveries: /lessonstats cohort")
 )
-STATS_BUTTON = Button("st", Audience.TRAINER, stats_button, r"\d{1,9}")
-
-
-def setup(application: BotApplication) -> None:
-    application.add_handler(LESSON_STATS.handler())
-    application.add_handler(STATS_BUTTON.handler())
+STATS_BUTTON = Button.of(STATS_PRESS, Audience.TRAINER, stats_button)

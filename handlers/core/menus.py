@@ -8,12 +8,12 @@ from functools import partial
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 from telegram.error import BadRequest, Forbidden
 
+from bot.context import Services
 from bot.i18n import N_, gettext_for, language_from_telegram
-from bot.services.access import Audience, Principal, resolve_principal
+from bot.services.access import Audience, Principal
 from bot.settings import SUPPORTED_LOCALES
-from handlers.context import Services
-from handlers.registry import Registry
-from handlers.ui import with_retries
+from handlers.core.registry import Registry
+from handlers.core.ui import with_retries
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def commands_for(registry: Registry, locale: str, principal: Principal | None) -
 
 def menus_of(services: Services) -> Registry:
     registry = services.menus.registry
-    if registry is None:
+    if not isinstance(registry, Registry):
         raise RuntimeError("menus read before handlers were registered")
     return registry
 
@@ -63,8 +63,8 @@ async def refresh_chat_menu(
     bot: Bot, services: Services, telegram_id: int, telegram_language: str | None = None
 ) -> None:
     """A chat-scoped menu for trainers, coordinators and anyone whose chosen language differs from the app's."""
-    async with services.db.unit_of_work() as uow:
-        principal = await resolve_principal(uow, telegram_id, telegram_language, services.settings.bot_default_locale)
+    default_locale = services.settings.bot_default_locale
+    principal = await services.access.principal(telegram_id, telegram_language, default_locale, reading=False)
     scope = BotCommandScopeChat(telegram_id)
     privileged = principal.is_trainer or principal.is_coordinator
     app_language = language_from_telegram(telegram_language) or services.settings.bot_default_locale

@@ -1,14 +1,16 @@
-"""The typed callback context: the services and the principal that access control resolved for this update."""
+"""The services every part of the bot shares, built once by the composition root (bot.app).
+
+Telegram-free on purpose: handlers reach it through their callback context, the delivery engine and the CLI through
+the application's bot_data, and no service imports it back.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.delivery.signal import OutboxSignal
-from bot.services.access import Principal
+from bot.services.access import AccessService
 from bot.services.attendance import AttendanceService
 from bot.services.attendance_reports import AttendanceReports
 from bot.services.broadcasts import BroadcastService
@@ -22,18 +24,16 @@ from bot.services.registration import RegistrationService
 from bot.settings import Settings
 from storage.uow import Database
 
-if TYPE_CHECKING:
-    from handlers.registry import Registry
-
 SERVICES_KEY = "services"
 
 
 @dataclass
 class MenuState:
-    """The registry menus are built from (set once handlers are registered), and the chats whose chat-scoped menu
-    this process has set: a privileged person missing from it gets theirs on their next update."""
+    """The registry menus are built from (set once handlers are registered; handlers.core.registry.Registry, kept
+    untyped here so this module needs no Telegram code), and the chats whose chat-scoped menu this process has set:
+    a privileged person missing from it gets theirs on their next update."""
 
-    registry: Registry | None = None
+    registry: object | None = None
     set_for: set[int] = field(default_factory=set)
 
 
@@ -55,29 +55,14 @@ class Services:
     attendance_reports: AttendanceReports
     menus: MenuState = field(default_factory=MenuState)
 
-
-class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    principal_value: Principal | None = None
-
     @property
-    def services(self) -> Services:
-        services = self.application.bot_data[SERVICES_KEY]
-        assert isinstance(services, Services)
-        return services
-
-    @property
-    def registry(self) -> Registry:
-        registry = self.services.menus.registry
-        if registry is None:
-            raise RuntimeError("registry read before handlers were registered")
-        return registry
-
-    @property
-    def principal(self) -> Principal:
-        """Set by access control (group -1) before any handler runs."""
-        if self.principal_value is None:
-            raise RuntimeError("principal read before access control ran")
-        return self.principal_value
+    def access(self) -> AccessService:
+        """Who is writing (access control, menus)."""
+        return AccessService(self.db)
 
 
-BotApplication = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
+def services_in(bot_data: Mapping[str, object]) -> Services:
+    """The services an application carries (its bot_data, set by bot.app)."""
+    services = bot_data[SERVICES_KEY]
+    assert isinstance(services, Services)
+    return services

@@ -1,7 +1,7 @@
 """One declaration per command and button: its name, who may use it (audience), what runs and its menu entry.
 
 Handler registration builds PTB handlers from these declarations; each handler's callback is wrapped in `Guarded`,
-which carries the declaration. Access control (handlers.access) finds the handler PTB will actually run and judges
+which carries the declaration. Access control (handlers.core.access) finds the handler PTB will actually run and judges
 its declared audience; `Guarded` judges it again when the callback runs. Menus and /help read the declarations of
 the handlers that are registered (`Registry`), so nothing else lists who may do what.
 
@@ -32,8 +32,9 @@ from telegram.warnings import PTBUserWarning
 
 from bot.i18n import _
 from bot.services.access import Audience, Principal
-from handlers.context import BotContext
-from handlers.ui import answer_callback, reply
+from handlers.core.buttons import Codec
+from handlers.core.context import BotContext
+from handlers.core.ui import answer_callback, reply
 
 Callback: TypeAlias = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]
 Handler: TypeAlias = BaseHandler[Update, BotContext, Any]
@@ -152,6 +153,11 @@ class Button(Declaration):
     def __post_init__(self) -> None:
         if not BUTTON_PREFIX.match(self.prefix):
             raise ValueError(f"bad button prefix {self.prefix!r}")
+
+    @classmethod
+    def of(cls, codec: Codec[Any], audience: Audience, callback: Callback) -> Button:
+        """The button whose data `codec` builds (its handler reads it back with `codec.decode`)."""
+        return cls(codec.prefix, audience, callback, codec.pattern)
 
     @property
     def label(self) -> str:

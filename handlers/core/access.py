@@ -9,10 +9,10 @@ from telegram import Chat, Update, User
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.i18n import set_locale
-from bot.services.access import Audience, resolve_principal
-from handlers.context import BotApplication, BotContext
-from handlers.menus import needs_menu, refresh_chat_menu
-from handlers.registry import Handler, allows, declaration_of, refuse, will_run
+from bot.services.access import Audience
+from handlers.core.context import BotApplication, BotContext
+from handlers.core.menus import needs_menu, refresh_chat_menu
+from handlers.core.registry import Handler, allows, declaration_of, refuse, will_run
 
 log = logging.getLogger(__name__)
 GATE_GROUP = -1
@@ -51,8 +51,7 @@ async def control_access(update: Update, context: BotContext) -> None:
     if user is None:
         raise ApplicationHandlerStop
     services = context.services
-    async with services.db.reading() as uow:
-        principal = await resolve_principal(uow, user.id, user.language_code, services.settings.bot_default_locale)
+    principal = await services.access.principal(user.id, user.language_code, services.settings.bot_default_locale)
     context.principal_value = principal
     set_locale(principal.locale)
     for handler in handlers_that_will_run(update, context):

@@ -10,6 +10,7 @@ from handlers.campaign_texts import campaign_problem_text
 
 
 def problem_text(error: DomainError) -> str:
+    # One case per Problem in one place (long on purpose): every refusal is read and translated side by side.
     detail = error.details
     match error.problem:
         case Problem.INVITE_NOT_FOUND:

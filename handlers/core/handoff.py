@@ -7,7 +7,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import filters
 
-from handlers.context import BotContext
+from handlers.core.context import BotContext
 
 _handed_on: set[int] = set()  # update ids being handled again, by the other handlers
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from typing import Annotated
 
 from telegram import ChatMember, Update
 from telegram.ext import filters
@@ -12,12 +14,14 @@ from bot.services.access import Audience
 from bot.services.errors import DomainError
 from bot.settings import SUPPORTED_LOCALES
 from bot.text import cmd, fmt, ltr, name, rtl_safe, split_message
-from handlers.context import BotApplication, BotContext
-from handlers.menus import refresh_chat_menu
+from handlers.core.buttons import Codec, Text, pressed
+from handlers.core.context import BotContext
+from handlers.core.feature import Feature
+from handlers.core.menus import refresh_chat_menu
+from handlers.core.problems import problem_text
+from handlers.core.registry import AnyButton, Button, Command, Event, Typed
+from handlers.core.ui import answer_callback, buttons, edit_or_reply, reply, reply_document
 from handlers.my_data_views import JSON_NAME, json_file, my_data_lines
-from handlers.problems import problem_text
-from handlers.registry import AnyButton, Button, Command, Event, Typed
-from handlers.ui import answer_callback, buttons, edit_or_reply, reply, reply_document
 
 log = logging.getLogger(__name__)
 
@@ -72,15 +76,22 @@ async def show_help(update: Update, context: BotContext) -> None:
     await reply(update, "\n".join(lines))
 
 
+@dataclass(frozen=True)
+class LanguageChoice:
+    locale: Annotated[str, Text("[a-z]{2}")]  # any two letters: one no longer offered is answered, not ignored
+
+
+LANGUAGE_CHOICE = Codec("lang", LanguageChoice)
+
+
 async def choose_language(update: Update, context: BotContext) -> None:
-    rows = [[(LANGUAGE_NAMES[code], f"lang:{code}") for code in SUPPORTED_LOCALES]]
+    rows = [[(LANGUAGE_NAMES[code], LANGUAGE_CHOICE.encode(LanguageChoice(code))) for code in SUPPORTED_LOCALES]]
     await reply(update, _("Choose your language:"), buttons(rows))
 
 
 async def language_chosen(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    locale = query.data.split(":", 1)[1]
+    choice = pressed(update, LANGUAGE_CHOICE)
+    locale = choice.locale if choice is not None else ""
     if locale not in SUPPORTED_LOCALES:
         await answer_callback(update, _("That choice is no longer available."))
         return
@@ -219,7 +230,7 @@ START = Command(
 )
 HELP = Command(("help",), Audience.ANYONE, show_help, menu=N_("What this bot can do for you"))
 LANGUAGE = Command(("language",), Audience.ANYONE, choose_language, menu=N_("Change the language"))
-LANGUAGE_BUTTON = Button("lang", Audience.ANYONE, language_chosen, r"[a-z]{2}")
+LANGUAGE_BUTTON = Button.of(LANGUAGE_CHOICE, Audience.ANYONE, language_chosen)
 MY_DATA = Command(("mydata",), Audience.ANYONE, my_data, menu=N_("See everything stored about you"))
 FORGET_ME = Command(("forgetme",), Audience.ANYONE, forget_me, menu=N_("Delete your data"))
 FORGET_BUTTON = Button("forget", Audience.ANYONE, forget_answer, r"yes|no")
@@ -232,13 +243,11 @@ ANYTHING_ELSE = Typed("anything else", Audience.ANYONE, anything_else, ~filters.
 STALE_BUTTON = AnyButton("stale", Audience.ANYONE, stale_button)
 
 
-def setup(application: BotApplication) -> None:
-    for declaration in (START, HELP, LANGUAGE, LANGUAGE_BUTTON, MY_DATA, FORGET_ME, FORGET_BUTTON, WHOAMI, BLOCKED):
-        application.add_handler(declaration.handler())
-    application.add_error_handler(on_error)
+def setup() -> Feature:
+    """The general commands, for everyone (registered after every feature's own)."""
+    general = (START, HELP, LANGUAGE, LANGUAGE_BUTTON, MY_DATA, FORGET_ME, FORGET_BUTTON, WHOAMI, BLOCKED)
+    return Feature("core", handlers=[declaration.handler() for declaration in general])
 
 
-def setup_fallbacks(application: BotApplication) -> None:
-    """Registered last in group 0, so they run only when no other handler took the update."""
-    for declaration in (CANCEL, UNKNOWN_COMMAND, ANYTHING_ELSE, STALE_BUTTON):
-        application.add_handler(declaration.handler())
+# Registered last in group 0 (handlers.install), so they run only when no other handler took the update.
+FALLBACKS = (CANCEL, UNKNOWN_COMMAND, ANYTHING_ELSE, STALE_BUTTON)

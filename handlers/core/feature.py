@@ -1,0 +1,100 @@
+"""What a feature package hands to the composition root: its handlers, its outbox kinds and its start-up hooks.
+
+Each `handlers/<feature>/__init__.py` has one `setup() -> Feature`; `handlers.install` registers every feature in
+the order of `handlers.FEATURES`, then every feature's `late` handlers, then the core fallbacks, and builds the
+`Registry` from what was registered. The delivery engine gets its kinds from here (through `bot.app`), so nothing
+in `bot/` imports a feature's handlers.
+
+    def setup() -> Feature:
+        return Feature(
+            "attendance",
+            handlers=[CHECKIN.handler(), SESSIONS_FLOW],
+            late=[CODE_MESSAGE.handler()],
+            kinds=attendance_kinds,
+            on_start=[set_checkin_alarms],
+        )
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+from bot.context import Services
+from bot.delivery.engine import DeliveryKind
+from handlers.core.context import BotApplication
+from handlers.core.registry import Handler
+
+Kinds: TypeAlias = Callable[[Services], Mapping[str, DeliveryKind]]
+OnStart: TypeAlias = Callable[[BotApplication], Awaitable[None]]
+
+
+def no_kinds(services: Services) -> Mapping[str, DeliveryKind]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Feature:
+    """`handlers` go in group 0 in this order (conversations included); `late` ones after every feature's handlers
+    but before the fallbacks (a bare check-in code must not take a conversation's typed answer); `kinds` are the
+    outbox kinds this feature sends; `on_start` hooks run once the bot is up (alarms rebuilt from the database)."""
+
+    name: str
+    handlers: Sequence[Handler] = ()
+    late: Sequence[Handler] = ()
+    kinds: Kinds = no_kinds
+    on_start: Sequence[OnStart] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Features:
+    """The installed features, in registration order."""
+
+    features: tuple[Feature, ...]
+
+    def kinds(self, services: Services) -> dict[str, DeliveryKind]:
+        """Every feature's outbox kinds; a kind claimed twice is a wiring mistake."""
+        kinds: dict[str, DeliveryKind] = {}
+        for feature in self.features:
+            for kind, sender in feature.kinds(services).items():
+                if kind in kinds:
+                    raise ValueError(f"outbox kind {kind!r} declared twice (again by {feature.name})")
+                kinds[kind] = sender
+        return kinds
+
+    async def start(self, application: BotApplication) -> None:
+        for feature in self.features:
+            for hook in feature.on_start:
+                await hook(application)
+
+
+class _Recorder:
+    """Collects what an old-style `setup(application)` adds, so it can be wrapped as a Feature."""
+
+    def __init__(self) -> None:
+        self.handlers: list[Handler] = []
+
+    def add_handler(self, handler: Handler, group: int = 0) -> None:
+        if group != 0:
+            raise ValueError("a feature registers in group 0 only")
+        self.handlers.append(handler)
+
+
+def recorded(*setups: Callable[[BotApplication], None]) -> list[Handler]:
+    """The handlers old-style setups register, in order (milestone adapters; feature packages build lists)."""
+    recorder = _Recorder()
+    for setup in setups:
+        setup(recorder)  # type: ignore[arg-type]  # only add_handler is called
+    return recorder.handlers
+
+
+def adapted(
+    name: str,
+    *setups: Callable[[BotApplication], None],
+    late: Iterable[Callable[[BotApplication], None]] = (),
+    kinds: Kinds = no_kinds,
+    on_start: Sequence[OnStart] = (),
+) -> Feature:
+    """A Feature from a module's old `setup(application)`: until that module's package has its own `setup()`."""
+    return Feature(name, recorded(*setups), recorded(*late), kinds, tuple(on_start))
