@@ -28,13 +28,12 @@ from sqlalchemy import func, select
 from bench.attendance_data import COORDINATOR, COORDINATOR_ID, FIRST_ID, fresh_url, seed, settings_for
 from bench.common import BenchTelegram, install_log_counter, machine, percentiles, write_section
 from bot.app import build_application
-from bot.charts import attendance_chart
-from bot.exports import attendance_csv, attendance_xlsx
 from bot.runtime import BotRunner, prepare_database
-from bot.services.attendance import AttendanceService
-from bot.services.attendance_reports import AttendanceReports
-from handlers.attendance_reports import MAX_FLAGGED_LINES
-from storage.models_attendance import AttendanceRecord
+from bot.services.attendance import AttendanceReports, AttendanceService
+from bot.services.attendance.chart import attendance_chart
+from bot.services.attendance.exports import attendance_csv, attendance_xlsx
+from handlers.attendance.reports import MAX_FLAGGED_LINES
+from storage.attendance.models import AttendanceRecord
 from storage.uow import Database
 from tests.fake_telegram import Limits
 

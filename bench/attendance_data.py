@@ -12,9 +12,9 @@ from bench.common import BenchTelegram
 from bot.services.access import OPERATOR, Principal
 from bot.services.cohorts import CohortService
 from bot.settings import Settings, load_settings
+from storage.attendance.models import AttendanceChange, AttendanceRecord
 from storage.dto import Role
 from storage.models import Membership, Person
-from storage.models_attendance import AttendanceChange, AttendanceRecord
 from storage.uow import Database
 from tests.conftest import reset_postgres
 

@@ -12,8 +12,7 @@ from bot.context import SERVICES_KEY, Services, services_in
 from bot.delivery.signal import OutboxSignal
 from bot.delivery.wiring import start_delivery, stop_delivery
 from bot.persistence import SqlPersistence
-from bot.services.attendance import AttendanceService
-from bot.services.attendance_reports import AttendanceReports
+from bot.services.attendance import AttendanceReports, AttendanceService
 from bot.services.broadcasts import BroadcastService
 from bot.services.campaign_feature import build_campaigns
 from bot.services.clock import Clock, utc_now

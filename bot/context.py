@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 
 from bot.delivery.signal import OutboxSignal
 from bot.services.access import AccessService
-from bot.services.attendance import AttendanceService
-from bot.services.attendance_reports import AttendanceReports
+from bot.services.attendance import AttendanceReports, AttendanceService
 from bot.services.broadcasts import BroadcastService
 from bot.services.campaign_feature import Campaigns
 from bot.services.cohorts import CohortService, RoleService

@@ -14,8 +14,6 @@ from bot.context import Services, services_in
 from bot.delivery.engine import DeliveryKind
 from handlers import (
     attendance,
-    attendance_alarms,
-    attendance_kinds,
     broadcast_admin,
     broadcast_progress,
     campaign_deliveries,
@@ -54,13 +52,7 @@ FEATURES: list[Callable[[], Feature]] = [
     lambda: adapted("trainer", trainer.setup),
     lessons.setup,  # after broadcast_admin (its document is not a curriculum) and trainer (menu order as before)
     lambda: adapted("campaigns", campaign_flow.setup, kinds=campaign_deliveries.campaign_kinds),
-    lambda: adapted(
-        "attendance",
-        attendance.setup,
-        late=[attendance.setup_code_messages],  # digits alone: after every conversation, before the fallbacks
-        kinds=attendance_kinds.attendance_kinds,
-        on_start=[attendance_alarms.set_checkin_alarms],
-    ),
+    attendance.setup,
     common.setup,  # the general commands, after every feature's
 ]
 

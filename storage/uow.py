@@ -6,8 +6,8 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.attendance import CheckinRepository, SessionRepository
-from storage.attendance_records import AttendanceRepository
+from storage.attendance.records import AttendanceRepository
+from storage.attendance.sessions import CheckinRepository, SessionRepository
 from storage.broadcasts import BroadcastRepository
 from storage.campaigns import CampaignRepository
 from storage.db import READ_ONLY, create_engine, create_session_factory

@@ -15,7 +15,7 @@ import pytest
 from bot.cli import main
 from bot.services.access import OPERATOR
 from bot.services.attendance import AttendanceService
-from storage.dto_attendance import AttendanceStatus
+from storage.attendance.dto import AttendanceStatus
 from storage.uow import Database
 from tests.crowd import enrol
 from tests.test_cli import env, remember_username

@@ -10,8 +10,8 @@ import datetime as dt
 import io
 
 from bot.services.access import Principal
+from storage.attendance.dto import AttendanceStatus
 from storage.dto import Role
-from storage.dto_attendance import AttendanceStatus
 from tests.conftest import COORDINATOR_ID, BotHarness
 from tests.test_e2e_attendance import (
     ZONE,

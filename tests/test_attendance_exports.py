@@ -14,15 +14,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.charts import attendance_chart
-from bot.exports import attendance_csv, attendance_xlsx, export_name
 from bot.fonts import FONTS, use_arabic_font
 from bot.services.access import OPERATOR, Principal
-from bot.services.attendance import AttendanceService
-from bot.services.attendance_reports import AttendanceReports
+from bot.services.attendance import AttendanceReports, AttendanceService
+from bot.services.attendance.chart import attendance_chart
+from bot.services.attendance.exports import attendance_csv, attendance_xlsx, export_name
 from bot.services.cohorts import CohortService
+from storage.attendance.dto import AttendanceStatus
 from storage.dto import Role
-from storage.dto_attendance import AttendanceStatus
 from storage.uow import Database
 
 T0 = dt.datetime(2026, 12, 3, 15, 0, tzinfo=dt.UTC)  # 18:00 in Baghdad

@@ -9,13 +9,12 @@ import datetime as dt
 import pytest
 
 from bot.services.access import OPERATOR, Principal
-from bot.services.attendance import AttendanceService, AttendanceSettings, CheckinView
-from bot.services.attendance_lookup import By, find_sessions, split_cohort
-from bot.services.attendance_reports import AttendanceReports
+from bot.services.attendance import AttendanceReports, AttendanceService, AttendanceSettings, CheckinView
+from bot.services.attendance.lookup import By, find_sessions, split_cohort
 from bot.services.cohorts import CohortService
 from bot.services.errors import DomainError, Problem
+from storage.attendance.dto import AttendanceStatus, SessionDTO
 from storage.dto import CohortDTO, CohortStatus
-from storage.dto_attendance import AttendanceStatus, SessionDTO
 from storage.uow import Database
 from tests.crowd import add_trainer
 from tests.test_attendance_exports import people

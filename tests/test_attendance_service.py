@@ -14,8 +14,8 @@ from bot.services.attendance import CLOSED_KIND, CODE_KIND, AttendanceService, A
 from bot.services.cohorts import CohortService, RoleService
 from bot.services.errors import DomainError, Problem
 from bot.services.people import PeopleService
+from storage.attendance.dto import AttendanceStatus, Source
 from storage.dto import CohortStatus, Role
-from storage.dto_attendance import AttendanceStatus, Source
 from storage.uow import Database
 from tests.crowd import enrol
 

@@ -18,9 +18,9 @@ from sqlalchemy import update
 from bot.qr import qr_png
 from bot.services.access import OPERATOR
 from bot.services.attendance import checkin_link
+from storage.attendance.dto import AttendanceStatus, CheckinDTO, Source
+from storage.attendance.models import CheckIn, TrainingSession
 from storage.dto import DeliveryState
-from storage.dto_attendance import AttendanceStatus, CheckinDTO, Source
-from storage.models_attendance import CheckIn, TrainingSession
 from storage.uow import Database
 from tests.conftest import COORDINATOR_ID, BotHarness
 from tests.crowd import enrol

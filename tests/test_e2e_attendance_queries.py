@@ -15,8 +15,8 @@ from typing import Any
 import openpyxl
 
 from bot.services.access import OPERATOR, Principal
+from storage.attendance.dto import AttendanceStatus, Source
 from storage.dto import Role
-from storage.dto_attendance import AttendanceStatus, Source
 from tests.conftest import COORDINATOR_ID, BotHarness
 from tests.crowd import enrol
 from tests.fake_telegram import FakeUser, SentMessage

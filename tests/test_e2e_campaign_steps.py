@@ -15,9 +15,9 @@ from bot.services.access import OPERATOR
 from bot.services.campaign_reminders import PLAN_NOTE
 from bot.services.campaign_rules import PostFields
 from handlers import campaign_flow
+from storage.attendance.dto import AttendanceStatus
 from storage.campaign_dto import PostKind, Repeat
 from storage.dto import Role
-from storage.dto_attendance import AttendanceStatus
 from tests.conftest import COORDINATOR_ID, BotHarness
 from tests.test_e2e_attendance import code_in, is_photo
 from tests.test_e2e_campaign_reminders import make_plan

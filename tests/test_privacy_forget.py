@@ -16,9 +16,9 @@ from bot.services.campaign_rules import PlanFields, PostFields
 from bot.services.cohorts import CohortService
 from bot.services.people import PeopleService
 from storage import migrate
+from storage.attendance.dto import AttendanceStatus
 from storage.campaign_dto import Mark, PostKind, ProofKind
 from storage.dto import Role
-from storage.dto_attendance import AttendanceStatus
 from storage.outbox import FORGOTTEN_KEY
 from storage.uow import Database
 from tests.crowd import enrol

@@ -9,7 +9,7 @@ from bot.services.access import OPERATOR, Principal
 from bot.services.attendance import AttendanceService, AttendanceSettings
 from bot.services.cohorts import CohortService
 from bot.services.errors import Problem
-from storage.dto_attendance import AttendanceStatus, CheckinDTO, SessionDTO
+from storage.attendance.dto import AttendanceStatus, CheckinDTO, SessionDTO
 from storage.uow import Database
 from tests.crowd import enrol
 from tests.racing import race

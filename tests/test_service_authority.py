@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, select
 
-import storage.models_attendance
+import storage.attendance.models
 import storage.models_campaigns  # noqa: F401
 from bot.app import build_services
 from bot.context import Services
@@ -33,10 +33,10 @@ from bot.services.access import (
 from bot.services.broadcasts import Target
 from bot.services.campaign_rules import PlanFields, PostFields
 from bot.services.errors import DomainError, Problem
+from storage.attendance.dto import AttendanceStatus
 from storage.broadcasts import BroadcastState
 from storage.campaign_dto import Mark, PostKind, ProofKind
 from storage.dto import CohortStatus, Role
-from storage.dto_attendance import AttendanceStatus
 from storage.models import Base, Membership
 from storage.uow import Database, UnitOfWork
 from tests.conftest import COORDINATOR_ID, make_settings

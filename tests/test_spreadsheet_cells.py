@@ -10,16 +10,15 @@ import io
 import openpyxl
 import pytest
 
-from bot.exports import absentees_csv, attendance_csv, attendance_xlsx, session_csv
 from bot.services.access import OPERATOR, Principal
-from bot.services.attendance import AttendanceService
-from bot.services.attendance_reports import AttendanceReports
+from bot.services.attendance import AttendanceReports, AttendanceService
+from bot.services.attendance.exports import absentees_csv, attendance_csv, attendance_xlsx, session_csv
 from bot.services.cohorts import CohortService
 from bot.spreadsheet_cells import csv_bytes, csv_cell, looks_like_formula
 from handlers.broadcast_views import report_csv
+from storage.attendance.dto import AttendanceStatus
 from storage.broadcasts import ReportRow
 from storage.dto import DeliveryState, Role
-from storage.dto_attendance import AttendanceStatus
 from storage.uow import Database
 
 T0 = dt.datetime(2026, 12, 3, 15, 0, tzinfo=dt.UTC)

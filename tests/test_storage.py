@@ -41,7 +41,7 @@ async def test_migrations_match_the_models(database_url: str) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    import storage.models_attendance
+    import storage.attendance.models
     import storage.models_campaigns  # noqa: F401  (their tables join Base.metadata)
     from storage.models import Base
 

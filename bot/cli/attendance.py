@@ -10,16 +10,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.exports import attendance_csv, attendance_xlsx
 from bot.parsing import parse_date, parse_time
 from bot.services.access import OPERATOR
-from bot.services.attendance import AttendanceService
-from bot.services.attendance_reports import AttendanceReports
+from bot.services.attendance import AttendanceReports, AttendanceService
+from bot.services.attendance.exports import attendance_csv, attendance_xlsx
 from bot.services.cohorts import CohortService
 from bot.services.errors import DomainError, Problem
 from bot.settings import SUPPORTED_LOCALES, Settings
+from storage.attendance.dto import SessionDTO
 from storage.dto import CohortDTO
-from storage.dto_attendance import SessionDTO
 from storage.uow import Database
 
 COMMANDS = frozenset({"session", "export"})

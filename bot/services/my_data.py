@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from storage.attendance.dto import SessionDTO
 from storage.campaign_dto import OccurrenceDTO, PlanDTO, PostDTO
 from storage.dto import CohortDTO
-from storage.dto_attendance import SessionDTO
 from storage.uow import UnitOfWork
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)

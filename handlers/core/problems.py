@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.i18n import _
 from bot.services.errors import DomainError, Problem
 from bot.text import cmd, fmt, name
-from handlers.attendance_problems import attendance_problem_text
+from handlers.attendance.problems import attendance_problem_text
 from handlers.campaign_texts import campaign_problem_text
 
 

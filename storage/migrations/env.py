@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import storage.models_attendance  # noqa: F401 - attendance tables in the metadata
+import storage.attendance.models  # noqa: F401 - attendance tables in the metadata
 from storage import models_campaigns  # noqa: F401 - campaign planner tables in the metadata
 from storage.models import Base
 

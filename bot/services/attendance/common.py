@@ -9,8 +9,8 @@ from bot.services.access import Actor, Operator, require_manager
 from bot.services.cohorts import deep_link
 from bot.services.errors import DomainError, Problem
 from bot.text import clean_input
+from storage.attendance.dto import AttendanceStatus, CheckinDTO, SessionDTO, Trainee
 from storage.dto import CohortDTO
-from storage.dto_attendance import AttendanceStatus, CheckinDTO, SessionDTO, Trainee
 from storage.uow import UnitOfWork
 
 CHECKIN_PREFIX = "ci_"  # deep-link payloads "ci_<token>"; invite tokens never start like this

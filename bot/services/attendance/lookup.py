@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 from bot.parsing import parse_date, parse_int
 from bot.text import clean_input, normalize_digits, normalize_key
+from storage.attendance.dto import SessionDTO
 from storage.dto import CohortDTO
-from storage.dto_attendance import SessionDTO
 
 
 def split_cohort(text: str, cohorts: Sequence[CohortDTO]) -> tuple[CohortDTO, str] | None:

@@ -11,10 +11,10 @@ from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.atomic import insert_ignoring, inserted
+from storage.attendance.dto import AttendanceStatus, ChangeDTO, RecordDTO, Source, Trainee
+from storage.attendance.models import AttendanceChange, AttendanceRecord, TrainingSession
 from storage.dto import Role
-from storage.dto_attendance import AttendanceStatus, ChangeDTO, RecordDTO, Source, Trainee
 from storage.models import Membership, Person
-from storage.models_attendance import AttendanceChange, AttendanceRecord, TrainingSession
 
 
 def _record(row: AttendanceRecord) -> RecordDTO:

@@ -4,9 +4,10 @@ absent from the last session. No Telegram here."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from bot.services.access import Actor, authority
-from bot.services.attendance_common import (
+from bot.services.attendance.common import (
     NOTE_MAX,
     PLACE_MAX,
     TITLE_MAX,
@@ -22,8 +23,8 @@ from bot.services.attendance_common import (
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
 from bot.text import clean_input
+from storage.attendance.dto import NOT_ABSENT, AttendanceStatus, ChangeDTO, SessionDTO, Source
 from storage.dto import CohortDTO, CohortStatus, Role
-from storage.dto_attendance import NOT_ABSENT, AttendanceStatus, ChangeDTO, SessionDTO, Source
 from storage.uow import Database, UnitOfWork
 
 NEAR = dt.timedelta(hours=12)  # sessions this close to now can have their check-in opened
@@ -83,6 +84,19 @@ class SessionService:
             )
             await uow.commit()
         return session
+
+    async def add_local_session(
+        self, actor: Actor, cohort_id: int, *, day: dt.date, start: dt.time, title: str, place: str | None
+    ) -> tuple[SessionDTO, CohortDTO] | None:
+        """A session starting at a day and time of the cohort's zone (the chat's /session); None when the cohort is
+        gone."""
+        async with self._db.reading() as uow:
+            cohort = await uow.cohorts.by_id(cohort_id)
+        if cohort is None:
+            return None
+        starts_at = dt.datetime.combine(day, start, ZoneInfo(cohort.timezone))
+        session = await self.add_session(actor, cohort.id, title=title, starts_at=starts_at, place=place)
+        return session, cohort
 
     async def sessions(self, actor: Actor, cohort_id: int) -> list[SessionDTO]:
         async with self._db.unit_of_work() as uow:

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from bot.services.access import Actor, authority
-from bot.services.attendance_common import load_cohort, load_session
+from bot.services.attendance.common import load_cohort, load_session
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
-from storage.attendance_records import PersonCounts, RecordCount
+from storage.attendance.dto import ATTENDED, AttendanceStatus, ChangeDTO, SessionDTO, Source, Trainee
+from storage.attendance.records import PersonCounts, RecordCount
 from storage.dto import CohortDTO, CohortStatus, Role
-from storage.dto_attendance import ATTENDED, AttendanceStatus, ChangeDTO, SessionDTO, Source, Trainee
 from storage.uow import Database, UnitOfWork
 
 T = TypeVar("T")

@@ -3,30 +3,40 @@ a note typed meanwhile goes with the change. Every change is audited by the serv
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import ConversationHandler, filters
+from telegram.ext import filters
 
 from bot.i18n import N_, _
-from bot.parsing import parse_int, parse_positive_int
-from bot.services.access import Audience
-from bot.services.attendance import Roll, RollEntry
-from bot.services.attendance_common import NOTE_MAX
+from bot.services.attendance import NOTE_MAX, Roll, RollEntry
 from bot.services.errors import DomainError
 from bot.text import clean_input, cmd, fmt, name
-from handlers.attendance_trainer import ID, TRAINER, choice_label, my_cohorts, stale
-from handlers.attendance_views import ICONS, LETTERS, session_text, status_counts, status_name
-from handlers.core.context import BotApplication, BotContext
+from handlers.attendance.buttons import (
+    ROLL_CHOICE,
+    ROLL_FINISH,
+    ROLL_MARK,
+    ROLL_PAGE,
+    ROLL_PERSON,
+    RollMark,
+    RollPage,
+    RollPerson,
+    SessionPick,
+)
+from handlers.attendance.cohorts import TRAINER, choice_label, my_cohorts, stale
+from handlers.attendance.views import ICONS, LETTERS, session_text, status_counts, status_name
+from handlers.core.buttons import pressed
+from handlers.core.context import BotContext
+from handlers.core.conversation import END, Draft, Flow
 from handlers.core.problems import problem_text
-from handlers.core.registry import Button, Command, Typed, conversation
+from handlers.core.registry import Button, Command, Typed
 from handlers.core.ui import answer_callback, buttons, edit_or_reply, reply
 
 PAGE = 8
 NOTE = 0
-END = ConversationHandler.END
-NOTE_KEY = "roll_note"
-NOTE_TIMEOUT_S = 15 * 60
+NOTE_TIMEOUT = dt.timedelta(minutes=15)
 
 
 def counts_of(roll: Roll) -> dict[Any, int]:
@@ -50,17 +60,22 @@ def roll_text(roll: Roll, page: int, pages: int) -> str:
 def roll_markup(roll: Roll, page: int, pages: int) -> InlineKeyboardMarkup:
     sid = roll.session.id
     rows = [
-        [(f"{ICONS[entry.status]} {entry.trainee.name}"[:40], f"rl:p:{sid}:{entry.trainee.person_id}:{page}")]
+        [
+            (
+                f"{ICONS[entry.status]} {entry.trainee.name}"[:40],
+                ROLL_PERSON.encode(RollPerson(sid, entry.trainee.person_id, page)),
+            )
+        ]
         for entry in roll.entries[page * PAGE : (page + 1) * PAGE]
     ]
     nav = []
     if page > 0:
-        nav.append(("◀", f"rl:l:{sid}:{page - 1}"))
+        nav.append(("◀", ROLL_PAGE.encode(RollPage(sid, page - 1))))
     if page < pages - 1:
-        nav.append(("▶", f"rl:l:{sid}:{page + 1}"))
+        nav.append(("▶", ROLL_PAGE.encode(RollPage(sid, page + 1))))
     if nav:
         rows.append(nav)
-    rows.append([(_("✔ Finish the roll"), f"rl:f:{sid}")])
+    rows.append([(_("✔ Finish the roll"), ROLL_FINISH.encode(SessionPick(sid)))])
     return buttons(rows)
 
 
@@ -99,23 +114,31 @@ def person_text(entry: RollEntry, roll: Roll, note: str | None) -> str:
 
 
 def person_markup(session_id: int, person_id: int, page: int) -> InlineKeyboardMarkup:
-    def choice(letter: str) -> tuple[str, str]:
+    def choice(letter: Literal["p", "l", "e", "a"]) -> tuple[str, str]:
         status = LETTERS[letter]
-        return f"{ICONS[status]} {status_name(status)}", f"rl:s:{session_id}:{person_id}:{letter}:{page}"
+        return f"{ICONS[status]} {status_name(status)}", ROLL_MARK.encode(RollMark(session_id, person_id, letter, page))
 
     return buttons(
         [
             [choice("p"), choice("l")],
             [choice("e"), choice("a")],
-            [(_("↩ Back to the list"), f"rl:l:{session_id}:{page}")],
+            [(_("↩ Back to the list"), ROLL_PAGE.encode(RollPage(session_id, page)))],
         ]
     )
 
 
-def pending_note(context: BotContext) -> dict[str, Any]:
-    assert context.user_data is not None
-    value = context.user_data.get(NOTE_KEY)
-    return value if isinstance(value, dict) else {}
+@dataclass(frozen=True)
+class RollNote:
+    """The trainee shown (and the roll's page to go back to), and a note typed for them meanwhile. Field names as the
+    drafts persisted before the kit, so those still read."""
+
+    session: int
+    person: int
+    page: int
+    note: str | None = None
+
+
+DRAFT = Draft("roll_note", RollNote)
 
 
 async def show_person(update: Update, context: BotContext, session_id: int, person_id: int, page: int) -> int:
@@ -129,49 +152,58 @@ async def show_person(update: Update, context: BotContext, session_id: int, pers
     if entry is None:
         await answer_callback(update, stale())
         return END
-    context.user_data[NOTE_KEY] = {"session": session_id, "person": person_id, "page": page, "note": None}
+    DRAFT.put(context, RollNote(session_id, person_id, page))
     await answer_callback(update)
     await edit_or_reply(update, person_text(entry, roll, None), person_markup(session_id, person_id, page))
     return NOTE
 
 
-async def roll_button(update: Update, context: BotContext) -> int:
-    """rl:l:<session>:<page> a page · rl:p:<session>:<person>:<page> one trainee · rl:s:<session>:<person>:<status
-    letter>:<page> set it · rl:f:<session> finish. Authority is checked by the service on every press."""
-    query = update.callback_query
-    assert query is not None and context.user_data is not None
-    parts = (query.data or "").split(":")
-    shapes = {"l": 4, "p": 5, "s": 6, "f": 3}
-    action = parts[1] if len(parts) > 1 else ""
-    session_id = parse_positive_int(parts[2]) if len(parts) > 2 else None
-    page = parse_int(parts[-1]) if action != "f" else 0
-    if shapes.get(action) != len(parts) or session_id is None or page is None:
+async def page_pressed(update: Update, context: BotContext) -> int:
+    """◀ ▶ and "back to the list": the note pending (if any) is dropped. The service checks authority on every
+    press."""
+    press = pressed(update, ROLL_PAGE)
+    if press is None:
         await answer_callback(update, stale())
         return END
-    if action == "l":
-        context.user_data.pop(NOTE_KEY, None)
-        if await show_page(update, context, session_id, page):
-            await answer_callback(update)
-        return END
-    if action == "f":
-        context.user_data.pop(NOTE_KEY, None)
-        return await finish(update, context, session_id)
-    person_id = parse_positive_int(parts[3])
-    if person_id is None or (action == "s" and parts[4] not in LETTERS):
+    DRAFT.drop(context)
+    if await show_page(update, context, press.session_id, press.page):
+        await answer_callback(update)
+    return END
+
+
+async def person_pressed(update: Update, context: BotContext) -> int:
+    press = pressed(update, ROLL_PERSON)
+    if press is None:
         await answer_callback(update, stale())
         return END
-    if action == "p":
-        return await show_person(update, context, session_id, person_id, page)
-    return await set_status(update, context, session_id, person_id, parts[4], page)
+    return await show_person(update, context, press.session_id, press.person_id, press.page)
+
+
+async def mark_pressed(update: Update, context: BotContext) -> int:
+    press = pressed(update, ROLL_MARK)
+    if press is None:
+        await answer_callback(update, stale())
+        return END
+    return await set_status(update, context, press.session_id, press.person_id, press.letter, press.page)
+
+
+async def finish_pressed(update: Update, context: BotContext) -> int:
+    press = pressed(update, ROLL_FINISH)
+    if press is None:
+        await answer_callback(update, stale())
+        return END
+    DRAFT.drop(context)
+    return await finish(update, context, press.session_id)
 
 
 async def set_status(
     update: Update, context: BotContext, session_id: int, person_id: int, letter: str, page: int
 ) -> int:
-    assert context.user_data is not None
-    pending = pending_note(context)
-    note = pending.get("note") if (pending.get("session"), pending.get("person")) == (session_id, person_id) else None
-    context.user_data.pop(NOTE_KEY, None)
+    pending = DRAFT.get(context)
+    note = (
+        pending.note if pending is not None and (pending.session, pending.person) == (session_id, person_id) else None
+    )
+    DRAFT.drop(context)
     status = LETTERS[letter]
     try:
         change = await context.services.attendance.mark(context.principal, session_id, person_id, status, note)
@@ -208,21 +240,17 @@ async def finish(update: Update, context: BotContext, session_id: int) -> int:
 
 async def note_typed(update: Update, context: BotContext) -> int:
     """A note for the trainee shown; it goes with the status tapped next."""
-    pending = pending_note(context)
+    pending = DRAFT.get(context)
     text = clean_input(update.message.text if update.message and update.message.text else "")
-    if not pending or not text:
+    if pending is None or not text:
         return END
-    pending["note"] = text[:NOTE_MAX]
-    await reply(
-        update,
-        fmt(_("Note kept: «{note}». Now tap the new status above (or the same one)."), note=pending["note"]),
-    )
+    kept = DRAFT.put(context, replace(pending, note=text[:NOTE_MAX]))
+    await reply(update, fmt(_("Note kept: «{note}». Now tap the new status above (or the same one)."), note=kept.note))
     return NOTE
 
 
 async def cancel_note(update: Update, context: BotContext) -> int:
-    assert context.user_data is not None
-    context.user_data.pop(NOTE_KEY, None)
+    DRAFT.drop(context)
     await reply(update, _("Note discarded; the roll is as it was."))
     return END
 
@@ -239,43 +267,39 @@ async def roll_command(update: Update, context: BotContext) -> None:
     if len(pairs) == 1:
         await show_page(update, context, pairs[0][0].id, 0)
         return
-    rows = [[(choice_label(s, c), f"se:rl:{s.id}")] for s, c in pairs]
+    rows = [[(choice_label(s, c), ROLL_CHOICE.encode(SessionPick(s.id)))] for s, c in pairs]
     await reply(update, _("Which session's roll?"), buttons(rows))
 
 
 async def roll_chosen(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    session_id = parse_positive_int((query.data or "").rsplit(":", 1)[-1])
-    if session_id is None:
+    pick = pressed(update, ROLL_CHOICE)
+    if pick is None:
         await answer_callback(update, stale())
         return
-    if await show_page(update, context, session_id, 0):
+    if await show_page(update, context, pick.session_id, 0):
         await answer_callback(update)
 
 
 ROLL = Command(("roll",), TRAINER, roll_command, menu=N_("Take or correct a session's roll"))
-ROLL_CHOSEN = Button("se", TRAINER, roll_chosen, f"rl:{ID}")
-PAGE_NUMBER = r"\d{1,4}"
-ROLL_BUTTON = Button(
-    "rl",
+ROLL_CHOSEN = Button.of(ROLL_CHOICE, TRAINER, roll_chosen)
+# Every press on the roll (re)enters the note conversation: a note typed after tapping a name goes with its status.
+ROLL_BUTTONS = [
+    Button.of(ROLL_PAGE, TRAINER, page_pressed),
+    Button.of(ROLL_PERSON, TRAINER, person_pressed),
+    Button.of(ROLL_MARK, TRAINER, mark_pressed),
+    Button.of(ROLL_FINISH, TRAINER, finish_pressed),
+]
+
+
+# The note's conversation: entered by any roll press, waiting (15 minutes) for a note only after a name was tapped.
+# Anything else meanwhile goes to its usual handler (no ask-again), as before the kit.
+ROLL_NOTE_FLOW = Flow(
+    "roll_note",
     TRAINER,
-    roll_button,
-    f"l:{ID}:{PAGE_NUMBER}|p:{ID}:{ID}:{PAGE_NUMBER}|s:{ID}:{ID}:[a-z]:{PAGE_NUMBER}|f:{ID}",
+    entry=ROLL_BUTTONS,
+    label="roll",
+    cancel=cancel_note,
+    states={NOTE: [Typed("roll: note", TRAINER, note_typed, filters.TEXT & ~filters.COMMAND)]},
+    ask_again=None,
+    timeout=NOTE_TIMEOUT,
 )
-
-
-def roll_conversation() -> ConversationHandler[BotContext]:
-    return conversation(
-        "roll_note",
-        entry=[ROLL_BUTTON],
-        states={NOTE: [Typed("roll: note", TRAINER, note_typed, filters.TEXT & ~filters.COMMAND)]},
-        fallbacks=[Command(("cancel",), Audience.ANYONE, cancel_note)],
-        timeout=NOTE_TIMEOUT_S,
-    )
-
-
-def setup(application: BotApplication) -> None:
-    application.add_handler(ROLL.handler())
-    application.add_handler(ROLL_CHOSEN.handler())
-    application.add_handler(roll_conversation())

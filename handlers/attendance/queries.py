@@ -2,7 +2,7 @@
 
 - `/attendance` — the cohorts overview (coordinators: every cohort; trainers: their own): sessions held and the
   average attendance, with a button to open each.
-- `/attendance <cohort>` — its figures and chart (`handlers.attendance_reports`). The cohort is the longest leading
+- `/attendance <cohort>` — its figures and chart (`handlers.attendance.reports`). The cohort is the longest leading
   run of words naming one, so names may have spaces.
 - `/attendance <cohort> <session or date>` — one session's names by state: the session by its number among the held
   ones, by date (any digits: 2026-12-03, 3/12/2026, ٢٠٢٦-١٢-٠٣) or by title; several on that date: a choice.
@@ -14,22 +14,23 @@ import asyncio
 
 from telegram import Update
 
-from bot.exports import export_name, session_csv
 from bot.i18n import N_, _, current_locale
-from bot.parsing import parse_positive_int
 from bot.services.access import Audience
-from bot.services.attendance_lookup import By, SessionLookup, find_sessions
-from bot.services.attendance_reports import CohortOverview, DetailEntry, SessionDetail
+from bot.services.attendance import CohortDTO, CohortStatus
+from bot.services.attendance.exports import export_name, session_csv
+from bot.services.attendance.lookup import By, SessionLookup, find_sessions
+from bot.services.attendance.reports import CohortOverview, DetailEntry, SessionDetail
 from bot.services.errors import DomainError
 from bot.text import cmd, fmt, local_date, ltr, name
-from handlers.attendance_reports import MAX_TRAINEE_LINES, send_summary, share, today
-from handlers.attendance_trainer import ID, MAX_CHOICES, choice_label, named_cohort, stale
-from handlers.attendance_views import ICONS, session_text, status_name
-from handlers.core.context import BotApplication, BotContext
+from handlers.attendance.buttons import COHORT_REPORT, SESSION_DETAIL, CohortReport, SessionPick
+from handlers.attendance.cohorts import MAX_CHOICES, choice_label, named_cohort, stale
+from handlers.attendance.reports import MAX_TRAINEE_LINES, send_summary, share, today
+from handlers.attendance.views import ICONS, session_text, status_name
+from handlers.core.buttons import pressed
+from handlers.core.context import BotContext
 from handlers.core.problems import problem_text
 from handlers.core.registry import Button, Command
 from handlers.core.ui import answer_callback, buttons, reply, reply_document
-from storage.dto import CohortDTO, CohortStatus
 
 MAX_COHORT_BUTTONS = 30
 
@@ -77,7 +78,10 @@ async def send_overview(update: Update, context: BotContext) -> None:
     if not overview:
         await reply(update, _("You have no cohorts yet."))
         return
-    rows = [[(item.cohort.name[:40], f"at:s:{item.cohort.id}")] for item in overview[:MAX_COHORT_BUTTONS]]
+    rows = [
+        [(item.cohort.name[:40], COHORT_REPORT.encode(CohortReport("s", item.cohort.id)))]
+        for item in overview[:MAX_COHORT_BUTTONS]
+    ]
     await reply(update, overview_text(overview, context.principal.is_coordinator), buttons(rows))
 
 
@@ -118,7 +122,9 @@ async def send_session_query(update: Update, context: BotContext, cohort: Cohort
     if len(lookup.sessions) == 1:
         await send_detail(update, context, lookup.sessions[0].id)
         return
-    rows = [[(choice_label(s, cohort), f"at:d:{s.id}")] for s in lookup.sessions[:MAX_CHOICES]]
+    rows = [
+        [(choice_label(s, cohort), SESSION_DETAIL.encode(SessionPick(s.id)))] for s in lookup.sessions[:MAX_CHOICES]
+    ]
     await reply(
         update, fmt(_("Several sessions of {cohort} match. Which one?"), cohort=name(cohort.name)), buttons(rows)
     )
@@ -184,15 +190,12 @@ async def show_detail(update: Update, detail: SessionDetail) -> None:
 
 async def session_button(update: Update, context: BotContext) -> None:
     """at:d:<session>: one of several sessions that matched. The service checks authority."""
-    query = update.callback_query
-    assert query is not None
-    parts = (query.data or "").split(":")
-    session_id = parse_positive_int(parts[2]) if len(parts) == 3 else None
-    if session_id is None:
+    pick = pressed(update, SESSION_DETAIL)
+    if pick is None:
         await answer_callback(update, stale())
         return
     try:
-        detail = await context.services.attendance_reports.session_detail(context.principal, session_id)
+        detail = await context.services.attendance_reports.session_detail(context.principal, pick.session_id)
     except DomainError as error:
         await answer_callback(update, problem_text(error), alert=True)
         return
@@ -206,9 +209,4 @@ ATTENDANCE = Command(
     attendance_command,
     menu=N_("Attendance: all cohorts, /attendance cohort [session or date]"),
 )
-SESSION_BUTTON = Button("at", Audience.TRAINER, session_button, f"d:{ID}")
-
-
-def setup(application: BotApplication) -> None:
-    application.add_handler(ATTENDANCE.handler())
-    application.add_handler(SESSION_BUTTON.handler())
+SESSION_BUTTON = Button.of(SESSION_DETAIL, Audience.TRAINER, session_button)

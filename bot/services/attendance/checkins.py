@@ -2,68 +2,42 @@
 
 A code is unique among open check-ins and, when rotating, replaced every few minutes (the old one stops working at
 once). Wrong codes are counted in the database per person, so a restart does not reset the limit. Every change to a
-trainee's status, check-ins included, is audited. Sessions and the roll: `bot.services.attendance_sessions`.
+trainee's status, check-ins included, is audited. Sessions and the roll: `bot.services.attendance.sessions`; the
+alarms and what they send: `bot.services.attendance.checkin_alarms`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import secrets
-from collections.abc import Callable
 
 from bot.services.access import Actor
-from bot.services.attendance_common import (
-    CHECKIN_PREFIX,
-    Alarm,
-    AttendanceSettings,
+from bot.services.attendance.common import (
     CheckinResult,
     CheckinView,
-    Roll,
-    RollEntry,
     actor_id,
-    checkin_link,
     load_cohort,
     load_session,
     session_of,
 )
-from bot.services.attendance_sessions import NEAR, SessionService, managed_scope
-from bot.services.clock import Clock, utc_now
+from bot.services.attendance.sessions import NEAR, SessionService, managed_scope
 from bot.services.errors import DomainError, Problem
 from bot.text import clean_input, normalize_digits
-from storage.dto import CohortDTO, CohortStatus, NewDelivery, Role
-from storage.dto_attendance import AttendanceStatus, CheckinDTO, SessionDTO, Source
-from storage.uow import Database, UnitOfWork
-
-__all__ = [
-    "CHECKIN_PREFIX",
-    "Alarm",
-    "AttendanceService",
-    "AttendanceSettings",
-    "CheckinResult",
-    "CheckinView",
-    "Roll",
-    "RollEntry",
-    "checkin_link",
-]
+from storage.attendance.dto import AttendanceStatus, CheckinDTO, SessionDTO, Source
+from storage.dto import CohortDTO, CohortStatus, Role
+from storage.uow import UnitOfWork
 
 TOKEN_BYTES = 9  # 12 URL-safe characters
 CODE_TRIES = 100
-DUE_SLACK = dt.timedelta(seconds=1)  # an alarm a hair early still counts
 # A replaced code (or QR) still works this long: the new one reaches the trainer's screen through the outbox, and
 # people copy what they see. After it, the old code gets "expired" and is not counted as a wrong guess.
 ROTATION_GRACE = dt.timedelta(seconds=60)
 ENDED_LOOKBACK = dt.timedelta(hours=12)  # a code of a check-in that ended this recently gets "closed", not "wrong"
-CODE_KIND, CLOSED_KIND = "ci_code", "ci_closed"  # outbox kinds: the rotated code, the closing summary
 
 
-class AttendanceService(SessionService):
-    """Sessions, the roll (inherited) and check-ins: the one attendance service handlers and others use."""
-
-    def __init__(self, db: Database, settings: AttendanceSettings | None = None, clock: Clock = utc_now) -> None:
-        super().__init__(db, settings, clock)
-        self.on_planned: Callable[[], None] = lambda: None  # the delivery engine's wake-up
+class CheckinService(SessionService):
+    """Sessions and the roll (inherited) and check-ins; `AttendanceService` adds their alarms."""
 
     # ------------------------------------------------------------------------------------------ check-in
 
@@ -138,48 +112,6 @@ class AttendanceService(SessionService):
                 await uow.checkins.rotate(checkin_id, await self._new_code(uow, now), self._token(), now)
             await uow.commit()
         return await self.display(checkin_id)
-
-    async def alarms(self) -> list[Alarm]:
-        """When each unclosed check-in closes and next changes its code (rebuilt from the database at start)."""
-        async with self._db.unit_of_work() as uow:
-            unclosed = await uow.checkins.unclosed()
-        alarms = []
-        for checkin in unclosed:
-            alarms.append(Alarm("close", checkin.id, checkin.closes_at))
-            if checkin.rotate_minutes is not None and checkin.code_expires_at < checkin.closes_at:
-                alarms.append(Alarm("rotate", checkin.id, checkin.code_expires_at))
-        return alarms
-
-    async def rotate_due(self, checkin_id: int) -> bool:
-        """The alarm of a rotating check-in: a new code and link, shown to the opener through the outbox."""
-        now = self._clock()
-        async with self._db.unit_of_work() as uow:
-            checkin = await uow.checkins.by_id(checkin_id)
-            if checkin is None or not checkin.is_open(now) or checkin.rotate_minutes is None:
-                return False
-            if now + DUE_SLACK < checkin.code_expires_at:
-                return False
-            await uow.checkins.rotate(checkin_id, await self._new_code(uow, now), self._token(), now)
-            generation = checkin.generation + 1
-            planned = await self._plan(uow, checkin, CODE_KIND, f"{CODE_KIND}:{checkin_id}:{generation}", generation)
-            await uow.commit()
-        if planned:
-            self.on_planned()
-        return True
-
-    async def close_due(self, checkin_id: int) -> bool:
-        """The closing alarm: closed, and the opener gets the summary through the outbox."""
-        now = self._clock()
-        async with self._db.unit_of_work() as uow:
-            checkin = await uow.checkins.by_id(checkin_id)
-            if checkin is None or checkin.closed_at is not None or now + DUE_SLACK < checkin.closes_at:
-                return False
-            await uow.checkins.close(checkin_id, now)
-            planned = await self._plan(uow, checkin, CLOSED_KIND, f"{CLOSED_KIND}:{checkin_id}", checkin.generation)
-            await uow.commit()
-        if planned:
-            self.on_planned()
-        return True
 
     async def check_in_code(self, telegram_id: int, typed: str) -> CheckinResult:
         """A typed code: the open check-in showing it, among the person's cohorts; a wrong one is counted."""
@@ -327,25 +259,6 @@ class AttendanceService(SessionService):
 
     def _rotate_minutes(self) -> int:
         return max(1, round(self.settings.rotate_every.total_seconds() / 60))
-
-    async def _plan(self, uow: UnitOfWork, checkin: CheckinDTO, kind: str, key: str, generation: int) -> bool:
-        """One outbox row for the opener's chat (the one showing the code); False when there is none."""
-        if checkin.chat_id is None:
-            return False
-        session = await uow.sessions.by_id(checkin.session_id)
-        now = self._clock()
-        item = NewDelivery(
-            key=key,
-            kind=kind,
-            person_id=checkin.opened_by,
-            chat_id=checkin.chat_id,
-            cohort_id=session.cohort_id if session else None,
-            due_at=now,
-            expires_at=checkin.closes_at if kind == CODE_KIND else now + dt.timedelta(hours=6),
-            ref=str(checkin.id),
-            payload=json.dumps({"checkin": checkin.id, "generation": generation}),
-        )
-        return await uow.deliveries.plan([item], now) > 0
 
 
 def _accepts_code(checkin: CheckinDTO, code: str, now: dt.datetime) -> bool:

@@ -9,8 +9,8 @@ from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from storage.dto_attendance import CheckinDTO, SessionDTO
-from storage.models_attendance import CheckIn, CheckinAttempt, TrainingSession
+from storage.attendance.dto import CheckinDTO, SessionDTO
+from storage.attendance.models import CheckIn, CheckinAttempt, TrainingSession
 
 
 def _has_checkin() -> ColumnElement[bool]:

@@ -1,5 +1,5 @@
 """Attendance for trainees: check in with a code (/checkin 1234, or just the digits) or the QR's deep link
-(/start ci_<token>), and /myattendance. `setup` also registers the trainers' attendance handlers."""
+(/start ci_<token>), and /myattendance."""
 
 from __future__ import annotations
 
@@ -8,18 +8,16 @@ from telegram.ext import filters
 
 from bot.i18n import N_, _
 from bot.services.access import Audience
-from bot.services.attendance import CHECKIN_PREFIX
-from bot.services.attendance_reports import MyCohort, percent
+from bot.services.attendance import ATTENDED, CHECKIN_PREFIX
+from bot.services.attendance.reports import MyCohort, percent
 from bot.services.errors import DomainError
 from bot.text import fmt, ltr, name
-from handlers import attendance_checkin, attendance_queries, attendance_reports, attendance_roll, attendance_trainer
-from handlers.attendance_views import ICONS, ask_code_text, result_text, session_text, status_name
+from handlers.attendance.views import ICONS, ask_code_text, result_text, session_text, status_name
 from handlers.core.common import anything_else
-from handlers.core.context import BotApplication, BotContext
+from handlers.core.context import BotContext
 from handlers.core.problems import problem_text
 from handlers.core.registry import Command, Typed
 from handlers.core.ui import chat_id_of, reply
-from storage.dto_attendance import ATTENDED
 
 # A message that is only a 4-6 digit code, in any digits (Arabic-Indic ٠-٩, Persian ۰-۹).
 CODE_MESSAGE = r"^\s*[0-9\u0660-\u0669\u06f0-\u06f9]{4,6}\s*$"
@@ -109,18 +107,3 @@ CHECKIN = Command(("checkin",), Audience.TRAINEE, checkin_command, menu=N_("Chec
 MY_ATTENDANCE = Command(("myattendance",), Audience.TRAINEE, my_attendance, menu=N_("Your attendance at the sessions"))
 # Digits alone: from a trainee a check-in code, from anyone else the usual "I didn't understand".
 CODE_MESSAGE_TYPED = Typed("check-in code", Audience.ANYONE, code_message, filters.TEXT & filters.Regex(CODE_MESSAGE))
-
-
-def setup(application: BotApplication) -> None:
-    for declaration in (CHECKIN_LINK, CHECKIN, MY_ATTENDANCE):
-        application.add_handler(declaration.handler())
-    attendance_trainer.setup(application)
-    attendance_checkin.setup(application)
-    attendance_roll.setup(application)
-    attendance_queries.setup(application)
-    attendance_reports.setup(application)
-
-
-def setup_code_messages(application: BotApplication) -> None:
-    """Registered just before the fallbacks: a conversation waiting for a typed answer gets it first."""
-    application.add_handler(CODE_MESSAGE_TYPED.handler())

@@ -1,32 +1,33 @@
 """Trainers and coordinators: /attendance <cohort> — figures per session and per town, the trainees absent twice or
 more, and the PNG chart with it; then on request the XLSX and CSV exports (also /export <cohort>) and the per-trainee
 list (split across messages, or a file when it is long). The cohorts overview and one session's names by state:
-`handlers.attendance_queries`."""
+`handlers.attendance.queries`."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from telegram import Update
 
-from bot.charts import attendance_chart
-from bot.exports import absentees_csv, attendance_csv, attendance_xlsx, export_name
 from bot.i18n import N_, _, current_locale, ngettext
-from bot.parsing import parse_positive_int
 from bot.services.access import Audience
-from bot.services.attendance_reports import Absentee, Summary, TraineeRow
+from bot.services.attendance import AttendanceStatus, CohortDTO
+from bot.services.attendance.chart import attendance_chart
+from bot.services.attendance.exports import absentees_csv, attendance_csv, attendance_xlsx, export_name
+from bot.services.attendance.reports import Absentee, Summary, TraineeRow
 from bot.services.errors import DomainError
 from bot.text import cmd, fmt, ltr, name
-from handlers.attendance_trainer import my_cohorts, named_cohort, stale
-from handlers.attendance_views import session_text, status_counts
-from handlers.core.context import BotApplication, BotContext
+from handlers.attendance.buttons import COHORT_REPORT, CohortReport
+from handlers.attendance.cohorts import my_cohorts, named_cohort, stale
+from handlers.attendance.views import session_text, status_counts
+from handlers.core.buttons import pressed
+from handlers.core.context import BotContext
 from handlers.core.problems import problem_text
 from handlers.core.registry import Button, Command
 from handlers.core.ui import answer_callback, buttons, reply, reply_document, reply_photo
-from storage.dto import CohortDTO
-from storage.dto_attendance import AttendanceStatus
 
 MAX_TRAINEE_LINES = 300  # beyond this the per-trainee list comes as a CSV file
 MAX_FLAGGED_LINES = 50  # beyond this the absent-twice list comes as a CSV file
@@ -134,8 +135,8 @@ async def show_summary(update: Update, summary: Summary) -> None:
     if summary.held:
         markup = buttons(
             [
-                [(_("📗 Excel"), f"at:x:{cohort_id}"), (_("📄 CSV"), f"at:v:{cohort_id}")],
-                [(_("👥 Per trainee"), f"at:t:{cohort_id}")],
+                [(_("📗 Excel"), report_data("x", cohort_id)), (_("📄 CSV"), report_data("v", cohort_id))],
+                [(_("👥 Per trainee"), report_data("t", cohort_id))],
             ]
         )
     await reply(update, summary_text(summary), markup)
@@ -153,6 +154,10 @@ async def send_chart(update: Update, summary: Summary) -> None:
     picture = await asyncio.to_thread(attendance_chart, summary, current_locale())
     caption = fmt(_("Attendance of {cohort}, per session and per town"), cohort=name(summary.cohort.name))
     await reply_photo(update, picture, caption, filename="attendance.png")
+
+
+def report_data(what: Literal["s", "g", "x", "v", "e", "t"], cohort_id: int) -> str:
+    return COHORT_REPORT.encode(CohortReport(what, cohort_id))
 
 
 def today(cohort: CohortDTO) -> dt.date:
@@ -193,7 +198,7 @@ async def export_command(update: Update, context: BotContext) -> None:
         if cohorts is None:
             return
         if len(cohorts) > 1:
-            rows = [[(c.name[:40], f"at:e:{c.id}")] for c in cohorts[:20]]
+            rows = [[(c.name[:40], report_data("e", c.id))] for c in cohorts[:20]]
             await reply(update, _("Which cohort's attendance do you want to export?"), buttons(rows))
             return
         cohort_ids = [cohorts[0].id]
@@ -206,14 +211,11 @@ async def export_command(update: Update, context: BotContext) -> None:
 async def attendance_button(update: Update, context: BotContext) -> None:
     """at:<what>:<cohort>: s the summary (and chart), g the chart, x XLSX, v CSV, e both, t per trainee. The service
     checks authority on every press."""
-    query = update.callback_query
-    assert query is not None
-    parts = (query.data or "").split(":")
-    cohort_id = parse_positive_int(parts[2]) if len(parts) == 3 else None
-    if cohort_id is None or parts[1] not in {"s", "g", "x", "v", "e", "t"}:
+    press = pressed(update, COHORT_REPORT)
+    if press is None:
         await answer_callback(update, stale())
         return
-    what, reports = parts[1], context.services.attendance_reports
+    what, cohort_id, reports = press.what, press.cohort_id, context.services.attendance_reports
     try:
         if what == "s":
             summary = await reports.summary(context.principal, cohort_id)
@@ -255,9 +257,4 @@ EXPORT = Command(
     export_command,
     menu=N_("A cohort's attendance as Excel and CSV files: /export cohort"),
 )
-ATTENDANCE_BUTTON = Button("at", Audience.TRAINER, attendance_button, r"[sgxvet]:\d{1,9}")
-
-
-def setup(application: BotApplication) -> None:
-    application.add_handler(EXPORT.handler())
-    application.add_handler(ATTENDANCE_BUTTON.handler())
+ATTENDANCE_BUTTON = Button.of(COHORT_REPORT, Audience.TRAINER, attendance_button)

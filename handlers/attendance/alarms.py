@@ -9,17 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
-from bot.context import SERVICES_KEY, Services
+from bot.context import services_in
 from handlers.core.context import BotApplication, BotContext
 
 PREFIX = "checkin-"  # job names: checkin-close:<id>, checkin-rotate:<id>
 LATE_OK: dict[str, Any] = {"misfire_grace_time": None, "coalesce": True}
-
-
-def services_in(application: BotApplication) -> Services:
-    services = application.bot_data[SERVICES_KEY]
-    assert isinstance(services, Services)
-    return services
 
 
 async def set_checkin_alarms(application: BotApplication) -> None:
@@ -29,7 +23,7 @@ async def set_checkin_alarms(application: BotApplication) -> None:
         return
     wanted = {
         f"{PREFIX}{alarm.what}:{alarm.checkin_id}": alarm
-        for alarm in await services_in(application).attendance.alarms()
+        for alarm in await services_in(application.bot_data).attendance.alarms()
     }
     for job in job_queue.jobs():
         if job.name and job.name.startswith(PREFIX) and job.name not in wanted:

@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from bot.i18n import N_, gettext_for
-from bot.services.attendance_reports import Grid, SessionDetail, Summary, TraineeRow
+from bot.services.attendance.reports import Grid, SessionDetail, Summary, TraineeRow
 from bot.spreadsheet_cells import csv_bytes
+from storage.attendance.dto import AttendanceStatus, SessionDTO
 from storage.dto import CohortDTO
-from storage.dto_attendance import AttendanceStatus, SessionDTO
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIME = "text/csv"
@@ -115,6 +115,6 @@ def totals(rows: Sequence[TraineeRow]) -> list[int]:
 
 def attendance_xlsx(grid: Grid, locale: str) -> bytes:
     """The XLSX. openpyxl is imported on first use: some 25 MB the bot need not hold until someone exports."""
-    from bot.exports_xlsx import write_attendance_xlsx
+    from bot.services.attendance.exports_xlsx import write_attendance_xlsx
 
     return write_attendance_xlsx(grid, locale)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.fonts import use_arabic_font
 from bot.i18n import N_, gettext_for, is_rtl
-from bot.services.attendance_reports import Summary
+from bot.services.attendance.reports import Summary
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

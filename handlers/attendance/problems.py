@@ -12,6 +12,7 @@ def number(value: object) -> int:
 
 
 def attendance_problem_text(error: DomainError) -> str | None:
+    # Long: one short case per attendance problem; a flat match reads better than splitting it up.
     detail = error.details
     match error.problem:
         case Problem.SESSION_NOT_FOUND:

@@ -12,10 +12,10 @@ from telegram.error import BadRequest, Forbidden
 
 from bot.i18n import N_, _, ngettext
 from bot.qr import qr_png
-from bot.services.attendance import CheckinResult, CheckinView, checkin_link
+from bot.services.attendance import AttendanceStatus, CheckinResult, CheckinView, SessionDTO, checkin_link
 from bot.text import Safe, cmd, fmt, local_date, local_time, ltr, name, rtl_safe
+from handlers.attendance.buttons import CHECKIN_ACTION, ROTATION, CheckinPress, RotationPress
 from handlers.core.ui import buttons, with_retries
-from storage.dto_attendance import AttendanceStatus, SessionDTO
 
 log = logging.getLogger(__name__)
 
@@ -109,12 +109,18 @@ def checkin_caption(view: CheckinView) -> str:
 def checkin_markup(view: CheckinView) -> InlineKeyboardMarkup:
     checkin = view.checkin
     rotate = (
-        (_("🔒 Keep this code"), f"ci:rot:{checkin.id}:0")
+        (_("🔒 Keep this code"), ROTATION.encode(RotationPress(checkin.id, on=False)))
         if checkin.rotate_minutes is not None
-        else (_("🔁 Change the code every few minutes"), f"ci:rot:{checkin.id}:1")
+        else (_("🔁 Change the code every few minutes"), ROTATION.encode(RotationPress(checkin.id, on=True)))
     )
     return buttons(
-        [[rotate], [(_("🔄 Count"), f"ci:cnt:{checkin.id}"), (_("⏹ Close check-in"), f"ci:end:{checkin.id}")]]
+        [
+            [rotate],
+            [
+                (_("🔄 Count"), CHECKIN_ACTION.encode(CheckinPress("cnt", checkin.id))),
+                (_("⏹ Close check-in"), CHECKIN_ACTION.encode(CheckinPress("end", checkin.id))),
+            ],
+        ]
     )
 
 

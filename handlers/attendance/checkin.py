@@ -5,18 +5,25 @@ code, count and close."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import cast
+from typing import Literal, cast
 
 from telegram import Update
 
 from bot.i18n import N_, _
-from bot.parsing import parse_positive_int
 from bot.services.attendance import CheckinView
 from bot.services.errors import DomainError
 from bot.text import cmd, fmt
-from handlers.attendance_alarms import set_checkin_alarms
-from handlers.attendance_trainer import ID, MAX_CHOICES, TRAINER, choice_label, my_cohorts, names_a_cohort, stale
-from handlers.attendance_views import closed_caption, delete_quietly, edit_checkin, send_checkin
+from handlers.attendance.alarms import set_checkin_alarms
+from handlers.attendance.buttons import (
+    CHECKIN_ACTION,
+    OPEN_CHOICE,
+    ROTATION,
+    CheckinPress,
+    CheckinSessionPick,
+)
+from handlers.attendance.cohorts import MAX_CHOICES, TRAINER, choice_label, my_cohorts, names_a_cohort, stale
+from handlers.attendance.views import closed_caption, delete_quietly, edit_checkin, send_checkin
+from handlers.core.buttons import pressed
 from handlers.core.context import BotApplication, BotContext
 from handlers.core.problems import problem_text
 from handlers.core.registry import Button, Command
@@ -44,21 +51,18 @@ async def open_checkin(update: Update, context: BotContext) -> None:
     if len(pairs) == 1:
         await show_checkin(update, context, pairs[0][0].id, rotate)
         return
-    flag = "d" if rotate is None else "1"
-    rows = [[(choice_label(s, c), f"se:oc:{s.id}:{flag}")] for s, c in pairs[:MAX_CHOICES]]
+    flag: Literal["d", "1"] = "d" if rotate is None else "1"
+    rows = [[(choice_label(s, c), OPEN_CHOICE.encode(CheckinSessionPick(s.id, flag)))] for s, c in pairs[:MAX_CHOICES]]
     await reply(update, _("Which session is the check-in for?"), buttons(rows))
 
 
 async def session_chosen(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    parts = (query.data or "").split(":")
-    session_id = parse_positive_int(parts[2]) if len(parts) == 4 else None
-    if session_id is None or parts[3] not in ("d", "1"):
+    pick = pressed(update, OPEN_CHOICE)
+    if pick is None:
         await answer_callback(update, stale())
         return
     await answer_callback(update)
-    await show_checkin(update, context, session_id, True if parts[3] == "1" else None)
+    await show_checkin(update, context, pick.session_id, pick.rotating)
 
 
 async def show_checkin(update: Update, context: BotContext, session_id: int, rotate: bool | None) -> None:
@@ -103,7 +107,10 @@ async def close_checkin(update: Update, context: BotContext) -> None:
         except DomainError as error:
             await reply(update, problem_text(error))
         return
-    rows = [[(choice_label(v.session, v.cohort), f"ci:cls:{v.checkin.id}")] for v in views[:MAX_CHOICES]]
+    rows = [
+        [(choice_label(v.session, v.cohort), CHECKIN_ACTION.encode(CheckinPress("cls", v.checkin.id)))]
+        for v in views[:MAX_CHOICES]
+    ]
     await reply(update, _("Several check-ins are open. Which one do you want to close?"), buttons(rows))
 
 
@@ -118,44 +125,50 @@ async def close_and_report(update: Update, context: BotContext, checkin_id: int)
 
 
 async def checkin_button(update: Update, context: BotContext) -> None:
-    """ci:rot:<id>:<0|1> rotation off/on, ci:cnt:<id> the count now, ci:end:<id> close it (on the check-in
-    message), ci:cls:<id> close it (chosen after /checkin_close)."""
-    query = update.callback_query
-    assert query is not None
-    parts = (query.data or "").split(":")
-    checkin_id = parse_positive_int(parts[2]) if len(parts) >= 3 else None
-    action = parts[1] if len(parts) >= 2 else ""
-    shape_ok = (action, len(parts)) in {("rot", 4), ("cnt", 3), ("end", 3), ("cls", 3)} and (
-        action != "rot" or parts[3] in ("0", "1")
-    )
-    if checkin_id is None or not shape_ok:
+    """ci:cnt the count now, ci:end close it (on the check-in message), ci:cls close it (chosen after
+    /checkin_close)."""
+    press = pressed(update, CHECKIN_ACTION)
+    if press is None:
         await answer_callback(update, stale())
         return
-    attendance, principal = context.services.attendance, context.principal
+    attendance, principal, checkin_id = context.services.attendance, context.principal, press.checkin_id
     try:
-        if action == "cls":
+        if press.action == "cls":
             await close_and_report(update, context, checkin_id)
             await answer_callback(update, _("Check-in closed."))
             return
-        if action == "end":
+        if press.action == "end":
             view = await attendance.close(principal, checkin_id)
             await answer_callback(update, _("Check-in closed."))
             await edit_checkin(context.bot, view, closed=True)
-        elif action == "cnt":
+        else:
             view = await attendance.view(principal, checkin_id)
             count = fmt(_("Checked in: {count} of {total}"), count=view.checked_in, total=view.trainees)
             await answer_callback(update, count)
             await edit_checkin(context.bot, view, closed=not view.checkin.is_open(dt.datetime.now(dt.UTC)))
+    except DomainError as error:
+        await answer_callback(update, problem_text(error), alert=True)
+        return
+    await set_checkin_alarms(cast(BotApplication, context.application))
+
+
+async def rotation_button(update: Update, context: BotContext) -> None:
+    """ci:rot rotation off or on; on: a new code and QR, so a new photo (the old one goes)."""
+    press = pressed(update, ROTATION)
+    if press is None:
+        await answer_callback(update, stale())
+        return
+    attendance, principal = context.services.attendance, context.principal
+    try:
+        view = await attendance.set_rotation(principal, press.checkin_id, press.on)
+        await answer_callback(update)
+        if press.on:
+            chat_id = chat_id_of(update)
+            message = await send_checkin(context.bot, chat_id, view)
+            await delete_quietly(context.bot, view.checkin.chat_id, view.checkin.message_id)
+            await attendance.set_display(principal, press.checkin_id, chat_id, message.message_id)
         else:
-            view = await attendance.set_rotation(principal, checkin_id, parts[3] == "1")
-            await answer_callback(update)
-            if parts[3] == "1":  # a new code and QR: a new photo, the old one goes
-                chat_id = chat_id_of(update)
-                message = await send_checkin(context.bot, chat_id, view)
-                await delete_quietly(context.bot, view.checkin.chat_id, view.checkin.message_id)
-                await attendance.set_display(principal, checkin_id, chat_id, message.message_id)
-            else:
-                await edit_checkin(context.bot, view)
+            await edit_checkin(context.bot, view)
     except DomainError as error:
         await answer_callback(update, problem_text(error), alert=True)
         return
@@ -166,10 +179,6 @@ OPEN_CHECKIN = Command(
     ("checkin_open", "opencheckin"), TRAINER, open_checkin, menu=N_("Open a session's check-in: a code and a QR code")
 )
 CLOSE_CHECKIN = Command(("checkin_close",), TRAINER, close_checkin, menu=N_("Close the open check-in"))
-SESSION_CHOSEN = Button("se", TRAINER, session_chosen, f"oc:{ID}:[d1]")
-CHECKIN_BUTTON = Button("ci", TRAINER, checkin_button, f"(?:rot:{ID}:[01]|cnt:{ID}|end:{ID}|cls:{ID})")
-
-
-def setup(application: BotApplication) -> None:
-    for declaration in (OPEN_CHECKIN, CLOSE_CHECKIN, SESSION_CHOSEN, CHECKIN_BUTTON):
-        application.add_handler(declaration.handler())
+SESSION_CHOSEN = Button.of(OPEN_CHOICE, TRAINER, session_chosen)
+ROTATION_BUTTON = Button.of(ROTATION, TRAINER, rotation_button)
+CHECKIN_BUTTON = Button.of(CHECKIN_ACTION, TRAINER, checkin_button)
