@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 
 from bench.common import BenchTelegram
 from bot.services.access import OPERATOR, Principal
-from bot.services.cohorts import CohortService
+from bot.services.people import CohortService
 from bot.settings import Settings, load_settings
 from storage.attendance.models import AttendanceChange, AttendanceRecord
 from storage.dto import Role

@@ -30,7 +30,7 @@ from bench.phase import ABANDONED_POLL, Crowd, Phase, collect_logs, drive
 from bot.app import build_application
 from bot.runtime import BotRunner, prepare_database
 from bot.services.access import OPERATOR
-from bot.services.cohorts import CohortService
+from bot.services.people import CohortService
 from bot.settings import Settings, load_settings
 from storage.db import create_engine
 from storage.models import Membership, Person

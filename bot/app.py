@@ -16,12 +16,10 @@ from bot.services.attendance import AttendanceReports, AttendanceService
 from bot.services.broadcasts import BroadcastService
 from bot.services.campaign_feature import build_campaigns
 from bot.services.clock import Clock, utc_now
-from bot.services.cohorts import CohortService, RoleService
 from bot.services.lessons import LessonService, LessonSettings
 from bot.services.lessons.curricula import CurriculumService
 from bot.services.lessons.stats import LessonStatsService
-from bot.services.people import PeopleService
-from bot.services.registration import RegistrationService
+from bot.services.people import CohortService, PeopleService, RegistrationService, RoleService
 from bot.settings import Settings
 from handlers import install as install_handlers
 from handlers.core.access import ADMITTED_UPDATES

@@ -14,12 +14,10 @@ from bot.services.access import AccessService
 from bot.services.attendance import AttendanceReports, AttendanceService
 from bot.services.broadcasts import BroadcastService
 from bot.services.campaign_feature import Campaigns
-from bot.services.cohorts import CohortService, RoleService
 from bot.services.lessons import LessonService
 from bot.services.lessons.curricula import CurriculumService
 from bot.services.lessons.stats import LessonStatsService
-from bot.services.people import PeopleService
-from bot.services.registration import RegistrationService
+from bot.services.people import CohortService, PeopleService, RegistrationService, RoleService
 from bot.settings import Settings
 from storage.uow import Database
 

@@ -11,9 +11,9 @@ from urllib.parse import urlparse
 from bot.app import ADMITTED_UPDATES, build_application, on_shutdown, on_startup, on_stop
 from bot.ptb import AnyApplication
 from bot.services.access import OPERATOR
-from bot.services.cohorts import RoleService
 from bot.services.lessons.curricula import CurriculumService
 from bot.services.lessons.curriculum import CurriculumError
+from bot.services.people import RoleService
 from bot.settings import Settings, SettingsError
 from storage import migrate
 from storage.uow import Database

@@ -18,10 +18,8 @@ from handlers import (
     broadcast_progress,
     campaign_deliveries,
     campaign_flow,
-    coordinator,
     lessons,
-    trainee,
-    trainer,
+    people,
 )
 from handlers.core import access, common
 from handlers.core.context import BotApplication
@@ -46,11 +44,10 @@ async def start_broadcast_status(application: BotApplication) -> None:  # pendin
 
 # Milestone adapters (one line each): every feature package replaces its line with its own `setup() -> Feature`.
 FEATURES: list[Callable[[], Feature]] = [
-    lambda: adapted("registration", trainee.setup),
+    people.setup_registration,  # first: an invite link opened while another flow waits still registers
     lambda: adapted("broadcast_admin", broadcast_admin.setup, kinds=broadcast_kinds, on_start=[start_broadcast_status]),
-    lambda: adapted("coordinator", coordinator.setup),
-    lambda: adapted("trainer", trainer.setup),
-    lessons.setup,  # after broadcast_admin (its document is not a curriculum) and trainer (menu order as before)
+    people.setup,
+    lessons.setup,  # after broadcast_admin (its document is not a curriculum) and people (menu order as before)
     lambda: adapted("campaigns", campaign_flow.setup, kinds=campaign_deliveries.campaign_kinds),
     attendance.setup,
     common.setup,  # the general commands, after every feature's

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from storage.repositories import BotStateRepository
+from storage.state import BotStateRepository
 from storage.uow import Database
 
 USER_DATA = "user_data"

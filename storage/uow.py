@@ -10,17 +10,12 @@ from storage.attendance.records import AttendanceRepository
 from storage.attendance.sessions import CheckinRepository, SessionRepository
 from storage.broadcasts import BroadcastRepository
 from storage.campaigns import CampaignRepository
+from storage.cohorts import CohortRepository, InviteRepository, MembershipRepository
 from storage.db import READ_ONLY, create_engine, create_session_factory
 from storage.lessons import CurriculumRepository, ProgressRepository, QuizRepository
 from storage.outbox import DeliveryRepository
-from storage.repositories import (
-    BotStateRepository,
-    CohortRepository,
-    CoordinatorRepository,
-    InviteRepository,
-    MembershipRepository,
-    PeopleRepository,
-)
+from storage.people import CoordinatorRepository, PeopleRepository
+from storage.state import BotStateRepository
 
 
 class UnitOfWork:

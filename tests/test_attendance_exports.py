@@ -19,7 +19,7 @@ from bot.services.access import OPERATOR, Principal
 from bot.services.attendance import AttendanceReports, AttendanceService
 from bot.services.attendance.chart import attendance_chart
 from bot.services.attendance.exports import attendance_csv, attendance_xlsx, export_name
-from bot.services.cohorts import CohortService
+from bot.services.people import CohortService
 from storage.attendance.dto import AttendanceStatus
 from storage.dto import Role
 from storage.uow import Database

@@ -11,8 +11,8 @@ import pytest
 from bot.services.access import OPERATOR, Principal
 from bot.services.attendance import AttendanceReports, AttendanceService, AttendanceSettings, CheckinView
 from bot.services.attendance.lookup import By, find_sessions, split_cohort
-from bot.services.cohorts import CohortService
 from bot.services.errors import DomainError, Problem
+from bot.services.people import CohortService
 from storage.attendance.dto import AttendanceStatus, SessionDTO
 from storage.dto import CohortDTO, CohortStatus
 from storage.uow import Database

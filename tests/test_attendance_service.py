@@ -11,9 +11,8 @@ import pytest
 
 from bot.services.access import OPERATOR, Principal
 from bot.services.attendance import CLOSED_KIND, CODE_KIND, AttendanceService, AttendanceSettings
-from bot.services.cohorts import CohortService, RoleService
 from bot.services.errors import DomainError, Problem
-from bot.services.people import PeopleService
+from bot.services.people import CohortService, PeopleService, RoleService
 from storage.attendance.dto import AttendanceStatus, Source
 from storage.dto import CohortStatus, Role
 from storage.uow import Database

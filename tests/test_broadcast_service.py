@@ -9,8 +9,8 @@ import pytest
 
 from bot.services.access import OPERATOR, Principal
 from bot.services.broadcasts import BroadcastService, Target
-from bot.services.cohorts import CohortService
 from bot.services.errors import DomainError, Problem
+from bot.services.people import CohortService
 from handlers.broadcasts import parse_when
 from storage.dto import DeliveryState, PersonStatus, Role
 from storage.uow import Database

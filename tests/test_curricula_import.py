@@ -14,11 +14,11 @@ import pytest
 from bot.i18n import set_locale
 from bot.runtime import prepare_database
 from bot.services.access import OPERATOR, Principal
-from bot.services.cohorts import CohortService
 from bot.services.errors import DomainError, Problem
 from bot.services.lessons.curricula import CurriculumService, ImportStatus
 from bot.services.lessons.curriculum import CurriculumError
 from bot.services.lessons.curriculum import Problem as CurriculumProblem
+from bot.services.people import CohortService
 from bot.settings import SettingsError
 from handlers.lessons.curricula import problem_line, problem_sentence
 from storage.uow import Database

@@ -11,7 +11,7 @@ import pytest
 from bot.app import build_application
 from bot.runtime import BotRunner, prepare_database
 from bot.services.access import OPERATOR
-from bot.services.cohorts import INVITE_DAYS_MAX, INVITE_USES_MAX
+from bot.services.people import INVITE_DAYS_MAX, INVITE_USES_MAX
 from storage.dto import Role
 from tests.conftest import COORDINATOR_ID, BotHarness, make_settings
 from tests.crowd import enrol

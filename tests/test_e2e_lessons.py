@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from bot.services.access import OPERATOR
-from bot.services.cohorts import CohortService
 from bot.services.lessons import LESSON, QUIZ
+from bot.services.people import CohortService
 from storage.dto import DeliveryDTO, DeliveryState
 from storage.uow import Database
 from tests.conftest import COORDINATOR_ID, BotHarness

@@ -28,9 +28,8 @@ from bot.services.access import OPERATOR
 from bot.services.attendance import AttendanceService
 from bot.services.broadcasts import BroadcastService
 from bot.services.campaign_rules import TARGET_MAX, post_moment, target
-from bot.services.cohorts import INVITE_DAYS_MAX, INVITE_USES_MAX, CohortService
 from bot.services.errors import DomainError, Problem
-from bot.services.registration import RegistrationService
+from bot.services.people import INVITE_DAYS_MAX, INVITE_USES_MAX, CohortService, RegistrationService
 from bot.text import FSI, PDI, plain
 from storage import migrate
 from storage.dto import Role

@@ -13,8 +13,7 @@ from bot.services.attendance import AttendanceService
 from bot.services.broadcasts import BroadcastService, Target
 from bot.services.campaign_feature import build_campaigns
 from bot.services.campaign_rules import PlanFields, PostFields
-from bot.services.cohorts import CohortService
-from bot.services.people import PeopleService
+from bot.services.people import CohortService, PeopleService
 from storage import migrate
 from storage.attendance.dto import AttendanceStatus
 from storage.campaign_dto import Mark, PostKind, ProofKind

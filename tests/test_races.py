@@ -8,10 +8,8 @@ import datetime as dt
 import pytest
 
 from bot.services.access import OPERATOR, Principal
-from bot.services.cohorts import CohortService, RoleService
 from bot.services.errors import Problem
-from bot.services.people import PeopleService
-from bot.services.registration import Joined, RegistrationService
+from bot.services.people import CohortService, Joined, PeopleService, RegistrationService, RoleService
 from storage.dto import Role
 from storage.uow import Database
 from tests.conftest import COORDINATOR_ID

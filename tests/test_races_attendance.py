@@ -7,8 +7,8 @@ import datetime as dt
 
 from bot.services.access import OPERATOR, Principal
 from bot.services.attendance import AttendanceService, AttendanceSettings
-from bot.services.cohorts import CohortService
 from bot.services.errors import Problem
+from bot.services.people import CohortService
 from storage.attendance.dto import AttendanceStatus, CheckinDTO, SessionDTO
 from storage.uow import Database
 from tests.crowd import enrol

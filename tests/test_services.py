@@ -8,10 +8,8 @@ import pytest
 
 from bot.persistence import SqlPersistence
 from bot.services.access import OPERATOR, Audience, Principal, resolve_principal
-from bot.services.cohorts import CohortService, RoleService
 from bot.services.errors import DomainError, Problem
-from bot.services.people import PeopleService
-from bot.services.registration import RegistrationService
+from bot.services.people import CohortService, PeopleService, RegistrationService, RoleService
 from storage.conversation_state import USER_DATA
 from storage.dto import CohortStatus, Role
 from storage.uow import Database

@@ -13,7 +13,7 @@ import pytest
 from bot.services.access import OPERATOR, Principal
 from bot.services.attendance import AttendanceReports, AttendanceService
 from bot.services.attendance.exports import absentees_csv, attendance_csv, attendance_xlsx, session_csv
-from bot.services.cohorts import CohortService
+from bot.services.people import CohortService
 from bot.spreadsheet_cells import csv_bytes, csv_cell, looks_like_formula
 from handlers.broadcast_views import report_csv
 from storage.attendance.dto import AttendanceStatus

@@ -14,8 +14,8 @@ from bot.parsing import parse_date, parse_time
 from bot.services.access import OPERATOR
 from bot.services.attendance import AttendanceReports, AttendanceService
 from bot.services.attendance.exports import attendance_csv, attendance_xlsx
-from bot.services.cohorts import CohortService
 from bot.services.errors import DomainError, Problem
+from bot.services.people import CohortService
 from bot.settings import SUPPORTED_LOCALES, Settings
 from storage.attendance.dto import SessionDTO
 from storage.dto import CohortDTO

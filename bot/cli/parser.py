@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.cli.attendance import add_attendance_commands
 from bot.cli.schedule import add_schedule_options
-from bot.services.cohorts import DEFAULT_INVITE_DAYS, INVITE_DAYS_MAX, INVITE_USES_MAX, TRAINER_INVITE_DAYS
+from bot.services.people import DEFAULT_INVITE_DAYS, INVITE_DAYS_MAX, INVITE_USES_MAX, TRAINER_INVITE_DAYS
 from storage.dto import Role
 
 

@@ -1,4 +1,7 @@
-"""For everyone: /start without a token, /help, /language, /whoami, /mydata, /forgetme, blocks, errors."""
+"""For everyone: /start without a token, /help, /language, /whoami, /mydata, /forgetme, blocks, errors.
+
+/mydata and /forgetme are the people feature's (handlers.people.my_data); they are registered here, in their
+place among the general commands and menus."""
 
 from __future__ import annotations
 
@@ -11,22 +14,19 @@ from telegram.ext import filters
 
 from bot.i18n import N_, _, current_locale, set_locale
 from bot.services.access import Audience
-from bot.services.errors import DomainError
 from bot.settings import SUPPORTED_LOCALES
-from bot.text import cmd, fmt, ltr, name, rtl_safe, split_message
+from bot.text import cmd, fmt, ltr, name
 from handlers.core.buttons import Codec, Text, pressed
 from handlers.core.context import BotContext
 from handlers.core.feature import Feature
 from handlers.core.menus import refresh_chat_menu
-from handlers.core.problems import problem_text
 from handlers.core.registry import AnyButton, Button, Command, Event, Typed
-from handlers.core.ui import answer_callback, buttons, edit_or_reply, reply, reply_document
-from handlers.my_data_views import JSON_NAME, json_file, my_data_lines
+from handlers.core.ui import answer_callback, buttons, edit_or_reply, reply
+from handlers.people.my_data import FORGET_BUTTON, FORGET_ME, MY_DATA  # the people feature's, in today's menu place
 
 log = logging.getLogger(__name__)
 
 LANGUAGE_NAMES = {"ar": "العربية", "en": "English"}
-MY_DATA_MESSAGES = 3  # /mydata longer than this many messages comes as its beginning and a JSON file
 
 
 def role_names(context: BotContext) -> list[str]:
@@ -122,61 +122,6 @@ async def whoami(update: Update, context: BotContext) -> None:
     await reply(update, text)
 
 
-async def my_data(update: Update, context: BotContext) -> None:
-    """The stored values themselves; split over a few messages, and when longer, the beginning and a JSON file."""
-    user = update.effective_user
-    assert user is not None
-    data = await context.services.people.my_data(user.id)
-    if data.empty:
-        await reply(update, _("We store nothing about you."))
-        return
-    lines = my_data_lines(data, context.services.settings.bot_timezone)
-    if len(split_message(rtl_safe("\n".join(lines)))) <= MY_DATA_MESSAGES:
-        await reply(update, "\n".join(lines))
-        return
-    tail = fmt(_("That is the beginning: everything, in full, is in the file {file}."), file=ltr(JSON_NAME))
-    head: list[str] = []
-    for line in lines:  # whole lines, as many as fit in the first messages with the tail
-        if len(split_message(rtl_safe("\n".join([*head, line, tail])))) > MY_DATA_MESSAGES - 1:
-            break
-        head.append(line)
-    await reply(update, "\n".join([*head, tail]))
-    caption = _("Everything we store about you (times in UTC).")
-    await reply_document(update, json_file(data), JSON_NAME, caption)
-
-
-async def forget_me(update: Update, context: BotContext) -> None:
-    await reply(
-        update,
-        _(
-            "This deletes your name, town, language, consent, cohort memberships, attendance, campaign plans "
-            "and the proofs you sent. Your lessons, quiz answers and marks on others' plans stay only as "
-            "anonymous totals. You would need a new invite to join again. Delete everything?"
-        ),
-        buttons([[(_("Yes, delete my data"), "forget:yes"), (_("No, keep it"), "forget:no")]]),
-    )
-
-
-async def forget_answer(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    user = update.effective_user
-    assert query is not None and query.data is not None and user is not None
-    await answer_callback(update)
-    if query.data != "forget:yes":
-        await edit_or_reply(update, _("Nothing was deleted."))
-        return
-    try:
-        deleted = await context.services.people.forget(user.id)
-    except DomainError as error:  # the organisation's last coordinator
-        await edit_or_reply(update, problem_text(error))
-        return
-    # Drop in-memory drafts too, or the next persistence flush would write them back (chat data: registration).
-    context.application.drop_user_data(user.id)
-    context.application.drop_chat_data(user.id)
-    await edit_or_reply(update, _("Done: your data was deleted.") if deleted else _("We store nothing about you."))
-    await refresh_chat_menu(context.bot, context.services, user.id, user.language_code)
-
-
 async def cancel(update: Update, context: BotContext) -> None:
     await reply(update, _("There is nothing to cancel."))
 
@@ -231,9 +176,6 @@ START = Command(
 HELP = Command(("help",), Audience.ANYONE, show_help, menu=N_("What this bot can do for you"))
 LANGUAGE = Command(("language",), Audience.ANYONE, choose_language, menu=N_("Change the language"))
 LANGUAGE_BUTTON = Button.of(LANGUAGE_CHOICE, Audience.ANYONE, language_chosen)
-MY_DATA = Command(("mydata",), Audience.ANYONE, my_data, menu=N_("See everything stored about you"))
-FORGET_ME = Command(("forgetme",), Audience.ANYONE, forget_me, menu=N_("Delete your data"))
-FORGET_BUTTON = Button("forget", Audience.ANYONE, forget_answer, r"yes|no")
 WHOAMI = Command(("whoami",), Audience.ANYONE, whoami, menu=N_("Show your Telegram id"))
 BLOCKED = Event("blocked", Audience.ANYONE, chat_member_changed, "my_chat_member")
 # Last in group 0: they run only when no other handler took the update.

@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.services.access import Actor, Operator, require_manager
-from bot.services.cohorts import deep_link
 from bot.services.errors import DomainError, Problem
+from bot.services.people import deep_link
 from bot.text import clean_input
 from storage.attendance.dto import AttendanceStatus, CheckinDTO, SessionDTO, Trainee
 from storage.dto import CohortDTO

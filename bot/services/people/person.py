@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
-from bot.services.my_data import PersonalData, collect
+from bot.services.people.my_data import collect
+from bot.services.people.my_data_items import PersonalData
 from storage.conversation_state import forget_state
 from storage.dto import DeliveryState, PersonStatus
 from storage.uow import Database
@@ -43,7 +44,7 @@ class PeopleService:
         return changed
 
     async def my_data(self, telegram_id: int) -> PersonalData:
-        """Everything stored about this person, the values themselves (see bot.services.my_data)."""
+        """Everything stored about this person, the values themselves (see bot.services.people.my_data)."""
         async with self._db.reading() as uow:
             return await collect(uow, telegram_id)
 

@@ -1,10 +1,9 @@
-"""Cohorts, invites and the coordinator role: what coordinators do in chat and on the command line. Each operation
-receives who acts and checks their role in the database itself."""
+"""Cohorts and their invites: what coordinators do in chat and on the command line. Each operation receives who
+acts and checks their role in the database itself."""
 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -12,42 +11,25 @@ from bot.parsing import COHORT_NAME_MAX, key_fits
 from bot.services.access import Actor, authority, require_coordinator, require_manager
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
+from bot.services.people.invites import (
+    DEFAULT_INVITE_DAYS,
+    INVITE_DAYS_MAX,
+    INVITE_USES_MAX,
+    invite_defaults,
+    new_invite_token,
+)
 from bot.text import normalize_key
 from storage.atomic import AlreadyExists
 from storage.dto import CohortDTO, CohortStatus, CohortSummary, InviteDTO, MembershipDTO, PersonDTO, Role
 from storage.uow import Database
 
-INVITE_TOKEN_BYTES = 16  # 22 URL-safe characters: unguessable, and fits a deep-link payload (<= 64)
-# A trainee invite is shared with a whole cohort; a trainer invite hands out trainer access, so by default it admits
-# one person within a week (a forwarded link is then useless). The coordinator may choose otherwise, within limits.
-DEFAULT_INVITE_DAYS = 30
-TRAINER_INVITE_DAYS = 7
-TRAINER_INVITE_USES = 1
-INVITE_DAYS_MAX = 365
-INVITE_USES_MAX = 10_000
 # A cohort's start date lies within three years of today, whoever creates it (the chat asks for one within a year
 # back and two ahead); a year 1 or 9999 would overflow every lesson time computed from it.
 START_RANGE = dt.timedelta(days=3 * 366)
 
 
-def deep_link(bot_username: str, token: str) -> str:
-    return f"https://t.me/{bot_username}?start={token}"
-
-
-def invite_defaults(role: Role) -> tuple[int, int | None]:
-    """(days valid, uses allowed or None for any number) of an invite nobody chose otherwise for."""
-    return (TRAINER_INVITE_DAYS, TRAINER_INVITE_USES) if role is Role.TRAINER else (DEFAULT_INVITE_DAYS, None)
-
-
 def start_date_allowed(start: dt.date, today: dt.date) -> bool:
     return today - START_RANGE <= start <= today + START_RANGE
-
-
-def new_invite_token() -> str:
-    """Unguessable; never starting with "ci_", the prefix of check-in links (`bot.services.attendance`)."""
-    while (token := secrets.token_urlsafe(INVITE_TOKEN_BYTES)).startswith("ci_"):
-        pass
-    return token
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,48 +219,3 @@ class CohortService:
             revoked = await uow.invites.by_id(invite_id)
         assert revoked is not None
         return revoked
-
-
-class RoleService:
-    """The org-wide coordinator role, keyed by numeric Telegram id."""
-
-    def __init__(self, db: Database, clock: Clock = utc_now) -> None:
-        self._db = db
-        self._clock = clock
-
-    async def grant_coordinator(self, actor: Actor, telegram_id: int) -> bool:
-        async with self._db.unit_of_work() as uow:
-            await require_coordinator(uow, actor)
-            changed = await uow.coordinators.grant(telegram_id, self._clock())
-            await uow.commit()
-        return changed
-
-    async def revoke_coordinator(self, actor: Actor, telegram_id: int, *, keep_one: bool = False) -> bool:
-        """Revoke the role; False when it was not held. With `keep_one` (in chat) the last coordinator stays:
-        DomainError LAST_COORDINATOR, also when two revoke each other at the same moment."""
-        async with self._db.unit_of_work() as uow:
-            # Every coordinator row locked before the actor's own is read: two revoking each other wait in turn.
-            if keep_one and await uow.coordinators.lock_all() == [telegram_id]:
-                raise DomainError(Problem.LAST_COORDINATOR)
-            await require_coordinator(uow, actor)
-            changed = await uow.coordinators.revoke(telegram_id)
-            await uow.commit()
-        return changed
-
-    async def seed_coordinators(self, telegram_ids: tuple[int, ...]) -> list[int]:
-        """Make the configured ids coordinators; returns the ids that were new."""
-        added = []
-        async with self._db.unit_of_work() as uow:
-            for telegram_id in telegram_ids:
-                if await uow.coordinators.grant(telegram_id, self._clock()):
-                    added.append(telegram_id)
-            await uow.commit()
-        return added
-
-    async def coordinators(self) -> list[int]:
-        async with self._db.unit_of_work() as uow:
-            return await uow.coordinators.all_ids()
-
-    async def trainers(self) -> list[int]:
-        async with self._db.unit_of_work() as uow:
-            return await uow.memberships.trainer_telegram_ids()

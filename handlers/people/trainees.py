@@ -7,12 +7,12 @@ from telegram import Update
 from bot.i18n import N_, _, ngettext
 from bot.services.access import Audience
 from bot.services.errors import DomainError
+from bot.services.people import CohortStatus, Role
 from bot.text import fmt, local_date, name
-from handlers.core.context import BotApplication, BotContext
+from handlers.core.context import BotContext
 from handlers.core.problems import problem_text
 from handlers.core.registry import Command
 from handlers.core.ui import reply
-from storage.dto import CohortStatus, Role
 
 
 async def list_trainees(update: Update, context: BotContext) -> None:
@@ -53,7 +53,3 @@ async def list_trainees(update: Update, context: BotContext) -> None:
 
 
 TRAINEES = Command(("trainees",), Audience.TRAINER, list_trainees, menu=N_("List the trainees of your cohorts"))
-
-
-def setup(application: BotApplication) -> None:
-    application.add_handler(TRAINEES.handler())

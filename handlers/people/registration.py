@@ -6,27 +6,28 @@ they press "I agree". A restart in the middle loses the draft: the person opens 
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Annotated
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import ConversationHandler, filters
+from telegram.ext import filters
 
 from bot.i18n import N_, _, set_locale
-from bot.parsing import parse_full_name, parse_int
+from bot.parsing import parse_full_name
 from bot.services.access import Audience
 from bot.services.errors import DomainError
-from bot.services.registration import TOWN_MAX, TOWNS, Joined
+from bot.services.people import TOWN_MAX, TOWNS, Joined
 from bot.settings import SUPPORTED_LOCALES
 from bot.text import clean_input, cmd, fmt, local_date, local_time, name
-from handlers.core.context import BotApplication, BotContext
+from handlers.core.buttons import EMPTY, Codec, Empty, NoneAs, Num, Text, pressed
+from handlers.core.context import BotContext
+from handlers.core.conversation import END, Draft, Flow, ask_again
 from handlers.core.menus import refresh_chat_menu
 from handlers.core.problems import problem_text
-from handlers.core.registry import Button, Command, Typed, conversation
+from handlers.core.registry import Button, Command, Typed
 from handlers.core.ui import answer_callback, buttons, edit_or_reply, reply
 
 LANGUAGE, FULL_NAME, TOWN, TOWN_OTHER, CONSENT, CONFIRM_JOIN = range(6)
-END = ConversationHandler.END
-DRAFT = "registration"
 
 # Button labels for TOWNS (same order); the Arabic name is what is stored.
 TOWN_LABELS = (N_("Hit"), N_("Ramadi"), N_("Fallujah"), N_("Diyala"), N_("Baghdad"))
@@ -35,24 +36,46 @@ LANGUAGE_NAMES = {"ar": "العربية", "en": "English"}
 NOT_CHECKIN = ~filters.Regex(r"^/start(@\w+)?\s+ci_")
 
 
-def draft(context: BotContext) -> dict[str, Any]:
-    """The answers so far, in memory only (chat data is never persisted; registration is in private chats)."""
-    chat_data = context.chat_data
-    assert chat_data is not None
-    value = chat_data.setdefault(DRAFT, {})
-    assert isinstance(value, dict)
-    return value
+@dataclass(frozen=True)
+class Registration:
+    """The answers so far. Any may be missing: the flow's state outlives a draft dropped by /forgetme, and the
+    consent step then says the registration has expired."""
+
+    token: str | None = None
+    locale: str | None = None
+    name: str | None = None
+    town: str | None = None
+
+
+# In chat data, which the persistence never writes (registration is in private chats).
+DRAFT = Draft("registration", Registration, where="chat")
+
+
+@dataclass(frozen=True)
+class LanguagePress:
+    code: Annotated[str, Text("[a-z]{2}")]  # any two letters: an unknown one asks again, as a stale choice
+
+
+@dataclass(frozen=True)
+class TownPress:
+    index: Annotated[int | None, NoneAs("other"), Num(digits=1, minimum=0)]  # None: "Other", typed next
+
+
+LANGUAGE_CHOSEN = Codec("reg", LanguagePress, tag="lang")
+TOWN_CHOSEN = Codec("reg", TownPress, tag="town")
+CONSENT_GIVEN = Codec("reg", Empty, tag="consent")
+JOIN_CONFIRMED = Codec("reg", Empty, tag="join")
+STOPPED = Codec("reg", Empty, tag="stop")
+
+
+def draft(context: BotContext) -> Registration:
+    return DRAFT.get(context) or Registration()
 
 
 def use_draft_locale(context: BotContext) -> None:
-    locale = draft(context).get("locale")
-    if isinstance(locale, str):
+    locale = draft(context).locale
+    if locale is not None:
         set_locale(locale)
-
-
-def clear_draft(context: BotContext) -> None:
-    if context.chat_data is not None:
-        context.chat_data.pop(DRAFT, None)
 
 
 async def begin(update: Update, context: BotContext) -> int:
@@ -60,7 +83,7 @@ async def begin(update: Update, context: BotContext) -> int:
     user, args = update.effective_user, context.args or []
     assert user is not None
     token = args[0] if args else ""
-    clear_draft(context)
+    DRAFT.drop(context)
     try:
         check = await context.services.registration.check_invite(token, user.id)
     except DomainError as error:
@@ -76,12 +99,12 @@ async def begin(update: Update, context: BotContext) -> int:
             ),
         )
         return END
-    draft(context).update(token=token, locale=context.principal.locale)
+    DRAFT.put(context, Registration(token=token, locale=context.principal.locale))
     if check.registered:
         await reply(
             update,
             fmt(_("Join the cohort {cohort}?"), cohort=name(check.cohort.name)),
-            buttons([[(_("Yes, join"), "reg:join"), (_("No"), "reg:stop")]]),
+            buttons([[(_("Yes, join"), JOIN_CONFIRMED.encode(EMPTY)), (_("No"), STOPPED.encode(EMPTY))]]),
         )
         return CONFIRM_JOIN
     welcome = fmt(
@@ -93,7 +116,7 @@ async def begin(update: Update, context: BotContext) -> int:
 
 async def ask_language(update: Update, context: BotContext, welcome: str = "") -> int:
     """The welcome (at the start) and the question in one message."""
-    rows = [[(LANGUAGE_NAMES[code], f"reg:lang:{code}") for code in SUPPORTED_LOCALES]]
+    rows = [[(LANGUAGE_NAMES[code], LANGUAGE_CHOSEN.encode(LanguagePress(code))) for code in SUPPORTED_LOCALES]]
     await ask(update, welcome, _("Which language do you prefer?"), buttons(rows))
     return LANGUAGE
 
@@ -105,13 +128,12 @@ async def ask(update: Update, answered: str, question: str, markup: InlineKeyboa
 
 
 async def language_chosen(update: Update, context: BotContext) -> int:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    locale = query.data.rsplit(":", 1)[1]
+    press = pressed(update, LANGUAGE_CHOSEN)
     await answer_callback(update)
-    if locale not in SUPPORTED_LOCALES:
+    if press is None or press.code not in SUPPORTED_LOCALES:
         return await ask_language(update, context)
-    draft(context)["locale"] = locale
+    locale = press.code
+    DRAFT.put(context, replace(draft(context), locale=locale))
     set_locale(locale)
     return await ask_name(update, fmt(_("Language: {language}."), language=LANGUAGE_NAMES[locale]))
 
@@ -131,30 +153,30 @@ async def name_typed(update: Update, context: BotContext) -> int:
             _("Please type your name with letters only, between 2 and 64 characters. What is your full name?"),
         )
         return FULL_NAME
-    draft(context)["name"] = full_name
+    DRAFT.put(context, replace(draft(context), name=full_name))
     return await ask_town(update)
 
 
 async def ask_town(update: Update) -> int:
-    labels = [(_(label), f"reg:town:{index}") for index, label in enumerate(TOWN_LABELS)]
-    rows = [labels[0:3], labels[3:5] + [(_("Other"), "reg:town:other")]]
+    labels = [(_(label), TOWN_CHOSEN.encode(TownPress(index))) for index, label in enumerate(TOWN_LABELS)]
+    rows = [labels[0:3], labels[3:5] + [(_("Other"), TOWN_CHOSEN.encode(TownPress(None)))]]
     await ask(update, "", _("Which town are you from?"), buttons(rows))
     return TOWN
 
 
 async def town_chosen(update: Update, context: BotContext) -> int:
     use_draft_locale(context)
-    query = update.callback_query
-    assert query is not None and query.data is not None
+    press = pressed(update, TOWN_CHOSEN)
     await answer_callback(update)
-    choice = query.data.rsplit(":", 1)[1]
-    if choice == "other":
+    if press is None:
+        return await ask_town(update)
+    if press.index is None:
         await ask(update, "", _("Please type the name of your town."))
         return TOWN_OTHER
-    index = parse_int(choice, maximum=len(TOWNS) - 1)
-    if index is None:
+    index = press.index
+    if index >= len(TOWNS):
         return await ask_town(update)
-    draft(context)["town"] = TOWNS[index]
+    DRAFT.put(context, replace(draft(context), town=TOWNS[index]))
     return await ask_consent(update, fmt(_("Town: {town}."), town=name(_(TOWN_LABELS[index]))))
 
 
@@ -164,7 +186,7 @@ async def town_typed(update: Update, context: BotContext) -> int:
     if not 2 <= len(text) <= TOWN_MAX or text.startswith("/"):
         await reply(update, _("Please type your town's name (2 to 64 characters)."))
         return TOWN_OTHER
-    draft(context)["town"] = text
+    DRAFT.put(context, replace(draft(context), town=text))
     return await ask_consent(update)
 
 
@@ -177,33 +199,34 @@ async def ask_consent(update: Update, answered: str = "") -> int:
         "We never share them and never show your phone number or username.\n"
         "You can see your data with {mydata} and delete it with {forgetme} at any time."
     ).format(mydata=cmd("/mydata"), forgetme=cmd("/forgetme"))
-    await ask(update, answered, notice, buttons([[(_("I agree"), "reg:consent"), (_("I do not agree"), "reg:stop")]]))
+    choices = [[(_("I agree"), CONSENT_GIVEN.encode(EMPTY)), (_("I do not agree"), STOPPED.encode(EMPTY))]]
+    await ask(update, answered, notice, buttons(choices))
     return CONSENT
 
 
 async def consent_given(update: Update, context: BotContext) -> int:
     use_draft_locale(context)
-    values = dict(draft(context))  # before any await: a second tap at once registers too, and is told "already"
+    values = draft(context)  # before any await: a second tap at once registers too, and is told "already"
     await answer_callback(update)
     user = update.effective_user
     assert user is not None
-    if not {"token", "name", "town", "locale"} <= values.keys():
-        clear_draft(context)
+    if values.token is None or values.name is None or values.town is None or values.locale is None:
+        DRAFT.drop(context)
         await edit_or_reply(update, _("This registration has expired. Please open the invite link again."))
         return END
     try:
         joined = await context.services.registration.register(
-            token=values["token"],
+            token=values.token,
             telegram_id=user.id,
-            full_name=values["name"],
-            town=values["town"],
-            locale=values["locale"],
+            full_name=values.name,
+            town=values.town,
+            locale=values.locale,
         )
     except DomainError as error:
-        clear_draft(context)
+        DRAFT.drop(context)
         await edit_or_reply(update, problem_text(error))
         return END
-    clear_draft(context)
+    DRAFT.drop(context)
     await welcome_to_cohort(update, context, joined)
     return END
 
@@ -213,10 +236,10 @@ async def join_confirmed(update: Update, context: BotContext) -> int:
     await answer_callback(update)
     user = update.effective_user
     assert user is not None
-    token = draft(context).get("token", "")
-    clear_draft(context)
+    token = draft(context).token or ""
+    DRAFT.drop(context)
     try:
-        joined = await context.services.registration.join(token=str(token), telegram_id=user.id)
+        joined = await context.services.registration.join(token=token, telegram_id=user.id)
     except DomainError as error:
         await edit_or_reply(update, problem_text(error))
         return END
@@ -254,50 +277,45 @@ async def welcome_to_cohort(update: Update, context: BotContext, joined: Joined)
 async def stop(update: Update, context: BotContext) -> int:
     use_draft_locale(context)
     await answer_callback(update)
-    clear_draft(context)
+    DRAFT.drop(context)
     await edit_or_reply(update, _("Registration stopped; nothing was saved. You can open the invite link again later."))
     return END
 
 
 async def cancel(update: Update, context: BotContext) -> int:
     use_draft_locale(context)
-    clear_draft(context)
+    DRAFT.drop(context)
     await reply(update, _("Registration cancelled; nothing was saved."))
     return END
 
 
-async def reask(update: Update, context: BotContext) -> int | None:
-    """Anything unexpected (a sticker, a photo, text where a button is needed): ask the same question again."""
+async def reask(update: Update, context: BotContext) -> None:
+    """Anything unexpected (a sticker, a photo, text where a button is needed): the kit's ask-again, in the
+    language chosen so far."""
     use_draft_locale(context)
-    if update.callback_query is not None:
-        await answer_callback(update, _("This button is no longer active."))
-        return None
-    await reply(update, _("Please answer the question above, or send {cancel} to stop.").format(cancel=cmd("/cancel")))
-    return None
+    await ask_again(update, context)
 
 
-def registration() -> ConversationHandler[BotContext]:
-    """Joining by invite link; every step is open to anyone (the invite is what admits)."""
-    anyone = Audience.ANYONE
-    text = filters.TEXT & ~filters.COMMAND
-    other = Typed("registration: anything else", anyone, reask, ~filters.COMMAND)
-    stale = Button("reg", anyone, reask)  # this flow's own stale buttons; other features' buttons are theirs
-    stop_button = Button("reg", anyone, stop, "stop")
-    return conversation(
-        "registration",
-        entry=[Command(("start",), anyone, begin, when=NOT_CHECKIN, has_args=True)],
-        states={
-            LANGUAGE: [Button("reg", anyone, language_chosen, r"lang:[a-z]{2}"), stale, other],
-            FULL_NAME: [Typed("registration: name", anyone, name_typed, text), stale, other],
-            TOWN: [Button("reg", anyone, town_chosen, r"town:(?:\d|other)"), stale, other],
-            TOWN_OTHER: [Typed("registration: town", anyone, town_typed, text), stale, other],
-            CONSENT: [Button("reg", anyone, consent_given, "consent"), stop_button, stale, other],
-            CONFIRM_JOIN: [Button("reg", anyone, join_confirmed, "join"), stop_button, stale, other],
-        },
-        fallbacks=[Command(("cancel",), anyone, cancel)],
-        persistent=False,  # nothing about a stranger is stored before consent, not even where they are
-    )
+ANYONE = Audience.ANYONE
+TEXT = filters.TEXT & ~filters.COMMAND
+STOP = Button.of(STOPPED, ANYONE, stop)
 
-
-def setup(application: BotApplication) -> None:
-    application.add_handler(registration())
+# Joining by invite link; every step is open to anyone (the invite is what admits). Nothing about a stranger is
+# stored before consent, not even where they are: the flow is not persistent and its draft is in chat data.
+FLOW = Flow(
+    "registration",
+    ANYONE,
+    entry=[Command(("start",), ANYONE, begin, when=NOT_CHECKIN, has_args=True)],
+    states={
+        LANGUAGE: [Button.of(LANGUAGE_CHOSEN, ANYONE, language_chosen)],
+        FULL_NAME: [Typed("registration: name", ANYONE, name_typed, TEXT)],
+        TOWN: [Button.of(TOWN_CHOSEN, ANYONE, town_chosen)],
+        TOWN_OTHER: [Typed("registration: town", ANYONE, town_typed, TEXT)],
+        CONSENT: [Button.of(CONSENT_GIVEN, ANYONE, consent_given), STOP],
+        CONFIRM_JOIN: [Button.of(JOIN_CONFIRMED, ANYONE, join_confirmed), STOP],
+    },
+    cancel=cancel,
+    ask_again=reask,
+    own_buttons="reg",  # this flow's stale buttons; other features' buttons are theirs
+    persistent=False,
+)

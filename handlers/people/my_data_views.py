@@ -7,8 +7,7 @@ import json
 from collections.abc import Callable
 
 from bot.i18n import N_, _, ngettext
-from bot.services.attendance import AttendanceStatus
-from bot.services.my_data import PersonalData, as_json
+from bot.services.people import AttendanceStatus, PersonalData, as_json
 from bot.text import Safe, cmd, esc, fmt, local_date, local_datetime, ltr, name
 from handlers.attendance.views import status_name
 from handlers.campaign_texts import METRIC_NAMES, REPEAT_NAMES, joined, kind_name, platform_name
