@@ -34,10 +34,10 @@ from bench.fanout import peak_rss_mb
 from bot.app import build_services
 from bot.runtime import prepare_database
 from bot.services.access import OPERATOR
-from bot.services.campaign_reminders import POST_REMIND
+from bot.services.campaigns.reminders import POST_REMIND
 from bot.settings import load_settings
+from storage.campaigns.models import CampaignPlan, CampaignPost
 from storage.models import Delivery
-from storage.models_campaigns import CampaignPlan, CampaignPost
 from storage.uow import Database
 from tests.crowd import enrol
 from tests.fake_telegram import FakeTelegram

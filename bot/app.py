@@ -14,7 +14,7 @@ from bot.delivery.wiring import start_delivery, stop_delivery
 from bot.persistence import SqlPersistence
 from bot.services.attendance import AttendanceReports, AttendanceService
 from bot.services.broadcasts import BroadcastService
-from bot.services.campaign_feature import build_campaigns
+from bot.services.campaigns.feature import build_campaigns
 from bot.services.clock import Clock, utc_now
 from bot.services.lessons import LessonService, LessonSettings
 from bot.services.lessons.curricula import CurriculumService

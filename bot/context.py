@@ -13,7 +13,7 @@ from bot.delivery.signal import OutboxSignal
 from bot.services.access import AccessService
 from bot.services.attendance import AttendanceReports, AttendanceService
 from bot.services.broadcasts import BroadcastService
-from bot.services.campaign_feature import Campaigns
+from bot.services.campaigns.feature import Campaigns
 from bot.services.lessons import LessonService
 from bot.services.lessons.curricula import CurriculumService
 from bot.services.lessons.stats import LessonStatsService

@@ -16,8 +16,7 @@ from handlers import (
     attendance,
     broadcast_admin,
     broadcast_progress,
-    campaign_deliveries,
-    campaign_flow,
+    campaigns,
     lessons,
     people,
 )
@@ -48,7 +47,7 @@ FEATURES: list[Callable[[], Feature]] = [
     lambda: adapted("broadcast_admin", broadcast_admin.setup, kinds=broadcast_kinds, on_start=[start_broadcast_status]),
     people.setup,
     lessons.setup,  # after broadcast_admin (its document is not a curriculum) and people (menu order as before)
-    lambda: adapted("campaigns", campaign_flow.setup, kinds=campaign_deliveries.campaign_kinds),
+    campaigns.setup,
     attendance.setup,
     common.setup,  # the general commands, after every feature's
 ]

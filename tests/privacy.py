@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from sqlalchemy import Column, Table, select
 
 import storage.attendance.models
-import storage.models_campaigns
+import storage.campaigns.models
 from storage.models import Base
 from storage.uow import Database
 
-assert storage.attendance.models and storage.models_campaigns  # every table is in the metadata
+assert storage.attendance.models and storage.campaigns.models  # every table is in the metadata
 
 PERSON_NAME = re.compile(
     r"(^|_)(person|people|owner|author|sender|recipient|member|trainee|trainer)(_id)?$|(^|_)by(_id)?$"

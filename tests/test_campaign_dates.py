@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.services.post_dates import When, WhenError, parse_day, parse_when
+from bot.services.campaigns.post_dates import When, WhenError, parse_day, parse_when
 
 TODAY = dt.date(2026, 12, 1)  # a Tuesday
 D, T = dt.date, dt.time

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from hijridate import Hijri
 
-from bot.services.occasions import month_occasions, on_day
-from bot.services.recurrence import includes, occurrences
-from storage.campaign_dto import Repeat
+from bot.services.campaigns.occasions import month_occasions, on_day
+from bot.services.campaigns.recurrence import includes, occurrences
+from storage.campaigns.dto import Repeat
 
 BAGHDAD = ZoneInfo("Asia/Baghdad")
 

@@ -9,9 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from bot.calendar_image import DayPost, month_png, weekday_names
-from bot.ics import IcsEvent, calendar_ics
-from bot.services.campaign_rules import (
+from bot.services.campaigns.rules import (
     PlanFields,
     PostFields,
     check_plan,
@@ -23,7 +21,9 @@ from bot.services.campaign_rules import (
     text_field,
 )
 from bot.services.errors import DomainError, Problem
-from storage.campaign_dto import Mark, OccurrenceDTO, PostDTO, PostKind, Repeat
+from handlers.campaigns.calendar_image import DayPost, month_png, weekday_names
+from handlers.campaigns.ics import IcsEvent, calendar_ics
+from storage.campaigns.dto import Mark, OccurrenceDTO, PostDTO, PostKind, Repeat
 
 ZONE = "Asia/Baghdad"
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)

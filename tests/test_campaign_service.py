@@ -9,16 +9,16 @@ import pytest
 
 from bot.i18n import set_locale
 from bot.services.access import Principal
-from bot.services.campaign_feature import Campaigns, build_campaigns
-from bot.services.campaign_reminders import HORIZON, PLAN_NOTE, POST_REMIND, ReminderGone, occurrence_prefix, stamp
-from bot.services.campaign_rules import PlanFields, PostFields
+from bot.services.campaigns.feature import Campaigns, build_campaigns
+from bot.services.campaigns.reminders import HORIZON, PLAN_NOTE, POST_REMIND, ReminderGone, occurrence_prefix, stamp
+from bot.services.campaigns.rules import PlanFields, PostFields
 from bot.services.errors import DomainError, Problem
 from bot.services.people import PeopleService
 from bot.text import local_date
-from handlers.campaign_reminders import reminder_text
-from handlers.campaign_texts import plan_text
+from handlers.campaigns.reminders import reminder_text
+from handlers.campaigns.texts import plan_text
 from handlers.core.problems import problem_text
-from storage.campaign_dto import Mark, PostKind, ProofKind, Repeat
+from storage.campaigns.dto import Mark, PostKind, ProofKind, Repeat
 from storage.dto import CohortStatus, DeliveryDTO, DeliveryState
 from storage.uow import Database
 from tests.crowd import add_trainer, enrol

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from sqlalchemy import func, select
 
-from bot.services.campaign_rules import PostFields
-from bot.services.occasions import month_occasions
-from storage.campaign_dto import PostKind
+from bot.services.campaigns.occasions import month_occasions
+from bot.services.campaigns.rules import PostFields
+from storage.campaigns.dto import PostKind
+from storage.campaigns.models import CampaignPlan
 from storage.dto import Role
-from storage.models_campaigns import CampaignPlan
 from tests.conftest import BotHarness
 from tests.test_e2e_campaign_reminders import make_plan
 from tests.test_e2e_campaigns import TIMEOUT, add_member, edited, eventually, person

@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from bot.services.campaign_reminders import POST_REMIND, occurrence_prefix
-from bot.services.campaign_rules import PlanFields, PostFields
-from storage.campaign_dto import PostKind, ProofKind
+from bot.services.campaigns.reminders import POST_REMIND, occurrence_prefix
+from bot.services.campaigns.rules import PlanFields, PostFields
+from storage.campaigns.dto import PostKind, ProofKind
 from storage.dto import DeliveryState, Role
 from storage.uow import Database
 from tests.conftest import COORDINATOR_ID, BotHarness

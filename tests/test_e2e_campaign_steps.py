@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.services.access import OPERATOR
-from bot.services.campaign_reminders import PLAN_NOTE
-from bot.services.campaign_rules import PostFields
-from handlers import campaign_flow
+from bot.services.campaigns.reminders import PLAN_NOTE
+from bot.services.campaigns.rules import PostFields
+from handlers.campaigns import flow as campaign_flow
 from storage.attendance.dto import AttendanceStatus
-from storage.campaign_dto import PostKind, Repeat
+from storage.campaigns.dto import PostKind, Repeat
 from storage.dto import Role
 from tests.conftest import COORDINATOR_ID, BotHarness
 from tests.test_e2e_attendance import code_in, is_photo

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
-from bot.services.campaign_reminders import POST_REMIND
-from bot.services.campaign_rules import PostFields
-from storage.campaign_dto import PostKind, Repeat
+from bot.services.campaigns.reminders import POST_REMIND
+from bot.services.campaigns.rules import PostFields
+from storage.campaigns.dto import PostKind, Repeat
 from storage.dto import DeliveryState, Role
 from storage.uow import Database
 from tests.conftest import COORDINATOR_ID, BotHarness

@@ -100,7 +100,7 @@ async def test_a_5000_digit_campaign_target_is_refused(bot: BotHarness) -> None:
 
 async def test_post_times_in_year_1_and_9999_are_refused(bot: BotHarness) -> None:
     """Year 1 overflows UTC in a zone ahead of it (Baghdad), year 9999 in a zone behind it (New York)."""
-    from bot.services.campaign_rules import PlanFields
+    from bot.services.campaigns.rules import PlanFields
 
     fake = bot.fake
     cases = (

@@ -9,10 +9,10 @@ import json
 from typing import Any
 
 from bot.services.access import Principal, resolve_principal
-from bot.services.campaign_rules import PlanFields, PostFields
+from bot.services.campaigns.rules import PlanFields, PostFields
 from bot.services.lessons import LESSON, QUIZ
 from storage.attendance.dto import AttendanceStatus
-from storage.campaign_dto import PostKind, ProofKind
+from storage.campaigns.dto import PostKind, ProofKind
 from storage.dto import Role
 from tests.conftest import BotHarness
 from tests.fake_telegram import SentMessage

@@ -27,7 +27,7 @@ from bot.parsing import (
 from bot.services.access import OPERATOR
 from bot.services.attendance import AttendanceService
 from bot.services.broadcasts import BroadcastService
-from bot.services.campaign_rules import TARGET_MAX, post_moment, target
+from bot.services.campaigns.rules import TARGET_MAX, post_moment, target
 from bot.services.errors import DomainError, Problem
 from bot.services.people import INVITE_DAYS_MAX, INVITE_USES_MAX, CohortService, RegistrationService
 from bot.text import FSI, PDI, plain

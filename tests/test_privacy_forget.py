@@ -11,12 +11,12 @@ from sqlalchemy import text
 from bot.services.access import OPERATOR, Principal
 from bot.services.attendance import AttendanceService
 from bot.services.broadcasts import BroadcastService, Target
-from bot.services.campaign_feature import build_campaigns
-from bot.services.campaign_rules import PlanFields, PostFields
+from bot.services.campaigns.feature import build_campaigns
+from bot.services.campaigns.rules import PlanFields, PostFields
 from bot.services.people import CohortService, PeopleService
 from storage import migrate
 from storage.attendance.dto import AttendanceStatus
-from storage.campaign_dto import Mark, PostKind, ProofKind
+from storage.campaigns.dto import Mark, PostKind, ProofKind
 from storage.dto import Role
 from storage.outbox import FORGOTTEN_KEY
 from storage.uow import Database

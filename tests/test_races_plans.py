@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.services.access import OPERATOR
-from bot.services.campaign_feature import Campaigns, build_campaigns
-from bot.services.campaign_rules import PLANS_PER_TRAINEE, POSTS_PER_DAY, TEAMMATES_MAX, PlanFields, PostFields
+from bot.services.campaigns.feature import Campaigns, build_campaigns
+from bot.services.campaigns.rules import PLANS_PER_TRAINEE, POSTS_PER_DAY, TEAMMATES_MAX, PlanFields, PostFields
 from bot.services.errors import Problem
 from bot.services.lessons import LessonService
 from bot.services.lessons.curricula import CurriculumService, ImportStatus
-from storage.campaign_dto import PostKind
+from storage.campaigns.dto import PostKind
 from storage.uow import Database
 from tests.crowd import enrol
 from tests.curriculum_samples import sample

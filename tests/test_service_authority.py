@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import delete, select
 
 import storage.attendance.models
-import storage.models_campaigns  # noqa: F401
+import storage.campaigns.models  # noqa: F401
 from bot.app import build_services
 from bot.context import Services
 from bot.services.access import (
@@ -31,11 +31,11 @@ from bot.services.access import (
     resolve_principal,
 )
 from bot.services.broadcasts import Target
-from bot.services.campaign_rules import PlanFields, PostFields
+from bot.services.campaigns.rules import PlanFields, PostFields
 from bot.services.errors import DomainError, Problem
 from storage.attendance.dto import AttendanceStatus
 from storage.broadcasts import BroadcastState
-from storage.campaign_dto import Mark, PostKind, ProofKind
+from storage.campaigns.dto import Mark, PostKind, ProofKind
 from storage.dto import CohortStatus, Role
 from storage.models import Base, Membership
 from storage.uow import Database, UnitOfWork
@@ -230,6 +230,7 @@ MANAGER_OPS: dict[str, Call] = {
     "broadcast count": lambda w, who: w.s.broadcasts.count(who, Target((w.a,))),
     "broadcast towns": lambda w, who: w.s.broadcasts.towns(who, [w.a]),
     "review plans of a cohort": lambda w, who: w.s.campaigns.review.plans(who, w.a),
+    "review a cohort's plans board": lambda w, who: w.s.campaigns.review.cohort_plans(who, w.a),
 }
 SENDER_OPS: dict[str, Call] = {
     "broadcast confirm": lambda w, who: w.s.broadcasts.confirm(who, w.draft),

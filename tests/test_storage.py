@@ -42,7 +42,7 @@ async def test_migrations_match_the_models(database_url: str) -> None:
     from alembic.migration import MigrationContext
 
     import storage.attendance.models
-    import storage.models_campaigns  # noqa: F401  (their tables join Base.metadata)
+    import storage.campaigns.models  # noqa: F401  (their tables join Base.metadata)
     from storage.models import Base
 
     database = Database(database_url)

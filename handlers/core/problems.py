@@ -6,7 +6,7 @@ from bot.i18n import _
 from bot.services.errors import DomainError, Problem
 from bot.text import cmd, fmt, name
 from handlers.attendance.problems import attendance_problem_text
-from handlers.campaign_texts import campaign_problem_text
+from handlers.campaigns.texts import campaign_problem_text
 
 
 def problem_text(error: DomainError) -> str:

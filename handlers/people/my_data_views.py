@@ -10,7 +10,7 @@ from bot.i18n import N_, _, ngettext
 from bot.services.people import AttendanceStatus, PersonalData, as_json
 from bot.text import Safe, cmd, esc, fmt, local_date, local_datetime, ltr, name
 from handlers.attendance.views import status_name
-from handlers.campaign_texts import METRIC_NAMES, REPEAT_NAMES, joined, kind_name, platform_name
+from handlers.campaigns.texts import METRIC_NAMES, REPEAT_NAMES, joined, kind_name, platform_name
 
 JSON_NAME = "my-data.json"
 LANGUAGE_NAMES = {"ar": "العربية", "en": "English"}

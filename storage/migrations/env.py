@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import storage.attendance.models  # noqa: F401 - attendance tables in the metadata
-from storage import models_campaigns  # noqa: F401 - campaign planner tables in the metadata
+from storage.campaigns import models as campaign_models  # noqa: F401 - campaign planner tables in the metadata
 from storage.models import Base
 
 target_metadata = Base.metadata

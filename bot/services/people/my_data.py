@@ -28,7 +28,7 @@ from bot.services.people.my_data_items import (
     TeamPlaceItem,
 )
 from storage.attendance.dto import SessionDTO
-from storage.campaign_dto import OccurrenceDTO, PlanDTO, PostDTO
+from storage.campaigns.dto import OccurrenceDTO, PlanDTO, PostDTO
 from storage.dto import CohortDTO, QuizPollDTO
 from storage.uow import UnitOfWork
 

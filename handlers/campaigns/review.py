@@ -6,31 +6,28 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.i18n import _
-from bot.services.campaign_review import done_records
-from bot.services.campaigns import PlanView
+from bot.services.campaigns import ProofKind
+from bot.services.campaigns.plans import PlanView
+from bot.services.campaigns.review import done_records
 from bot.services.errors import DomainError
 from bot.text import fmt, ltr, name
 from bot.text import normalize_key as key_of
-from handlers.campaign_draft import (
-    END,
-    WAITING,
-    Step,
-    answer,
-    begin,
-    draft,
-    finish,
-    int_arg,
-    pressed,
-    refuse,
-    say,
-    stale,
-    typed,
+from handlers.campaigns.buttons import (
+    APPROVE_PROOF,
+    COMMENT,
+    REVIEW_COHORT,
+    REVIEW_PLAN,
+    SHOW_PROOF,
+    CohortRef,
+    OccurrenceRef,
+    PlanRef,
 )
-from handlers.campaign_texts import joined, plan_label, plan_text, post_line, stats_line
+from handlers.campaigns.draft import END, WAITING, CampaignDraft, begin, draft, finish
+from handlers.campaigns.replies import Step, answer, new_press, refuse, say, stale, typed
+from handlers.campaigns.texts import joined, plan_label, plan_text, post_line, stats_line
+from handlers.core.buttons import pressed
 from handlers.core.context import BotContext
 from handlers.core.ui import buttons, reply, with_retries
-from storage.campaign_dto import ProofKind
-from storage.dto import Role
 
 MAX_BUTTONS = 30
 PROOFS_SHOWN = 10
@@ -50,29 +47,29 @@ async def campaigns_command(update: Update, context: BotContext) -> None:
     if len(cohorts) == 1:
         await show_cohort(update, context, cohorts[0].id)
         return
-    rows = [[(c.name[:40], f"cv:c:{c.id}")] for c in cohorts[:20]]
+    rows = [[(c.name[:40], REVIEW_COHORT.encode(CohortRef(c.id)))] for c in cohorts[:20]]
     await reply(update, _("Which cohort's campaign plans?"), buttons(rows))
 
 
 async def show_cohort(update: Update, context: BotContext, cohort_id: int) -> None:
-    review = context.services.campaigns.review
     try:
-        views = await review.plans(context.principal, cohort_id)
-        members = await context.services.cohorts.members(context.principal, cohort_id, Role.TRAINEE)
+        board = await context.services.campaigns.review.cohort_plans(context.principal, cohort_id)
     except DomainError as error:
         await refuse(update, error)
         return
-    cohort_name = next((c.name for c in await review.cohorts(context.principal) if c.id == cohort_id), "")
-    lines: list[str] = [fmt(_("📣 <b>Campaign plans of {cohort}</b>"), cohort=name(cohort_name))]
+    views = board.plans
+    lines: list[str] = [fmt(_("📣 <b>Campaign plans of {cohort}</b>"), cohort=name(board.cohort_name))]
     if not views:
         lines.append(_("No trainee has made a campaign plan yet."))
     for number, view in enumerate(views, 1):
         lines.append(plan_summary(number, view))
-    planners = {person for view in views for person in view.plan.members()}
-    without = [p.full_name or "?" for _m, p in members if p.id not in planners]
+    without = [p.full_name or "?" for p in board.without_plan]
     if without:
         lines += ["", fmt(_("Without a plan yet: {names}"), names=joined(name(n) for n in without))]
-    numbered = [(f"🔍 {number}", f"cv:p:{view.plan.id}") for number, view in enumerate(views[:MAX_BUTTONS], 1)]
+    numbered = [
+        (f"🔍 {number}", REVIEW_PLAN.encode(PlanRef(view.plan.id)))
+        for number, view in enumerate(views[:MAX_BUTTONS], 1)
+    ]
     rows = [numbered[i : i + 5] for i in range(0, len(numbered), 5)]
     await say(update, "\n".join(lines), buttons(rows) if rows else None)
 
@@ -115,12 +112,13 @@ async def show_plan(update: Update, context: BotContext, plan_id: int) -> None:
         )
         row = []
         if record.proof_kind is ProofKind.PHOTO:
-            row.append((f"🖼 {number}", f"cv:f:{record.id}"))
+            row.append((f"🖼 {number}", SHOW_PROOF.encode(OccurrenceRef(record.id))))
         if record.approved_at is None:
-            row.append((_("✅ Approve {number}").format(number=number), f"cv:a:{record.id}"))
+            row.append((_("✅ Approve {number}").format(number=number), APPROVE_PROOF.encode(OccurrenceRef(record.id))))
         if row:
             rows.append(row)
-    rows.append([("💬 " + _("Comment"), f"cv:m:{view.plan.id}"), ("↩️ " + _("Back"), f"cv:c:{view.cohort.id}")])
+    comment, back = COMMENT.encode(PlanRef(view.plan.id)), REVIEW_COHORT.encode(CohortRef(view.cohort.id))
+    rows.append([("💬 " + _("Comment"), comment), ("↩️ " + _("Back"), back)])
     await say(update, "\n".join(lines), buttons(rows))
 
 
@@ -151,38 +149,41 @@ async def show_proof(update: Update, context: BotContext, occurrence_id: int) ->
         await reply(update, ltr(record.proof or ""))
 
 
-async def review_button(update: Update, context: BotContext) -> None:
-    """cv:c:<cohort>, cv:p:<plan>, cv:a:<occurrence>, cv:f:<occurrence> (cv:m starts a comment, in the flow)."""
-    pressed(update)
-    query = update.callback_query
-    assert query is not None
-    args = (query.data or "").split(":")[1:]
-    number = int_arg(args, 1)
-    if len(args) != 2 or number is None:
+async def cohort_pressed(update: Update, context: BotContext) -> None:
+    new_press(update)
+    data = pressed(update, REVIEW_COHORT)
+    if data is None or not context.principal.can_manage(data.cohort_id):
         await stale(update)
         return
-    if args[0] == "c" and context.principal.can_manage(number):
-        await show_cohort(update, context, number)
-    elif args[0] == "p":
-        await show_plan(update, context, number)
-    elif args[0] == "a":
-        await approve(update, context, number)
-    elif args[0] == "f":
-        await show_proof(update, context, number)
-    else:
-        await stale(update)
+    await show_cohort(update, context, data.cohort_id)
 
 
-async def start_comment(update: Update, context: BotContext, args: list[str]) -> Step:
-    plan_id = int_arg(args, 1)
-    if plan_id is None:
-        return await stale(update)
+async def plan_pressed(update: Update, context: BotContext) -> None:
+    new_press(update)
+    data = pressed(update, REVIEW_PLAN)
+    await (stale(update) if data is None else show_plan(update, context, data.plan_id))
+
+
+async def approve_pressed(update: Update, context: BotContext) -> None:
+    new_press(update)
+    data = pressed(update, APPROVE_PROOF)
+    await (stale(update) if data is None else approve(update, context, data.occurrence_id))
+
+
+async def proof_pressed(update: Update, context: BotContext) -> None:
+    new_press(update)
+    data = pressed(update, SHOW_PROOF)
+    await (stale(update) if data is None else show_proof(update, context, data.occurrence_id))
+
+
+async def start_comment(update: Update, context: BotContext, data: PlanRef) -> Step:
+    plan_id = data.plan_id
     try:
         view = await context.services.campaigns.review.plan(context.principal, plan_id)
     except DomainError as error:
         await refuse(update, error)
         return None
-    begin(context, "comment", "comment", plan=plan_id)
+    begin(context, CampaignDraft("comment", "comment", comment_plan=plan_id))
     owner = view.names.get(view.plan.owner_id, "?")
     await answer(update)
     await reply(
@@ -197,7 +198,8 @@ async def start_comment(update: Update, context: BotContext, args: list[str]) ->
 
 
 async def comment_text(update: Update, context: BotContext) -> Step:
-    plan_id = int(draft(context).get("plan", 0))
+    value = draft(context)
+    plan_id = (value.comment_plan if value is not None else None) or 0
     try:
         await context.services.campaigns.review.comment(context.principal, plan_id, typed(update))
     except DomainError as error:

@@ -13,13 +13,17 @@ import datetime as dt
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel.dates import format_date, get_day_names
 
 from bot.fonts import use_arabic_font
 from bot.i18n import N_, gettext_for, is_rtl
 from bot.text import babel_locale
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 KIND_COLOURS = {"campaign": "#1f6fb2", "occasion": "#e07b00", "promotion": "#2a9d3a"}
 KIND_LABELS = {"campaign": N_("Campaign post"), "occasion": N_("Festival / occasion"), "promotion": N_("Promotion")}
@@ -64,7 +68,6 @@ def month_png(
     """posts and occasions are keyed by day of the month."""
     # matplotlib on first use: some 50 MB the bot need not hold until someone asks for a picture.
     from matplotlib.figure import Figure
-    from matplotlib.patches import Rectangle
 
     family = use_arabic_font()
     rtl = is_rtl(locale)
@@ -78,60 +81,70 @@ def month_png(
     title = format_date(dt.date(year, month, 1), "LLLL y", locale=babel_locale(locale))
     figure.text(0.5, 0.95, title, ha="center", va="center", fontsize=22, fontweight="bold", **text)
     figure.text(0.5, 0.905, subtitle, ha="center", va="center", fontsize=12, color="#555555", **text)
-
-    def column_x(index: int) -> float:
-        return 6 - index if rtl else index
-
     for index, header in enumerate(weekday_names(locale)):
-        axes.text(column_x(index) + 0.5, -0.27, header, ha="center", va="center", fontsize=12, **text)
-    align, inset = ("right", 0.94) if rtl else ("left", 0.06)
+        axes.text(_column_x(index, rtl) + 0.5, -0.27, header, ha="center", va="center", fontsize=12, **text)
     for row, week in enumerate(weeks):
         for index, day in enumerate(week):
-            x, inside = column_x(index), day.month == month
-            fill = OCCASION_FILL if inside and occasions.get(day.day) else ("white" if inside else "#f2f3f5")
-            edge, width = (TODAY_EDGE, 2.5) if day == today else (GRID, 0.8)
-            axes.add_patch(Rectangle((x, row), 1, 1, facecolor=fill, edgecolor=edge, linewidth=width))
-            if not inside:
-                continue
+            cell = _Cell(axes, _column_x(index, rtl), row, rtl, text)
+            cell.draw(day, month, today, posts.get(day.day, ()), occasions.get(day.day, ()))
+    _draw_legend(figure, locale, rtl, text)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", facecolor="white")
+    return buffer.getvalue()
+
+
+def _column_x(index: int, rtl: bool) -> float:
+    return 6 - index if rtl else index
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    """One day's square of the month grid: its number, up to LINES_PER_DAY posts (and "+n"), its first occasion."""
+
+    axes: Axes
+    x: float
+    row: int
+    rtl: bool
+    text: dict[str, Any]
+
+    def draw(
+        self, day: dt.date, month: int, today: dt.date | None, posts: Sequence[DayPost], occasions: Sequence[str]
+    ) -> None:
+        from matplotlib.patches import Rectangle
+
+        axes, x, row, text = self.axes, self.x, self.row, self.text
+        inside = day.month == month
+        fill = OCCASION_FILL if inside and occasions else ("white" if inside else "#f2f3f5")
+        edge, width = (TODAY_EDGE, 2.5) if day == today else (GRID, 0.8)
+        axes.add_patch(Rectangle((x, row), 1, 1, facecolor=fill, edgecolor=edge, linewidth=width))
+        if not inside:
+            return
+        align, inset = ("right", 0.94) if self.rtl else ("left", 0.06)
+        axes.text(x + inset, row + 0.16, str(day.day), ha=align, va="center", fontsize=12, fontweight="bold", **text)
+        for line, post in enumerate(posts[:LINES_PER_DAY]):
+            mark = {"done": " ✓", "skipped": " ✗"}.get(post.state or "", "")
             axes.text(
-                x + inset, row + 0.16, str(day.day), ha=align, va="center", fontsize=12, fontweight="bold", **text
+                x + inset,
+                row + 0.36 + 0.17 * line,
+                f"{post.time} {_short(post.label, 10)}{mark}",
+                ha=align,
+                va="center",
+                fontsize=9,
+                color=KIND_COLOURS.get(post.kind, "#333333"),
+                **text,
             )
-            items = list(posts.get(day.day, ()))
-            for line, post in enumerate(items[:LINES_PER_DAY]):
-                mark = {"done": " ✓", "skipped": " ✗"}.get(post.state or "", "")
-                axes.text(
-                    x + inset,
-                    row + 0.36 + 0.17 * line,
-                    f"{post.time} {_short(post.label, 10)}{mark}",
-                    ha=align,
-                    va="center",
-                    fontsize=9,
-                    color=KIND_COLOURS.get(post.kind, "#333333"),
-                    **text,
-                )
-            if len(items) > LINES_PER_DAY:
-                axes.text(
-                    x + 1 - inset,
-                    row + 0.16,
-                    f"+{len(items) - LINES_PER_DAY}",
-                    ha="left" if rtl else "right",
-                    va="center",
-                    fontsize=9,
-                    color="#333333",
-                    **text,
-                )
-            names = occasions.get(day.day, ())
-            if names:
-                axes.text(
-                    x + 0.5,
-                    row + 0.9,
-                    _short(names[0], 18),
-                    ha="center",
-                    va="center",
-                    fontsize=7.5,
-                    color="#8a5a00",
-                    **text,
-                )
+        if len(posts) > LINES_PER_DAY:
+            more = f"+{len(posts) - LINES_PER_DAY}"
+            axes.text(x + 1 - inset, row + 0.16, more, ha="left" if self.rtl else "right", va="center", fontsize=9,
+                      color="#333333", **text)  # fmt: skip
+        if occasions:
+            axes.text(x + 0.5, row + 0.9, _short(occasions[0], 18), ha="center", va="center", fontsize=7.5,
+                      color="#8a5a00", **text)  # fmt: skip
+
+
+def _draw_legend(figure: Figure, locale: str, rtl: bool, text: dict[str, Any]) -> None:
+    from matplotlib.patches import Rectangle
+
     legend = [(KIND_COLOURS[kind], gettext_for(locale, label)) for kind, label in KIND_LABELS.items()]
     legend.append((OCCASION_FILL, gettext_for(locale, N_("Occasion"))))
     step = 1 / (len(legend) + 1)
@@ -152,6 +165,3 @@ def month_png(
             )
         )
         figure.text(label_x, 0.038, label, ha=label_align, va="center", fontsize=10, **text)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", facecolor="white")
-    return buffer.getvalue()

@@ -10,32 +10,43 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Any
+from typing import TypeVar, get_args
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_day_names
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.i18n import _, current_locale, is_rtl
-from bot.services.campaign_calendar import YEARS, months_ahead, shift_month
-from bot.services.campaign_rules import LEADS, SERIES_MAX, PostFields, post_moment, text_field
+from bot.services.campaigns import PostDTO, PostKind, Repeat
+from bot.services.campaigns.calendar import YEARS, months_ahead, shift_month
+from bot.services.campaigns.post_dates import WhenError, parse_day, parse_when
+from bot.services.campaigns.rules import LEADS, SERIES_MAX, PostFields, post_moment, text_field
 from bot.services.errors import DomainError, Problem
-from bot.services.post_dates import WhenError, parse_day, parse_when
 from bot.text import babel_locale, fmt, local_date, ltr
-from handlers.campaign_draft import (
-    END,
-    WAITING,
-    Step,
-    answer,
-    begin,
-    draft,
-    finish,
-    reask,
-    refuse,
-    say,
-    typed,
+from handlers.campaigns.buttons import (
+    ADD_POST,
+    NOOP,
+    POST_DAY,
+    POST_KIND,
+    POST_LEAD,
+    POST_MONTH,
+    POST_PLATFORM,
+    POST_REPEAT,
+    SHOW_PLAN,
+    SHOW_POST,
+    DayPick,
+    KindChoice,
+    LeadChoice,
+    MonthPick,
+    PlanRef,
+    PlatformChoice,
+    PostField,
+    PostRef,
+    RepeatChoice,
 )
-from handlers.campaign_texts import (
+from handlers.campaigns.draft import END, WAITING, CampaignDraft, PostAnswers, begin, draft, finish, store
+from handlers.campaigns.replies import Step, answer, reask, refuse, say, stale, typed
+from handlers.campaigns.texts import (
     EXAMPLE_TIME,
     EXAMPLE_WHEN,
     KIND_NAMES,
@@ -47,13 +58,13 @@ from handlers.campaign_texts import (
     post_line,
     when_problem,
 )
+from handlers.core.buttons import EMPTY
 from handlers.core.context import BotContext
 from handlers.core.ui import buttons, chat_id_of, reply
-from storage.campaign_dto import PostDTO, PostKind, Repeat
 
 PICK_MONTHS = 12  # how far ahead the month calendar goes
-POST_FIELDS = ("when", "kind", "platform", "idea", "repeat", "lead")
-NOOP = "cp:noop"
+POST_FIELDS: tuple[PostField, ...] = get_args(PostField)
+NOTHING = NOOP.encode(EMPTY)
 
 
 # ----------------------------------------------------------------------------------- month calendar
@@ -64,46 +75,39 @@ def month_keyboard(token: str, year: int, month: int, today: dt.date) -> InlineK
     locale, rtl = current_locale(), is_rtl()
     first = 5 if rtl else 0
     ahead = months_ahead(today, (year, month))
-    back = "cp:m:{}:{}{:02d}".format(token, *shift_month(year, month, -1)) if ahead > 0 else NOOP
-    onward = "cp:m:{}:{}{:02d}".format(token, *shift_month(year, month, 1)) if ahead < PICK_MONTHS else NOOP
+    back = POST_MONTH.encode(MonthPick(token, first_day(*shift_month(year, month, -1)))) if ahead > 0 else NOTHING
+    onward = POST_MONTH.encode(MonthPick(token, first_day(*shift_month(year, month, 1))))
+    onward = onward if ahead < PICK_MONTHS else NOTHING
     earlier, later = ("▶", "◀") if rtl else ("◀", "▶")  # right to left, the next month is to the left
     header = [
-        (earlier if back != NOOP else " ", back),
-        (month_title(year, month), NOOP),
-        (later if onward != NOOP else " ", onward),
+        (earlier if back != NOTHING else " ", back),
+        (month_title(year, month), NOTHING),
+        (later if onward != NOTHING else " ", onward),
     ]
     rows: list[list[tuple[str, str]]] = [list(reversed(header)) if rtl else header]
     names = get_day_names("narrow" if rtl else "short", locale=babel_locale(locale))
-    days = [(str(names[(first + i) % 7]), NOOP) for i in range(7)]
+    days = [(str(names[(first + i) % 7]), NOTHING) for i in range(7)]
     rows.append(list(reversed(days)) if rtl else days)
     for week in calendar.Calendar(first).monthdatescalendar(year, month):
         row = []
         for day in week:
             if day.month != month:
-                row.append((" ", NOOP))
+                row.append((" ", NOTHING))
             elif day < today:
-                row.append(("·", NOOP))
+                row.append(("·", NOTHING))
             else:
-                row.append((str(day.day), f"cp:d:{token}:{day:%Y%m%d}"))
+                row.append((str(day.day), POST_DAY.encode(DayPick(token, day))))
         rows.append(list(reversed(row)) if rtl else row)
     return buttons(rows)
 
 
-def parse_month(text: str) -> tuple[int, int] | None:
-    """ "202612" from a button → (2026, 12); a forged one outside the calendar's years → None."""
-    if len(text) != 6 or not text.isascii() or not text.isdigit() or not 1 <= int(text[4:]) <= 12:
-        return None
-    return (int(text[:4]), int(text[4:])) if YEARS[0] <= int(text[:4]) <= YEARS[1] else None
+def first_day(year: int, month: int) -> dt.date:
+    return dt.date(year, month, 1)
 
 
-def parse_yyyymmdd(text: str) -> dt.date | None:
-    if len(text) != 8 or not text.isascii() or not text.isdigit():
-        return None
-    try:
-        day = dt.datetime.strptime(text, "%Y%m%d").date()
-    except ValueError:
-        return None
-    return day if YEARS[0] <= day.year <= YEARS[1] else None
+def in_calendar_years(day: dt.date) -> bool:
+    """A month or day the calendars can show; the buttons never carry another one (a forged press is stale)."""
+    return YEARS[0] <= day.year <= YEARS[1]
 
 
 # ------------------------------------------------------------------------------------------- the flow
@@ -121,13 +125,25 @@ async def start_post(update: Update, context: BotContext, plan_id: int) -> Step:
     except DomainError as error:
         await refuse(update, error)
         return None
-    begin(context, "post", "when", plan=plan_id, zone=view.zone, platforms=list(view.plan.platforms), post=None)
+    answers = PostAnswers(plan=plan_id, zone=view.zone, platforms=list(view.plan.platforms))
+    begin(context, CampaignDraft("post", "when", post=answers))
     return await ask_when(update, context)
 
 
+def post_draft(context: BotContext) -> tuple[CampaignDraft, PostAnswers] | None:
+    """The draft of the post flow with its answers; None when no post is being added or changed."""
+    value = draft(context)
+    if value is None or value.flow != "post" or value.post is None:
+        return None
+    return value, value.post
+
+
 async def ask_when(update: Update, context: BotContext) -> Step:
-    values = draft(context)
-    today = today_in(values["zone"])
+    found = post_draft(context)
+    if found is None:
+        return await stale(update)
+    value, answers = found
+    today = today_in(answers.zone)
     text = fmt(
         _(
             "When should it go out? Type a date and time, like {example}, “tomorrow 9:30” or “الخميس 8 م”, "
@@ -135,22 +151,26 @@ async def ask_when(update: Update, context: BotContext) -> Step:
         ),
         example=ltr(EXAMPLE_WHEN),
     )
-    await say(update, text, month_keyboard(values["token"], today.year, today.month, today))
+    await say(update, text, month_keyboard(value.token, today.year, today.month, today))
     return WAITING
 
 
 async def post_text_step(update: Update, context: BotContext) -> Step:
-    values = draft(context)
-    step, text = values.get("step"), typed(update)
-    today = today_in(values["zone"])
+    found = post_draft(context)
+    if found is None:
+        return await reask(update, context)
+    value, answers = found
+    step, text = value.step, typed(update)
+    today = today_in(answers.zone)
     try:
         if step in ("when", "time"):
             when = parse_when(text, today)
-            day = when.day or (dt.date.fromisoformat(values["day"]) if step == "time" and values.get("day") else None)
+            day = when.day or (answers.day if step == "time" else None)
             if when.time is None:
                 if when.day is None:
                     raise WhenError("unknown")
-                values.update(day=when.day.isoformat(), step="time")
+                answers.day, value.step = when.day, "time"
+                store(context, value)
                 await reply(
                     update,
                     fmt(
@@ -162,7 +182,8 @@ async def post_text_step(update: Update, context: BotContext) -> Step:
                 return WAITING
             return await moment_chosen(update, context, day or today, when.time)
         if step == "idea":
-            values["idea"] = text_field(text, "idea", 1, 500)
+            answers.idea = text_field(text, "idea", 1, 500)
+            store(context, value)
             return await after(update, context, "idea")
         if step == "until":
             until = parse_day(text, today)
@@ -177,25 +198,33 @@ async def post_text_step(update: Update, context: BotContext) -> Step:
 
 
 async def moment_chosen(update: Update, context: BotContext, day: dt.date, time: dt.time) -> Step:
-    values = draft(context)
+    found = post_draft(context)
+    if found is None:
+        return await stale(update)
+    value, answers = found
     try:
-        moment = post_moment(day, time, values["zone"], dt.datetime.now(dt.UTC))
-        post_id = int(values["post"]) if values.get("post") else None  # a post being moved: not in its own way
-        await context.services.campaigns.plans.check_slot(chat_id_of(update), int(values["plan"]), moment, post_id)
+        moment = post_moment(day, time, answers.zone, dt.datetime.now(dt.UTC))
+        # A post being moved is not in its own way.
+        await context.services.campaigns.plans.check_slot(chat_id_of(update), answers.plan, moment, answers.post)
     except DomainError as error:
         await refuse(update, error)
         return None
-    values["starts"] = moment.isoformat()
+    answers.starts = moment
+    store(context, value)
     return await after(update, context, "when")
 
 
 async def until_chosen(update: Update, context: BotContext, until: dt.date) -> Step:
-    values = draft(context)
-    first = dt.datetime.fromisoformat(values["starts"]).astimezone(ZoneInfo(values["zone"])).date()
+    found = post_draft(context)
+    if found is None or found[1].starts is None:
+        return await stale(update)
+    value, answers = found
+    first = required(answers.starts).astimezone(ZoneInfo(answers.zone)).date()
     if not first < until <= first + SERIES_MAX:
         await refuse(update, DomainError(Problem.REPEAT_END))
         return None
-    values["until"] = until.isoformat()
+    answers.until = until
+    store(context, value)
     return await after(update, context, "until")
 
 
@@ -204,102 +233,126 @@ NEXT = {"when": "kind", "kind": "platform", "platform": "idea", "idea": "repeat"
 
 async def after(update: Update, context: BotContext, done: str) -> Step:
     """The next question, or the save when only one field is being changed."""
-    values = draft(context)
-    if done == "lead" or (values.get("only") is not None and not (done == "repeat" and values.get("repeat") != "none")):
+    found = post_draft(context)
+    if found is None:
+        return await stale(update)
+    value, answers = found
+    if done == "lead" or (answers.only is not None and not (done == "repeat" and answers.repeat is not Repeat.NONE)):
         return await save(update, context)
     step = NEXT.get(done, "")
-    if step == "platform" and len(values["platforms"]) == 1:
-        values["platform"] = values["platforms"][0]
+    if step == "platform" and len(answers.platforms) == 1:
+        answers.platform = answers.platforms[0]
         step = "idea"
-    if step == "until" and values.get("repeat") == "none":
+    if step == "until" and answers.repeat is Repeat.NONE:
         step = "lead"
+    store(context, value)
     return await ask(update, context, step)
 
 
 async def ask(update: Update, context: BotContext, step: str) -> Step:
-    values = draft(context)
-    values["step"] = step
-    token = values["token"]
+    found = post_draft(context)
+    if found is None:
+        return await stale(update)
+    value, answers = found
+    value.step = step
+    store(context, value)
+    token = value.token
     if step == "when":
         return await ask_when(update, context)
     if step == "kind":
-        rows = [[(_(label), f"cp:k:{token}:{kind}")] for kind, label in KIND_NAMES.items()]
+        rows = [[(_(label), POST_KIND.encode(KindChoice(token, PostKind(kind))))] for kind, label in KIND_NAMES.items()]
         await say(update, _("What kind of post is it?"), buttons(rows))
     elif step == "platform":
-        rows = [[(platform_name(code), f"cp:p:{token}:{code}")] for code in values["platforms"]]
+        rows = [
+            [(platform_name(code), POST_PLATFORM.encode(PlatformChoice(token, code)))] for code in answers.platforms
+        ]
         await say(update, _("On which platform?"), buttons(rows))
     elif step == "idea":
         await say(update, idea_limit_text())
     elif step == "repeat":
-        rows = [[(_(label), f"cp:r:{token}:{code}")] for code, label in REPEAT_NAMES.items()]
+        rows = [
+            [(_(label), POST_REPEAT.encode(RepeatChoice(token, Repeat(code))))] for code, label in REPEAT_NAMES.items()
+        ]
         await say(update, _("Does it repeat?"), buttons(rows))
     elif step == "until":
-        start = dt.datetime.fromisoformat(values["starts"]).astimezone(ZoneInfo(values["zone"])).date()
+        start = required(answers.starts).astimezone(ZoneInfo(answers.zone)).date()
         text = _("Until when? Type the last date (at most 6 months after the first post), or pick it:")
-        await say(update, text, month_keyboard(token, start.year, start.month, today_in(values["zone"])))
+        await say(update, text, month_keyboard(token, start.year, start.month, today_in(answers.zone)))
     elif step == "lead":
-        rows = [[(lead_name(None), f"cp:l:{token}:0")]] + [[(lead_name(m), f"cp:l:{token}:{m}")] for m in LEADS]
+        rows = [[(lead_name(None), POST_LEAD.encode(LeadChoice(token, 0)))]]
+        rows += [[(lead_name(m), POST_LEAD.encode(LeadChoice(token, m)))] for m in LEADS]
         await say(update, _("I will remind you (and your teammates) at the post's time. Also earlier?"), buttons(rows))
     return WAITING
 
 
-def fields_of(values: dict[str, Any]) -> PostFields:
-    repeat = Repeat(values.get("repeat", "none"))
+T = TypeVar("T")
+
+
+def required(value: T | None) -> T:
+    """An answer the step being saved needs; a draft without it cannot be saved (ValueError)."""
+    if value is None:
+        raise ValueError("missing answer")
+    return value
+
+
+def fields_of(answers: PostAnswers) -> PostFields:
+    repeat = answers.repeat or Repeat.NONE
     return PostFields(
-        starts_at=dt.datetime.fromisoformat(values["starts"]),
-        kind=PostKind(values["kind"]),
-        platform=str(values["platform"]),
-        idea=str(values["idea"]),
+        starts_at=required(answers.starts),
+        kind=required(answers.kind),
+        platform=required(answers.platform),
+        idea=required(answers.idea),
         repeat=repeat,
-        repeat_until=dt.date.fromisoformat(values["until"])
-        if repeat is not Repeat.NONE and values.get("until")
-        else None,
-        lead_minutes=(int(values["lead"]) or None) if values.get("lead") is not None else None,
+        repeat_until=answers.until if repeat is not Repeat.NONE else None,
+        lead_minutes=answers.lead or None,
     )
 
 
-def repeat_of(values: dict[str, Any]) -> dict[str, object]:
-    repeat = Repeat(values["repeat"])
-    until = dt.date.fromisoformat(values["until"]) if repeat is not Repeat.NONE else None
-    return {"repeat": repeat, "repeat_until": until}
+def repeat_of(answers: PostAnswers) -> dict[str, object]:
+    repeat = required(answers.repeat)
+    return {"repeat": repeat, "repeat_until": required(answers.until) if repeat is not Repeat.NONE else None}
 
 
-def changes_of(values: dict[str, Any]) -> dict[str, object]:
-    only = values["only"]
+def changes_of(answers: PostAnswers) -> dict[str, object]:
+    only = answers.only
     if only == "when":
-        moved: dict[str, object] = {"starts_at": dt.datetime.fromisoformat(values["starts"])}
+        moved: dict[str, object] = {"starts_at": required(answers.starts)}
         # A move refused for the series' end (or a full plan) asked again whether and until when it repeats.
-        return moved | repeat_of(values) if values.get("reasked") else moved
+        return moved | repeat_of(answers) if answers.reasked else moved
     if only == "kind":
-        return {"kind": PostKind(values["kind"])}
+        return {"kind": required(answers.kind)}
     if only == "platform":
-        return {"platform": values["platform"]}
+        return {"platform": required(answers.platform)}
     if only == "idea":
-        return {"idea": values["idea"]}
+        return {"idea": required(answers.idea)}
     if only == "lead":
-        return {"lead_minutes": int(values["lead"]) or None}
-    return repeat_of(values)
+        return {"lead_minutes": required(answers.lead) or None}
+    return repeat_of(answers)
 
 
 async def save(update: Update, context: BotContext) -> Step:
-    values = draft(context)
+    found = post_draft(context)
+    if found is None:
+        return await stale(update)
+    value, answers = found
     plans, user = context.services.campaigns.plans, chat_id_of(update)
     try:
-        if values.get("post"):
-            post = await plans.update_post(user, int(values["post"]), **changes_of(values))
+        if answers.post is not None:
+            post = await plans.update_post(user, answers.post, **changes_of(answers))
         else:
-            post = await plans.add_post(user, int(values["plan"]), fields_of(values))
+            post = await plans.add_post(user, answers.plan, fields_of(answers))
     except DomainError as error:
         await refuse(update, error)
-        only, problem = values.get("only"), error.problem
+        only, problem = answers.only, error.problem
         if problem in (Problem.POST_IN_PAST, Problem.POST_TOO_FAR) or (
             problem is Problem.POSTS_PER_DAY and only == "when"
         ):
             return await ask(update, context, "when")
         if problem in (Problem.POSTS_PER_DAY, Problem.REPEAT_END) or (
-            problem is Problem.POSTS_PER_PLAN and values.get("repeat", "none") != "none"
+            problem is Problem.POSTS_PER_PLAN and (answers.repeat or Repeat.NONE) is not Repeat.NONE
         ):
-            values["reasked"] = True  # the answers to these questions are saved with the change
+            answers.reasked = True  # the answers to these questions are saved with the change
+            store(context, value)
             return await ask(update, context, "repeat")
         return finish(context)
     except (KeyError, ValueError):
@@ -307,7 +360,7 @@ async def save(update: Update, context: BotContext) -> Step:
         return finish(context)
     finish(context)
     await answer(update, _("Saved."))
-    await show_saved(update, context, post, values["zone"], new=not values.get("post"))
+    await show_saved(update, context, post, answers.zone, new=answers.post is None)
     return END
 
 
@@ -320,9 +373,10 @@ async def show_saved(
         if post.lead_minutes
         else _("Reminder: at the time.")
     )
+    plan, changed = PlanRef(post.plan_id), PostRef(post.id)
     rows = [
-        [("➕ " + _("Another post"), f"cp:ap:{post.plan_id}"), ("✏️ " + _("Change it"), f"cp:po:{post.id}")],
-        [("📋 " + _("The plan"), f"cp:v:{post.plan_id}")],
+        [("➕ " + _("Another post"), ADD_POST.encode(plan)), ("✏️ " + _("Change it"), SHOW_POST.encode(changed))],
+        [("📋 " + _("The plan"), SHOW_PLAN.encode(plan))],
     ]
     if new_message:
         await reply(update, "\n".join(lines), buttons(rows))

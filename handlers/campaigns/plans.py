@@ -7,38 +7,55 @@ field runs its step alone. Teammates are picked from the cohort's trainees by bu
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.i18n import _
-from bot.services.campaigns import PlanView
+from bot.services.campaigns import PLATFORMS
+from bot.services.campaigns.plans import PlanView
 from bot.services.errors import DomainError
 from bot.text import cmd, fmt, ltr, name
-from handlers.campaign_draft import (
-    END,
-    WAITING,
-    Step,
-    begin,
-    kept_plan,
-    refuse,
-    say,
+from handlers.campaigns.buttons import (
+    ADD_POST,
+    CALENDAR_MONTH,
+    DISCARD_PLAN,
+    EDIT_PLAN,
+    NEW_PLAN,
+    OCCASIONS,
+    PLAN_COHORT,
+    PLAN_METRIC,
+    PLAN_PLATFORM,
+    RESUME_PLAN,
+    SHOW_PLAN,
+    SHOW_POSTS,
+    SHOW_TEAM,
+    CalendarMonth,
+    CohortRef,
+    MetricChoice,
+    PlanMonth,
+    PlanRef,
+    PlatformTap,
 )
-from handlers.campaign_texts import METRIC_NAMES, PLATFORM_NAMES, plan_label, plan_text, stats_line
+from handlers.campaigns.draft import END, WAITING, CampaignDraft, PlanAnswers, begin, kept_plan
+from handlers.campaigns.replies import Step, refuse, say
+from handlers.campaigns.texts import METRIC_NAMES, PLATFORM_NAMES, plan_label, plan_text, stats_line
+from handlers.core.buttons import EMPTY
 from handlers.core.context import BotContext
 from handlers.core.ui import buttons, chat_id_of, reply
-from storage.campaign_dto import PLATFORMS
 
 MAX_PLAN_BUTTONS = 10
 TEXT_STEPS = {"problem", "goal", "audience", "unit", "count", "hashtag"}
 
 
 def plan_markup(view: PlanView) -> InlineKeyboardMarkup:
-    plan_id = view.plan.id
-    rows = [[("📋 " + _("Posts"), f"cp:ps:{plan_id}"), ("📅 " + _("Calendar"), "cc:m:0")]]
+    plan = PlanRef(view.plan.id)
+    this_month = CALENDAR_MONTH.encode(CalendarMonth(None))
+    rows = [[("📋 " + _("Posts"), SHOW_POSTS.encode(plan)), ("📅 " + _("Calendar"), this_month)]]
     if view.is_owner:
-        rows.insert(0, [("➕ " + _("Add a post"), f"cp:ap:{plan_id}"), ("🎉 " + _("Occasions"), f"cp:oc:{plan_id}:0")])
-        rows.append([("✏️ " + _("Edit the plan"), f"cp:e:{plan_id}"), ("👥 " + _("Teammates"), f"cp:tl:{plan_id}")])
+        occasions = OCCASIONS.encode(PlanMonth(plan.plan_id, None))
+        rows.insert(0, [("➕ " + _("Add a post"), ADD_POST.encode(plan)), ("🎉 " + _("Occasions"), occasions)])
+        rows.append(
+            [("✏️ " + _("Edit the plan"), EDIT_PLAN.encode(plan)), ("👥 " + _("Teammates"), SHOW_TEAM.encode(plan))]
+        )
     return buttons(rows)
 
 
@@ -74,13 +91,14 @@ async def campaign_command(update: Update, context: BotContext) -> Step:
         )
     if views:
         lines += ["", fmt(_("Your posting calendar: {command}"), command=cmd("/calendar"))]
-    rows = [[(plan_label(v.plan)[:40], f"cp:v:{v.plan.id}")] for v in views[:MAX_PLAN_BUTTONS]]
+    rows = [[(plan_label(v.plan)[:40], SHOW_PLAN.encode(PlanRef(v.plan.id)))] for v in views[:MAX_PLAN_BUTTONS]]
     if kept is not None:
-        problem = str(kept.get("problem", ""))
+        problem = kept.answers.problem or ""
         short = problem if len(problem) <= 60 else problem[:59] + "…"
         lines += ["", fmt(_("📝 You have an unfinished plan: {problem}"), problem=name(short))]
-        rows.append([("▶️ " + _("Go on with the unfinished plan"), "cp:rs"), ("🗑 " + _("Discard it"), "cp:rd")])
-    rows.append([("➕ " + _("New plan"), "cp:new")])
+        resume, discard = RESUME_PLAN.encode(EMPTY), DISCARD_PLAN.encode(EMPTY)
+        rows.append([("▶️ " + _("Go on with the unfinished plan"), resume), ("🗑 " + _("Discard it"), discard)])
+    rows.append([("➕ " + _("New plan"), NEW_PLAN.encode(EMPTY))])
     await reply(update, "\n".join(lines).strip(), buttons(rows))
     return END
 
@@ -95,7 +113,7 @@ async def start_plan(update: Update, context: BotContext) -> Step:
         await say(update, _("Campaign plans belong to a cohort, and you are not a trainee of an active one."))
         return END
     if len(cohorts) == 1:
-        begin(context, "plan", "problem", cohort=cohorts[0].id)
+        begin(context, CampaignDraft("plan", "problem", answers=PlanAnswers(cohort=cohorts[0].id)))
         await say(
             update,
             _("Let's plan your campaign in six short steps. You can change everything later.")
@@ -103,8 +121,8 @@ async def start_plan(update: Update, context: BotContext) -> Step:
             + problem_question(),
         )
         return WAITING
-    begin(context, "plan", "cohort")
-    rows = [[(c.name[:40], f"cp:co:{c.id}")] for c in cohorts[:MAX_PLAN_BUTTONS]]
+    begin(context, CampaignDraft("plan", "cohort"))
+    rows = [[(c.name[:40], PLAN_COHORT.encode(CohortRef(c.id)))] for c in cohorts[:MAX_PLAN_BUTTONS]]
     await say(update, _("For which cohort is this campaign plan?"), buttons(rows))
     return WAITING
 
@@ -130,21 +148,22 @@ def ask_text(step: str) -> str:
 
 
 def metric_markup() -> InlineKeyboardMarkup:
-    rows = [[(_(label), f"cp:mt:{code}")] for code, label in METRIC_NAMES.items()]
-    rows.append([(_("Something else"), "cp:mt:other")])
+    rows = [[(_(label), PLAN_METRIC.encode(MetricChoice(code)))] for code, label in METRIC_NAMES.items()]
+    rows.append([(_("Something else"), PLAN_METRIC.encode(MetricChoice("other")))])
     return buttons(rows)
 
 
-def count_question(values: dict[str, Any]) -> str:
-    metric = (
-        values.get("unit") if values.get("metric") == "other" else _(METRIC_NAMES.get(values.get("metric", ""), ""))
-    )
+def count_question(answers: PlanAnswers) -> str:
+    metric = answers.unit if answers.metric == "other" else _(METRIC_NAMES.get(answers.metric or "", ""))
     return fmt(_("How many? Type the number you aim for ({metric})."), metric=name(metric or ""))
 
 
 def platforms_markup(chosen: list[str]) -> InlineKeyboardMarkup:
-    rows = [[(("✅ " if code in chosen else "▫️ ") + _(PLATFORM_NAMES[code]), f"cp:pf:{code}")] for code in PLATFORMS]
-    rows.append([("➡️ " + _("Next"), "cp:pf:ok")])
+    rows = [
+        [(("✅ " if code in chosen else "▫️ ") + _(PLATFORM_NAMES[code]), PLAN_PLATFORM.encode(PlatformTap(code)))]
+        for code in PLATFORMS
+    ]
+    rows.append([("➡️ " + _("Next"), PLAN_PLATFORM.encode(PlatformTap("ok")))])
     return buttons(rows)
 
 

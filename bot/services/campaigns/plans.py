@@ -2,7 +2,7 @@
 
 A plan belongs to one cohort and one owner; teammates are trainees of the same cohort. Only the owner changes the
 plan and its posts; the owner and teammates get the reminders and may mark posts done. Every change is checked
-against the rules in `campaign_rules` and changes nothing when refused; reminders are planned in the same
+against the rules in `rules` and changes nothing when refused; reminders are planned in the same
 transaction as the change.
 """
 
@@ -13,8 +13,9 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.services.campaign_reminders import ReminderService, note
-from bot.services.campaign_rules import (
+from bot.services.campaigns.occasions import on_day
+from bot.services.campaigns.reminders import ReminderService, note
+from bot.services.campaigns.rules import (
     OCCASION_TIME,
     PLANS_PER_TRAINEE,
     TEAMMATES_MAX,
@@ -28,8 +29,7 @@ from bot.services.campaign_rules import (
 )
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
-from bot.services.occasions import on_day
-from storage.campaign_dto import CommentDTO, OccurrenceDTO, PlanDTO, PostDTO, PostKind
+from storage.campaigns.dto import CommentDTO, OccurrenceDTO, PlanDTO, PostDTO, PostKind
 from storage.dto import CohortDTO, CohortStatus, PersonDTO, Role
 from storage.uow import Database, UnitOfWork
 

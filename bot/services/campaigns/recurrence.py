@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
-from storage.campaign_dto import Repeat
+from storage.campaigns.dto import Repeat
 
 SAFETY_LIMIT = 2000  # occurrences of one series at most: the plan limits are far lower; this stops a runaway loop
 

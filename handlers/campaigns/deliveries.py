@@ -12,14 +12,14 @@ from telegram.constants import ParseMode
 from bot.context import Services
 from bot.delivery.engine import DeliveryKind, Sent, Skip
 from bot.i18n import _, set_locale
-from bot.services.campaign_reminders import PLAN_NOTE, POST_REMIND, ReminderGone
-from bot.services.campaign_review import Note, NoteGone
+from bot.services.campaigns import DeliveryDTO
+from bot.services.campaigns.reminders import PLAN_NOTE, POST_REMIND, ReminderGone
+from bot.services.campaigns.review import Note, NoteGone
 from bot.text import fmt, name, rtl_safe
-from handlers.campaign_reminders import reminder_markup, reminder_text
-from handlers.campaign_texts import plan_label, post_line
+from handlers.campaigns.buttons import SHOW_PLAN, PlanRef
+from handlers.campaigns.reminders import reminder_markup, reminder_text
+from handlers.campaigns.texts import plan_label, post_line
 from handlers.core.ui import buttons
-from storage.dto import DeliveryDTO
-from storage.uow import UnitOfWork
 
 
 class PostReminderKind:
@@ -40,8 +40,8 @@ class PostReminderKind:
         )
         return Sent(message.message_id)
 
-    async def on_sent(self, uow: UnitOfWork, delivery: DeliveryDTO, sent: Sent, now: dt.datetime) -> None:
-        return None
+    async def on_sent(self, uow: object, delivery: DeliveryDTO, sent: Sent, now: dt.datetime) -> None:
+        return None  # sending changes nothing of the planner's (any unit of work will do: it is not used)
 
 
 def note_text(item: Note) -> str:
@@ -76,14 +76,14 @@ class PlanNoteKind:
         except NoteGone as gone:
             raise Skip(gone.reason) from None
         set_locale(item.person.locale or self.services.settings.bot_default_locale)
-        markup = buttons([[("📋 " + _("Open the plan"), f"cp:v:{item.plan.id}")]])
+        markup = buttons([[("📋 " + _("Open the plan"), SHOW_PLAN.encode(PlanRef(item.plan.id)))]])
         message = await bot.send_message(
             item.person.telegram_id, rtl_safe(note_text(item)), parse_mode=ParseMode.HTML, reply_markup=markup
         )
         return Sent(message.message_id)
 
-    async def on_sent(self, uow: UnitOfWork, delivery: DeliveryDTO, sent: Sent, now: dt.datetime) -> None:
-        return None
+    async def on_sent(self, uow: object, delivery: DeliveryDTO, sent: Sent, now: dt.datetime) -> None:
+        return None  # sending changes nothing of the planner's (any unit of work will do: it is not used)
 
 
 def campaign_kinds(services: Services) -> dict[str, DeliveryKind]:

@@ -7,9 +7,23 @@ from telegram import Update
 from bot.i18n import _
 from bot.services.errors import DomainError, Problem
 from bot.text import fmt
-from handlers.campaign_draft import Step, answer, begin, draft, finish, refuse, say, stale
-from handlers.campaign_posts import POST_FIELDS, ask
-from handlers.campaign_texts import lead_name, post_line
+from handlers.campaigns.buttons import (
+    ADD_POST,
+    DELETE_POST,
+    DELETE_POST_CONFIRMED,
+    EDIT_POST_FIELD,
+    SHOW_PLAN,
+    SHOW_POST,
+    SHOW_POSTS,
+    PlanRef,
+    PostField,
+    PostFieldRef,
+    PostRef,
+)
+from handlers.campaigns.draft import CampaignDraft, PostAnswers, begin, finish
+from handlers.campaigns.posts import POST_FIELDS, ask, post_draft
+from handlers.campaigns.replies import Step, answer, refuse, say, stale
+from handlers.campaigns.texts import lead_name, post_line
 from handlers.core.context import BotContext
 from handlers.core.ui import buttons, chat_id_of
 
@@ -28,10 +42,10 @@ async def show_posts(update: Update, context: BotContext, plan_id: int) -> Step:
         text = "\n".join(fmt("{number}. ", number=i) + post_line(p, view.zone) for i, p in enumerate(view.posts, 1))
     rows: list[list[tuple[str, str]]] = []
     if view.is_owner:
-        numbered = [(f"✏️ {i}", f"cp:po:{p.id}") for i, p in enumerate(view.posts[:40], 1)]
+        numbered = [(f"✏️ {i}", SHOW_POST.encode(PostRef(p.id))) for i, p in enumerate(view.posts[:40], 1)]
         rows = [numbered[i : i + 5] for i in range(0, len(numbered), 5)]
-        rows.append([("➕ " + _("Add a post"), f"cp:ap:{plan_id}")])
-    rows.append([("↩️ " + _("Back"), f"cp:v:{plan_id}")])
+        rows.append([("➕ " + _("Add a post"), ADD_POST.encode(PlanRef(plan_id)))])
+    rows.append([("↩️ " + _("Back"), SHOW_PLAN.encode(PlanRef(plan_id)))])
     await say(update, text, buttons(rows))
     return None
 
@@ -50,14 +64,15 @@ async def show_post(update: Update, context: BotContext, post_id: int) -> Step:
         "repeat": _("Repeat"),
         "lead": _("Reminder"),
     }
-    edit = [(labels[f], f"cp:pe:{post.id}:{f}") for f in POST_FIELDS]
-    rows = [edit[0:3], edit[3:6], [("🗑 " + _("Delete"), f"cp:px:{post.id}"), ("↩️ " + _("Back"), f"cp:ps:{plan.id}")]]
+    edit = [(labels[f], EDIT_POST_FIELD.encode(PostFieldRef(post.id, f))) for f in POST_FIELDS]
+    delete, back = DELETE_POST.encode(PostRef(post.id)), SHOW_POSTS.encode(PlanRef(plan.id))
+    rows = [edit[0:3], edit[3:6], [("🗑 " + _("Delete"), delete), ("↩️ " + _("Back"), back)]]
     text = post_line(post, zone) + "\n" + fmt(_("Reminder: {lead}."), lead=lead_name(post.lead_minutes))
     await say(update, text, buttons(rows))
     return None
 
 
-async def edit_post(update: Update, context: BotContext, post_id: int, field: str) -> Step:
+async def edit_post(update: Update, context: BotContext, post_id: int, field: PostField) -> Step:
     try:
         plan, post, zone = await context.services.campaigns.plans.post(chat_id_of(update), post_id)
         if plan.owner_id != (context.principal.person.id if context.principal.person else None):
@@ -65,26 +80,24 @@ async def edit_post(update: Update, context: BotContext, post_id: int, field: st
     except DomainError as error:
         await refuse(update, error)
         return None
-    if field not in POST_FIELDS:
-        return await stale(update)
-    begin(
-        context,
-        "post",
-        field,
+    answers = PostAnswers(
         plan=plan.id,
         zone=zone,
         platforms=list(plan.platforms),
         post=post.id,
         only=field,
-        starts=post.starts_at.isoformat(),
-        repeat=post.repeat.value,
+        starts=post.starts_at,
+        repeat=post.repeat,
     )
+    begin(context, CampaignDraft("post", field, post=answers))
     return await ask_field(update, context, field)
 
 
 async def ask_field(update: Update, context: BotContext, field: str) -> Step:
-    values = draft(context)
-    if field == "platform" and len(values["platforms"]) < 2:
+    found = post_draft(context)
+    if found is None:
+        return await stale(update)
+    if field == "platform" and len(found[1].platforms) < 2:
         await answer(update, _("This plan has one platform; add platforms to the plan first."), alert=True)
         return finish(context)
     return await ask(update, context, field)
@@ -92,7 +105,10 @@ async def ask_field(update: Update, context: BotContext, field: str) -> Step:
 
 async def delete_post(update: Update, context: BotContext, post_id: int, confirmed: bool) -> Step:
     if not confirmed:
-        rows = [[("🗑 " + _("Yes, delete it"), f"cp:py:{post_id}"), ("↩️ " + _("No"), f"cp:po:{post_id}")]]
+        post = PostRef(post_id)
+        rows = [
+            [("🗑 " + _("Yes, delete it"), DELETE_POST_CONFIRMED.encode(post)), ("↩️ " + _("No"), SHOW_POST.encode(post))]
+        ]
         await say(update, _("Delete this post and its reminders?"), buttons(rows))
         return None
     try:

@@ -10,13 +10,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.services.access import Actor, Authority, authority, require_manager, require_staff
-from bot.services.campaign_reminders import note
-from bot.services.campaign_rules import COMMENT_MAX, text_field
-from bot.services.campaigns import PlanView, plan_view
+from bot.services.campaigns.plans import PlanView, plan_view
+from bot.services.campaigns.reminders import note
+from bot.services.campaigns.rules import COMMENT_MAX, text_field
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
-from storage.campaign_dto import CommentDTO, Mark, OccurrenceDTO, PlanDTO, PostDTO, Reachable
-from storage.dto import CohortDTO, CohortStatus, DeliveryDTO, PersonDTO
+from storage.campaigns.dto import CommentDTO, Mark, OccurrenceDTO, PlanDTO, PostDTO, Reachable
+from storage.dto import CohortDTO, CohortStatus, DeliveryDTO, PersonDTO, Role
 from storage.uow import Database, UnitOfWork
 
 
@@ -32,6 +32,15 @@ class Note:
     post: PostDTO | None = None
     occurrence: OccurrenceDTO | None = None
     owner_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CohortPlans:
+    """A cohort's plans as its trainer reviews them, and its trainees who are in no plan yet."""
+
+    cohort_name: str
+    plans: list[PlanView]
+    without_plan: list[PersonDTO]
 
 
 class NoteGone(Exception):
@@ -69,6 +78,17 @@ class ReviewService:
             viewer = found.person.id if found.person else 0
             plans = await uow.campaigns.plans_in_cohorts([cohort_id])
             return [await plan_view(uow, plan, viewer, self._clock(), self._grace) for plan in plans]
+
+    async def cohort_plans(self, actor: Actor, cohort_id: int) -> CohortPlans:
+        async with self._db.unit_of_work() as uow:
+            found = await require_manager(uow, actor, cohort_id)
+            viewer = found.person.id if found.person else 0
+            plans = await uow.campaigns.plans_in_cohorts([cohort_id])
+            views = [await plan_view(uow, plan, viewer, self._clock(), self._grace) for plan in plans]
+            trainees = await uow.memberships.members(cohort_id, Role.TRAINEE)
+        cohort_name = next((c.name for c in await self.cohorts(actor) if c.id == cohort_id), "")
+        planners = {person for view in views for person in view.plan.members()}
+        return CohortPlans(cohort_name, views, [person for _m, person in trainees if person.id not in planners])
 
     async def plan(self, actor: Actor, plan_id: int) -> PlanView:
         async with self._db.unit_of_work() as uow:

@@ -9,7 +9,11 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from bot.i18n import N_, _, current_locale, ngettext
-from bot.services.campaign_rules import (
+from bot.services.campaigns import Mark, OccurrenceDTO, PlanDTO, PostDTO, Repeat
+from bot.services.campaigns.plans import PlanView
+from bot.services.campaigns.post_dates import Reason
+from bot.services.campaigns.recurrence import occurrences
+from bot.services.campaigns.rules import (
     HASHTAG_MAX,
     IDEA_MAX,
     PLANS_PER_TRAINEE,
@@ -19,12 +23,8 @@ from bot.services.campaign_rules import (
     TEAMMATES_MAX,
     PlanStats,
 )
-from bot.services.campaigns import PlanView
 from bot.services.errors import DomainError, Problem
-from bot.services.post_dates import Reason
-from bot.services.recurrence import occurrences
 from bot.text import Safe, babel_locale, cmd, esc, fmt, local_date, local_datetime, local_time, ltr, name
-from storage.campaign_dto import Mark, OccurrenceDTO, PlanDTO, PostDTO, Repeat
 
 KIND_NAMES = {"campaign": N_("Campaign post"), "occasion": N_("Festival / occasion"), "promotion": N_("Promotion")}
 KIND_ICONS = {"campaign": "📣", "occasion": "🎉", "promotion": "🛍"}
@@ -187,6 +187,7 @@ def when_problem(reason: Reason) -> str:
 
 def campaign_problem_text(error: DomainError) -> str | None:
     """The planner's refusals as sentences; None for problems that are not the planner's."""
+    # Long: one case per planner problem; a table of sentences reads best in one place.
     detail = error.details
     match error.problem:
         case Problem.PLAN_NOT_FOUND:

@@ -10,19 +10,29 @@ from collections import defaultdict
 from telegram import Update
 from telegram.constants import ParseMode
 
-from bot.calendar_image import DayPost, month_png
 from bot.i18n import _, current_locale
-from bot.ics import IcsEvent, calendar_ics
-from bot.services.campaign_calendar import YEARS, Entry, Month, shift_month
+from bot.services.campaigns import Mark
+from bot.services.campaigns.calendar import Entry, Month, shift_month
 from bot.services.errors import DomainError
 from bot.text import cmd, fmt, local_date, local_time, name, rtl_safe
-from handlers.campaign_draft import answer, pressed, refuse, stale
-from handlers.campaign_post_buttons import show_occasions
-from handlers.campaign_posts import parse_month
-from handlers.campaign_texts import KIND_ICONS, kind_name, month_title, plan_label, platform_name
+from handlers.campaigns.buttons import (
+    CALENDAR_FILE,
+    CALENDAR_MONTH,
+    CALENDAR_OCCASIONS,
+    OCCASIONS,
+    CalendarMonth,
+    MonthRef,
+    PlanMonth,
+)
+from handlers.campaigns.calendar_image import DayPost, month_png
+from handlers.campaigns.ics import IcsEvent, calendar_ics
+from handlers.campaigns.post_buttons import show_occasions
+from handlers.campaigns.posts import first_day, in_calendar_years
+from handlers.campaigns.replies import answer, new_press, refuse, stale
+from handlers.campaigns.texts import KIND_ICONS, kind_name, month_title, plan_label, platform_name
+from handlers.core.buttons import EMPTY, pressed
 from handlers.core.context import BotContext
 from handlers.core.ui import buttons, chat_id_of, reply, reply_photo, with_retries
-from storage.campaign_dto import Mark
 
 ICS_NAME = "campaign-calendar.ics"
 
@@ -101,14 +111,15 @@ async def send_month(update: Update, context: BotContext, year: int | None = Non
         await reply(update, fmt(_("You have no campaign plan yet. Make one with {command}."), command=cmd("/campaign")))
         return
     previous, following = shift_month(view.year, view.month, -1), shift_month(view.year, view.month, 1)
+    shown = first_day(view.year, view.month)
     rows = [
         [
-            ("◀ " + month_title(*previous), "cc:m:{}{:02d}".format(*previous)),
-            (month_title(*following) + " ▶", "cc:m:{}{:02d}".format(*following)),
+            ("◀ " + month_title(*previous), CALENDAR_MONTH.encode(CalendarMonth(first_day(*previous)))),
+            (month_title(*following) + " ▶", CALENDAR_MONTH.encode(CalendarMonth(first_day(*following)))),
         ],
         [
-            ("📥 " + _("Calendar file (.ics)"), "cc:ics"),
-            ("🎉 " + _("Occasions"), f"cc:oc:{view.year}{view.month:02d}"),
+            ("📥 " + _("Calendar file (.ics)"), CALENDAR_FILE.encode(EMPTY)),
+            ("🎉 " + _("Occasions"), CALENDAR_OCCASIONS.encode(MonthRef(shown))),
         ],
     ]
     png = await month_image(view)
@@ -156,36 +167,41 @@ async def send_ics(update: Update, context: BotContext) -> None:
     )
 
 
-async def occasions_for_calendar(update: Update, context: BotContext, month_code: str) -> None:
+async def occasions_for_calendar(update: Update, context: BotContext, month: dt.date) -> None:
     view = await context.services.campaigns.calendar.month(chat_id_of(update))
     if not view.owned:
         await answer(update, _("Only a plan's owner adds posts. Make your own plan with /campaign."), alert=True)
         return
     if len(view.owned) == 1:
         await answer(update)
-        await show_occasions(update, context, view.owned[0].id, month_code, new_message=True)
+        await show_occasions(update, context, view.owned[0].id, month, new_message=True)
         return
     await answer(update)
-    rows = [[(plan_label(p)[:40], f"cp:oc:{p.id}:{month_code}")] for p in view.owned[:10]]
+    rows = [[(plan_label(p)[:40], OCCASIONS.encode(PlanMonth(p.id, month)))] for p in view.owned[:10]]
     await reply(update, _("For which plan?"), buttons(rows))
 
 
-async def calendar_button(update: Update, context: BotContext) -> None:
-    """cc:m:<yyyymm> (0: this month), cc:ics, cc:oc:<yyyymm>."""
-    pressed(update)
-    query = update.callback_query
-    assert query is not None
-    args = (query.data or "").split(":")[1:]
-    if args == ["ics"]:
-        await send_ics(update, context)
+async def month_pressed(update: Update, context: BotContext) -> None:
+    """cc:m:<yyyymm> (0: this month)."""
+    new_press(update)
+    data = pressed(update, CALENDAR_MONTH)
+    if data is None or (data.month is not None and not in_calendar_years(data.month)):
+        await stale(update)
         return
-    if len(args) == 2 and args[0] == "m":
-        chosen = parse_month(args[1])
-        if args[1] == "0" or (chosen is not None and YEARS[0] <= chosen[0] <= YEARS[1]):
-            await answer(update)
-            await send_month(update, context, *(chosen or (None, None)))
-            return
-    if len(args) == 2 and args[0] == "oc" and parse_month(args[1]) is not None:
-        await occasions_for_calendar(update, context, args[1])
+    await answer(update)
+    month = data.month
+    await send_month(update, context, *((month.year, month.month) if month else (None, None)))
+
+
+async def file_pressed(update: Update, context: BotContext) -> None:
+    new_press(update)
+    await send_ics(update, context)
+
+
+async def occasions_pressed(update: Update, context: BotContext) -> None:
+    new_press(update)
+    data = pressed(update, CALENDAR_OCCASIONS)
+    if data is None or not in_calendar_years(data.month):
+        await stale(update)
         return
-    await stale(update)
+    await occasions_for_calendar(update, context, data.month)

@@ -7,11 +7,11 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.services.campaigns.occasions import Occasion, month_occasions
+from bot.services.campaigns.recurrence import occurrences
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
-from bot.services.occasions import Occasion, month_occasions
-from bot.services.recurrence import occurrences
-from storage.campaign_dto import OccurrenceDTO, PlanDTO, PostDTO
+from storage.campaigns.dto import OccurrenceDTO, PlanDTO, PostDTO
 from storage.uow import Database
 
 YEARS = (2000, 2075)  # months the calendar can show (the Hijri table ends in 2077)

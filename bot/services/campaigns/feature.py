@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.services.campaign_calendar import CalendarService
-from bot.services.campaign_reminders import ReminderService
-from bot.services.campaign_review import ReviewService
-from bot.services.campaigns import CampaignService
+from bot.services.campaigns.calendar import CalendarService
+from bot.services.campaigns.plans import CampaignService
+from bot.services.campaigns.reminders import ReminderService
+from bot.services.campaigns.review import ReviewService
 from bot.services.clock import Clock, utc_now
 from storage.uow import Database
 

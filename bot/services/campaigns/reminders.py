@@ -14,11 +14,11 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.services.campaign_rules import SNOOZE, SNOOZES_MAX
+from bot.services.campaigns.recurrence import includes, occurrences
+from bot.services.campaigns.rules import SNOOZE, SNOOZES_MAX
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
-from bot.services.recurrence import includes, occurrences
-from storage.campaign_dto import Mark, OccurrenceDTO, PlanDTO, PlannablePost, PostDTO, ProofKind
+from storage.campaigns.dto import Mark, OccurrenceDTO, PlanDTO, PlannablePost, PostDTO, ProofKind
 from storage.dto import CohortDTO, CohortStatus, DeliveryDTO, NewDelivery, PersonDTO
 from storage.uow import Database, UnitOfWork
 

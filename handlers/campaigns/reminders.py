@@ -8,26 +8,15 @@ import datetime as dt
 from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.i18n import _
-from bot.services.campaign_reminders import STAMP_MAX, Reminder, from_stamp, stamp
-from bot.services.campaign_rules import SNOOZES_MAX, proof_link
+from bot.services.campaigns import Mark, ProofKind
+from bot.services.campaigns.reminders import Reminder, from_stamp, stamp
+from bot.services.campaigns.rules import SNOOZES_MAX, proof_link
 from bot.services.errors import DomainError
 from bot.text import fmt, name, rtl_safe
-from handlers.campaign_draft import (
-    END,
-    WAITING,
-    Step,
-    answer,
-    begin,
-    draft,
-    finish,
-    hand_on,
-    int_arg,
-    refuse,
-    say,
-    stale,
-    typed,
-)
-from handlers.campaign_texts import (
+from handlers.campaigns.buttons import NO_PROOF, REMINDER, ReminderPress
+from handlers.campaigns.draft import END, WAITING, CampaignDraft, begin, draft, finish, flow_of
+from handlers.campaigns.replies import Step, answer, refuse, say, stale, typed
+from handlers.campaigns.texts import (
     kind_name,
     lead_name,
     local_clock,
@@ -36,9 +25,10 @@ from handlers.campaign_texts import (
     time_left,
     when_text,
 )
+from handlers.core.buttons import EMPTY, Empty
 from handlers.core.context import BotContext
+from handlers.core.handoff import hand_on
 from handlers.core.ui import buttons, chat_id_of, reply, with_retries
-from storage.campaign_dto import Mark, ProofKind
 
 LEAD_LATE = dt.timedelta(minutes=5)  # a lead reminder later than this says how long is actually left
 
@@ -80,13 +70,8 @@ def reminder_text(reminder: Reminder) -> str:
 
 
 def reminder_markup(post_id: int, at: dt.datetime) -> InlineKeyboardMarkup:
-    ts = stamp(at)
-    return buttons(
-        [
-            [("✅ " + _("Done"), f"cr:d:{post_id}:{ts}")],
-            [("⏰ " + _("Snooze 1 h"), f"cr:z:{post_id}:{ts}"), ("⏭ " + _("Skip"), f"cr:s:{post_id}:{ts}")],
-        ]
-    )
+    done, snooze, skip = (REMINDER.encode(ReminderPress(action, post_id, at)) for action in ("d", "z", "s"))
+    return buttons([[("✅ " + _("Done"), done)], [("⏰ " + _("Snooze 1 h"), snooze), ("⏭ " + _("Skip"), skip)]])
 
 
 async def edit_pressed(update: Update, addition: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -103,21 +88,20 @@ async def edit_pressed(update: Update, addition: str, markup: InlineKeyboardMark
         await reply(update, addition, markup)
 
 
-async def reminder_action(update: Update, context: BotContext, args: list[str]) -> Step:
-    """cr:d|z|s:<post>:<occurrence time> and cr:n (no proof)."""
-    if args == ["n"]:
-        if draft(context).get("flow") != "proof":
-            return await stale(update)
-        await answer(update)
-        await edit_pressed(update, "✅ " + _("Done. Thank you!"))
-        return finish(context)
-    post_id, ts = int_arg(args, 1), int_arg(args, 2, maximum=STAMP_MAX)
-    if len(args) != 3 or post_id is None or ts is None or args[0] not in ("d", "z", "s"):
+async def no_proof(update: Update, context: BotContext, _data: Empty) -> Step:
+    if flow_of(context) != "proof":
         return await stale(update)
-    at, user = from_stamp(ts), chat_id_of(update)
+    await answer(update)
+    await edit_pressed(update, "✅ " + _("Done. Thank you!"))
+    return finish(context)
+
+
+async def reminder_pressed(update: Update, context: BotContext, data: ReminderPress) -> Step:
+    """Done, Snooze 1 h or Skip on a posting reminder."""
+    post_id, at, user = data.post_id, data.at, chat_id_of(update)
     reminders = context.services.campaigns.reminders
     try:
-        if args[0] == "z":
+        if data.action == "z":
             snoozed = await reminders.snooze(user, post_id, at)
             if snoozed is None:
                 await answer(
@@ -131,7 +115,7 @@ async def reminder_action(update: Update, context: BotContext, args: list[str]) 
             note = fmt(_("⏰ Snoozed: I will remind you again at {time}."), time=local_clock(due, zone))
             await edit_pressed(update, note, reminder_markup(post_id, at))  # Done and Skip still work from here
             return None
-        state = Mark.DONE if args[0] == "d" else Mark.SKIPPED
+        state = Mark.DONE if data.action == "d" else Mark.SKIPPED
         marked = await reminders.mark(user, post_id, at, state)
     except DomainError as error:
         await refuse(update, error)
@@ -156,17 +140,19 @@ async def reminder_action(update: Update, context: BotContext, args: list[str]) 
         return None
     by = " " + fmt(_("(marked by {name})"), name=name(marked.by_name)) if marked.by_name else ""
     await answer(update, _("Marked as done. Well done!") if marked.first else _("Already marked done."))
-    begin(context, "proof", "proof", post=post_id, at=ts)
+    begin(context, CampaignDraft("proof", "proof", proof_post=post_id, proof_at=stamp(at)))
     text = "✅ " + _("Marked done") + by + ". " + _("Send the post's link or a screenshot as proof, or tap No proof.")
-    await edit_pressed(update, text, buttons([[(_("No proof"), "cr:n")]]))
+    await edit_pressed(update, text, buttons([[(_("No proof"), NO_PROOF.encode(EMPTY))]]))
     return WAITING
 
 
 async def save_proof(update: Update, context: BotContext, kind: ProofKind, value: str) -> Step:
-    values = draft(context)
+    found = draft(context)
+    if found is None or found.proof_post is None or found.proof_at is None:
+        return finish(context)
     try:
         saved = await context.services.campaigns.reminders.add_proof(
-            chat_id_of(update), int(values["post"]), from_stamp(int(values["at"])), kind, value
+            chat_id_of(update), found.proof_post, from_stamp(found.proof_at), kind, value
         )
     except DomainError as error:
         await refuse(update, error)
@@ -199,7 +185,7 @@ async def proof_text(update: Update, context: BotContext) -> Step:
 
 async def proof_photo(update: Update, context: BotContext) -> Step:
     message = update.effective_message
-    if draft(context).get("flow") != "proof" or message is None or not message.photo:
+    if flow_of(context) != "proof" or message is None or not message.photo:
         await say(update, _("Please send the screenshot as a photo (not as a file), or tap No proof."))
         return None
     return await save_proof(update, context, ProofKind.PHOTO, message.photo[-1].file_id)

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.parsing import parse_int
+from bot.services.campaigns.recurrence import occurrences
 from bot.services.errors import DomainError, Problem
-from bot.services.recurrence import occurrences
 from bot.text import clean_input, normalize_digits
-from storage.campaign_dto import METRICS, PLATFORMS, Mark, OccurrenceDTO, PostDTO, PostKind, Repeat
+from storage.campaigns.dto import METRICS, PLATFORMS, Mark, OccurrenceDTO, PostDTO, PostKind, Repeat
 
 TEXT_MIN, TEXT_MAX = 3, 300
 IDEA_MAX = 500

@@ -9,10 +9,10 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.campaign_dto import CommentDTO, Reachable
+from storage.campaigns.dto import CommentDTO, Reachable
+from storage.campaigns.models import CampaignComment, CampaignOccurrence
 from storage.dto import DeliveryState, PersonStatus
 from storage.models import Delivery, Person
-from storage.models_campaigns import CampaignComment, CampaignOccurrence
 
 CHUNK = 500  # ids per IN (...) list: far below SQLite's bound-parameter limit
 
