@@ -18,7 +18,7 @@ BABEL_EXTRACT_FLAGS := -F babel.cfg --no-default-keywords -k _ -k N_ -k ngettext
 # No fuzzy guesses (a new string is simply untranslated), no obsolete entries, no date-only changes.
 BABEL_UPDATE_FLAGS := --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 
-.PHONY: run test lint typecheck catalogs catalogs-update catalogs-check unit bench lock clean
+.PHONY: run test lint typecheck catalogs catalogs-update catalogs-check unit storage e2e tests bench lock clean
 .DELETE_ON_ERROR:
 
 $(BIN)/python:
@@ -76,10 +76,20 @@ catalogs-check: $(DEV_STAMP)
 		-i $(po) -o $(CATALOGS_CHECK_DIR)/$(word 2,$(subst /, ,$(po))).mo &&) true
 	$(BIN)/python scripts/check_catalogs.py
 
+# The tiers (see the README's Tests section): `make unit` is the fast one; `tests` runs all three.
 unit: $(DEV_STAMP) catalogs
+	$(BIN)/pytest tests/unit
+
+storage: $(DEV_STAMP) catalogs
+	$(BIN)/pytest tests/storage
+
+e2e: $(DEV_STAMP) catalogs
+	$(BIN)/pytest tests/e2e
+
+tests: $(DEV_STAMP) catalogs
 	$(BIN)/pytest
 
-test: lint typecheck catalogs-check unit
+test: lint typecheck catalogs-check tests
 
 bench: $(DEV_STAMP) catalogs
 	$(BIN)/python -m bench.registration

@@ -40,8 +40,8 @@ from storage.campaigns.models import CampaignPlan, CampaignPost
 from storage.models import Delivery
 from storage.uow import Database
 from tests.crowd import enrol
+from tests.e2e.test_e2e_lessons import COURSE
 from tests.fake_telegram import FakeTelegram
-from tests.test_e2e_lessons import COURSE
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 FIRST_ID = 4_000_000

@@ -33,8 +33,8 @@ from bot.settings import load_settings
 from storage.dto import DeliveryState, Role
 from storage.uow import Database
 from tests.crowd import enrol
+from tests.e2e.test_e2e_lessons import COURSE
 from tests.fake_telegram import FakeTelegram, FakeUser
-from tests.test_e2e_lessons import COURSE
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 FIRST_ID = 3_000_000

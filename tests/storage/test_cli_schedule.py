@@ -12,7 +12,7 @@ from bot.cli import main
 from bot.parsing import parse_weekdays
 from storage.dto import CohortDTO
 from storage.uow import Database
-from tests.test_cli import env, remember_username
+from tests.storage.test_cli import env, remember_username
 
 __all__ = ["env"]  # the fixture, shared with test_cli
 

@@ -19,8 +19,8 @@ from storage.dto import DeliveryState
 from storage.uow import Database
 from tests.conftest import make_settings
 from tests.crowd import enrol
+from tests.e2e.test_e2e_lessons import COURSE
 from tests.fake_telegram import FakeTelegram
-from tests.test_e2e_lessons import COURSE
 
 TRAINEES = 60
 FIRST_ID = 700_000

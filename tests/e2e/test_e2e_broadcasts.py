@@ -15,8 +15,8 @@ from storage.dto import DeliveryState, PersonStatus, Role
 from storage.uow import Database
 from tests.conftest import BotHarness
 from tests.crowd import enrol
+from tests.e2e.test_e2e_lessons import plain, services, showing
 from tests.fake_telegram import FakeTelegram, FakeUser, SentMessage
-from tests.test_e2e_lessons import plain, services, showing
 
 TRAINER = 6000
 FIRST = 610_000

@@ -13,7 +13,7 @@ from bot.services.access import Principal
 from storage.attendance.dto import AttendanceStatus
 from storage.dto import Role
 from tests.conftest import COORDINATOR_ID, BotHarness
-from tests.test_e2e_attendance import (
+from tests.e2e.test_e2e_attendance import (
     ZONE,
     add_session,
     cohort_of,
@@ -25,7 +25,7 @@ from tests.test_e2e_attendance import (
     services,
     showing,
 )
-from tests.test_e2e_foundation import create_cohort, register
+from tests.e2e.test_e2e_foundation import create_cohort, register
 
 
 async def test_check_in_links_never_reach_registration_and_roles_are_enforced(bot: BotHarness) -> None:

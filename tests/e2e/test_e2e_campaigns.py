@@ -23,9 +23,9 @@ from storage.dto import DeliveryState, Role
 from storage.uow import Database
 from tests.conftest import COORDINATOR_ID, BotHarness
 from tests.crowd import enrol
+from tests.e2e.test_e2e_foundation import register
+from tests.e2e.test_e2e_lessons import lesson_cohort, plain, services, showing
 from tests.fake_telegram import FakeUser, SentMessage
-from tests.test_e2e_foundation import register
-from tests.test_e2e_lessons import lesson_cohort, plain, services, showing
 
 ZONE = ZoneInfo("Asia/Baghdad")
 TIMEOUT = 30.0  # the machine is shared: replies can also queue behind Telegram's per-chat limit (1 msg/s)

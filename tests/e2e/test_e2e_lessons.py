@@ -16,8 +16,8 @@ from storage.dto import DeliveryDTO, DeliveryState
 from storage.uow import Database
 from tests.conftest import COORDINATOR_ID, BotHarness
 from tests.crowd import enrol
+from tests.e2e.test_e2e_foundation import register
 from tests.fake_telegram import FakeUser, SentMessage
-from tests.test_e2e_foundation import register
 
 ZONE = ZoneInfo("Asia/Baghdad")
 

@@ -14,8 +14,8 @@ from bot.services.lessons.curriculum import MAX_FILE_BYTES
 from storage.uow import Database
 from tests.conftest import COORDINATOR_ID, BotHarness, make_settings
 from tests.curriculum_samples import SHIPPED, broken, document, sample
+from tests.e2e.test_e2e_foundation import LINK, create_cohort, register
 from tests.fake_telegram import FakeTelegram, FakeUser, SentMessage
-from tests.test_e2e_foundation import LINK, create_cohort, register
 
 BIDI = re.compile("[\u200e\u200f\u2066-\u2069]")
 YAML = "application/x-yaml"

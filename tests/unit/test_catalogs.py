@@ -17,7 +17,7 @@ from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 AR_PO = ROOT / "locales" / "ar" / "LC_MESSAGES" / "cohortbot.po"
 # Written out here, not imported, so a wrong constant in the script cannot make this test pass.
 AR_PLURAL_FORMS = (

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 
 from tests.conftest import COORDINATOR_ID, BotHarness
+from tests.e2e.test_e2e_foundation import create_cohort
 from tests.fake_telegram import SentMessage
-from tests.test_e2e_foundation import create_cohort
 
 GENERIC_ERROR = "something went wrong"
 

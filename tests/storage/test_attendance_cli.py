@@ -18,7 +18,7 @@ from bot.services.attendance import AttendanceService
 from storage.attendance.dto import AttendanceStatus
 from storage.uow import Database
 from tests.crowd import enrol
-from tests.test_cli import env, remember_username
+from tests.storage.test_cli import env, remember_username
 
 __all__ = ["env"]  # the fixture, shared with test_cli
 

@@ -11,7 +11,7 @@ import pytest
 from bot.cli import main
 from bot.services.lessons.curriculum import load_curriculum
 from tests.curriculum_samples import SHIPPED, broken, sample
-from tests.test_cli import remember_username
+from tests.storage.test_cli import remember_username
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from storage.attendance.dto import AttendanceStatus, SessionDTO
 from storage.dto import CohortDTO, CohortStatus
 from storage.uow import Database
 from tests.crowd import add_trainer
-from tests.test_attendance_exports import people
+from tests.storage.test_attendance_exports import people
 
 T0 = dt.datetime(2026, 12, 3, 15, 0, tzinfo=dt.UTC)  # Thursday 3 December 2026, 18:00 in Baghdad
 NOW = T0 + dt.timedelta(days=10)

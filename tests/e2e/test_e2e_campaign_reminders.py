@@ -12,8 +12,17 @@ from storage.campaigns.dto import PostKind, ProofKind
 from storage.dto import DeliveryState, Role
 from storage.uow import Database
 from tests.conftest import COORDINATOR_ID, BotHarness
-from tests.test_e2e_campaigns import TIMEOUT, add_member, edited, eventually, is_reminder, person, person_id, reminders
-from tests.test_e2e_lessons import lesson_cohort, plain, services, showing
+from tests.e2e.test_e2e_campaigns import (
+    TIMEOUT,
+    add_member,
+    edited,
+    eventually,
+    is_reminder,
+    person,
+    person_id,
+    reminders,
+)
+from tests.e2e.test_e2e_lessons import lesson_cohort, plain, services, showing
 
 PLAN = PlanFields(
     problem="No safe place to play football in Ramadi",

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = ("bot", "handlers", "storage", "scripts")
 MODULE_MAX_LINES = 400
 FUNCTION_MAX_LINES = 60

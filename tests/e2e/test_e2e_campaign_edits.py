@@ -15,9 +15,9 @@ from storage.campaigns.dto import PostKind
 from storage.campaigns.models import CampaignPlan
 from storage.dto import Role
 from tests.conftest import BotHarness
-from tests.test_e2e_campaign_reminders import make_plan
-from tests.test_e2e_campaigns import TIMEOUT, add_member, edited, eventually, person
-from tests.test_e2e_lessons import lesson_cohort, plain, services, showing
+from tests.e2e.test_e2e_campaign_reminders import make_plan
+from tests.e2e.test_e2e_campaigns import TIMEOUT, add_member, edited, eventually, person
+from tests.e2e.test_e2e_lessons import lesson_cohort, plain, services, showing
 
 ZONE = ZoneInfo("Asia/Baghdad")
 

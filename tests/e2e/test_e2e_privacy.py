@@ -15,12 +15,12 @@ from storage.attendance.dto import AttendanceStatus
 from storage.campaigns.dto import PostKind, ProofKind
 from storage.dto import Role
 from tests.conftest import BotHarness
+from tests.e2e.test_e2e_attendance import add_session, code_in
+from tests.e2e.test_e2e_campaign_reminders import make_plan
+from tests.e2e.test_e2e_campaigns import TIMEOUT, Patient, add_member, edited, is_reminder, person, person_id
+from tests.e2e.test_e2e_lessons import lesson_cohort, plain, services, settled, showing
 from tests.fake_telegram import SentMessage
 from tests.privacy import Traces, leftovers, person_columns
-from tests.test_e2e_attendance import add_session, code_in
-from tests.test_e2e_campaign_reminders import make_plan
-from tests.test_e2e_campaigns import TIMEOUT, Patient, add_member, edited, is_reminder, person, person_id
-from tests.test_e2e_lessons import lesson_cohort, plain, services, settled, showing
 
 HUDA, ZAID, LAYLA = 7_300_000_101, 7_300_000_102, 7_300_000_104  # ten digits: never met by chance in a text
 NAME, TOWN = "Zaid Forgettable", "Qaryat Zaid"

@@ -19,8 +19,7 @@ from storage.attendance.dto import AttendanceStatus, Source
 from storage.dto import Role
 from tests.conftest import COORDINATOR_ID, BotHarness
 from tests.crowd import enrol
-from tests.fake_telegram import FakeUser, SentMessage
-from tests.test_e2e_attendance import (
+from tests.e2e.test_e2e_attendance import (
     ZONE,
     add_session,
     code_in,
@@ -35,6 +34,7 @@ from tests.test_e2e_attendance import (
     services,
     showing,
 )
+from tests.fake_telegram import FakeUser, SentMessage
 
 COORDINATOR = Principal(telegram_id=COORDINATOR_ID, locale="en", is_coordinator=True)
 P, L, E, A = AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT
@@ -277,7 +277,7 @@ async def check_exports(bot: BotHarness, cohort_id: int, first: int, xlsx: bytes
     book = openpyxl.load_workbook(io.BytesIO(xlsx))
     sheet = book.worksheets[0]
     assert sheet.freeze_panes == "D2" and sheet.auto_filter.ref == "A1:K5" and sheet["A1"].font.bold
-    assert not sheet.sheet_view.rightToLeft  # an English reader (Arabic readers: tests/test_attendance_exports.py)
+    assert not sheet.sheet_view.rightToLeft  # an English reader (Arabic readers: storage/test_attendance_exports.py)
     header = [cell.value for cell in sheet[1]]
     assert header == ["#", "Name", "Town", *labels, "Present", "Late", "Excused", "Absent", "Attendance %"]
     rows = {row[1]: row[2:] for row in sheet.iter_rows(min_row=2, max_row=5, values_only=True)}

@@ -19,10 +19,10 @@ from storage.attendance.dto import AttendanceStatus
 from storage.campaigns.dto import PostKind, Repeat
 from storage.dto import Role
 from tests.conftest import COORDINATOR_ID, BotHarness
-from tests.test_e2e_attendance import code_in, is_photo
-from tests.test_e2e_campaign_reminders import make_plan
-from tests.test_e2e_campaigns import TIMEOUT, add_member, edited, is_reminder, person, person_id
-from tests.test_e2e_lessons import lesson_cohort, plain, services, showing
+from tests.e2e.test_e2e_attendance import code_in, is_photo
+from tests.e2e.test_e2e_campaign_reminders import make_plan
+from tests.e2e.test_e2e_campaigns import TIMEOUT, add_member, edited, is_reminder, person, person_id
+from tests.e2e.test_e2e_lessons import lesson_cohort, plain, services, showing
 
 ZONE = ZoneInfo("Asia/Baghdad")
 

@@ -23,7 +23,7 @@ from bot.services.lessons.curriculum import (
     visible_html,
 )
 
-SHIPPED = Path(__file__).resolve().parent.parent / "curriculum" / "digital-campaigns.yaml"
+SHIPPED = Path(__file__).resolve().parents[2] / "curriculum" / "digital-campaigns.yaml"
 ARABIC = re.compile("[\u0600-\u06ff]")
 
 

@@ -15,9 +15,9 @@ from bot.services.people import INVITE_DAYS_MAX, INVITE_USES_MAX
 from storage.dto import Role
 from tests.conftest import COORDINATOR_ID, BotHarness, make_settings
 from tests.crowd import enrol
+from tests.e2e.test_e2e_foundation import LINK, register, token_in
+from tests.e2e.test_e2e_lessons import plain, services, showing
 from tests.fake_telegram import FakeTelegram, FakeUser
-from tests.test_e2e_foundation import LINK, register, token_in
-from tests.test_e2e_lessons import plain, services, showing
 
 
 class MovableClock:

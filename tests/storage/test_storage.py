@@ -16,8 +16,8 @@ from storage.uow import Database
 NOW = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 
 
-async def test_every_migration_upgrades_and_downgrades(database_url: str) -> None:
-    database = Database(database_url)
+async def test_every_migration_upgrades_and_downgrades(empty_database_url: str) -> None:
+    database = Database(empty_database_url)
     try:
         revisions = migrate.revisions()
         assert revisions, "no migrations found"
@@ -36,7 +36,7 @@ async def test_every_migration_upgrades_and_downgrades(database_url: str) -> Non
         await database.dispose()
 
 
-async def test_migrations_match_the_models(database_url: str) -> None:
+async def test_migrations_match_the_models(empty_database_url: str) -> None:
     """What autogenerate would write after `upgrade head` is nothing: the models and the migrations agree."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
@@ -45,7 +45,7 @@ async def test_migrations_match_the_models(database_url: str) -> None:
     import storage.campaigns.models  # noqa: F401  (their tables join Base.metadata)
     from storage.models import Base
 
-    database = Database(database_url)
+    database = Database(empty_database_url)
     try:
         await migrate.upgrade(database.engine)
         async with database.engine.connect() as conn:

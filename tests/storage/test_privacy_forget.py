@@ -108,9 +108,9 @@ async def test_a_trainers_records_about_others_stay_without_them(db: Database) -
     assert len(mine) == 1 and mine[0].key == f"{FORGOTTEN_KEY}{mine[0].id}" and mine[0].chat_id is None
 
 
-async def test_migration_0009_removes_what_older_versions_kept_before_consent(database_url: str) -> None:
+async def test_migration_0009_removes_what_older_versions_kept_before_consent(empty_database_url: str) -> None:
     """Strangers' rows from the old /language and saved registration drafts go; coordinators and members stay."""
-    database = Database(database_url)
+    database = Database(empty_database_url)
     now = "'2026-11-25 09:00:00+00'"
     try:
         await migrate.upgrade(database.engine, "0008")

@@ -16,9 +16,9 @@ from storage.dto import DeliveryState, NewDelivery
 from storage.outbox import DeliveryRepository
 from storage.uow import Database
 from tests.conftest import BotHarness
-from tests.test_delivery_engine import NOW, Script, drain, engine_for, plan, states
-from tests.test_e2e_broadcasts import TRAINER, cohort_of, confirm_and_wait, copies, start_broadcast
-from tests.test_e2e_lessons import plain
+from tests.e2e.test_e2e_broadcasts import TRAINER, cohort_of, confirm_and_wait, copies, start_broadcast
+from tests.e2e.test_e2e_lessons import plain
+from tests.storage.test_delivery_engine import NOW, Script, drain, engine_for, plan, states
 
 
 def refuse_recording(monkeypatch: pytest.MonkeyPatch, state: DeliveryState, times: int) -> list[int]:

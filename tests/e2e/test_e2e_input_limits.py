@@ -12,10 +12,10 @@ from bot.text import normalize_key
 from storage.dto import Role
 from tests.conftest import COORDINATOR_ID, BotHarness
 from tests.crowd import enrol
+from tests.e2e.test_e2e_broadcasts import TRAINER, cohort_of, start_broadcast
+from tests.e2e.test_e2e_foundation import LINK, register, token_in
+from tests.e2e.test_e2e_lessons import plain, services, showing
 from tests.fake_telegram import FakeUser
-from tests.test_e2e_broadcasts import TRAINER, cohort_of, start_broadcast
-from tests.test_e2e_foundation import LINK, register, token_in
-from tests.test_e2e_lessons import plain, services, showing
 
 LIGATURE_NAME = "محمد ﷺ ﷺ ﷺ ﷺ"  # 12 characters; its key has 80 (NFKC: ﷺ → صلى الله عليه وسلم)
 WENT_WRONG = "went wrong"
