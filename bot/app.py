@@ -16,9 +16,9 @@ from bot.services.attendance import AttendanceReports, AttendanceService
 from bot.services.broadcasts import BroadcastService
 from bot.services.campaigns.feature import build_campaigns
 from bot.services.clock import Clock, utc_now
-from bot.services.curricula import CurriculumService
-from bot.services.lesson_stats import LessonStatsService
 from bot.services.lessons import LessonService, LessonSettings
+from bot.services.lessons.curricula import CurriculumService
+from bot.services.lessons.stats import LessonStatsService
 from bot.services.people import CohortService, PeopleService, RegistrationService, RoleService
 from bot.settings import Settings
 from handlers import install as install_handlers

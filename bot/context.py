@@ -14,9 +14,9 @@ from bot.services.access import AccessService
 from bot.services.attendance import AttendanceReports, AttendanceService
 from bot.services.broadcasts import BroadcastService
 from bot.services.campaigns.feature import Campaigns
-from bot.services.curricula import CurriculumService
-from bot.services.lesson_stats import LessonStatsService
 from bot.services.lessons import LessonService
+from bot.services.lessons.curricula import CurriculumService
+from bot.services.lessons.stats import LessonStatsService
 from bot.services.people import CohortService, PeopleService, RegistrationService, RoleService
 from bot.settings import Settings
 from storage.uow import Database

@@ -9,10 +9,10 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bot.app import ADMITTED_UPDATES, build_application, on_shutdown, on_startup, on_stop
-from bot.curriculum import CurriculumError
 from bot.ptb import AnyApplication
 from bot.services.access import OPERATOR
-from bot.services.curricula import CurriculumService
+from bot.services.lessons.curricula import CurriculumService
+from bot.services.lessons.curriculum import CurriculumError
 from bot.services.people import RoleService
 from bot.settings import Settings, SettingsError
 from storage import migrate

@@ -14,25 +14,20 @@ from handlers import (
     attendance,
     broadcasts,
     campaigns,
-    curricula,
-    deliveries,
     lessons,
     people,
-    reports,
 )
 from handlers.core import access, common
 from handlers.core.context import BotApplication
-from handlers.core.feature import Feature, Features, adapted
+from handlers.core.feature import Feature, Features
 from handlers.core.registry import Registry
 
-# Milestone adapters (one line each): every feature package replaces its line with its own `setup() -> Feature`.
+# Registration order matters where two features could take the same update (said on each line).
 FEATURES: list[Callable[[], Feature]] = [
     people.setup_registration,  # first: an invite link opened while another flow waits still registers
     broadcasts.setup,  # before curricula: a document sent as an announcement is not a curriculum
     people.setup,
-    lambda: adapted("curricula", curricula.setup),  # after broadcasts: an announcement's document is not one
-    lambda: adapted("lessons", lessons.setup, kinds=deliveries.lesson_kinds),
-    lambda: adapted("reports", reports.setup),
+    lessons.setup,  # after broadcast_admin (its document is not a curriculum) and people (menu order as before)
     campaigns.setup,
     attendance.setup,
     common.setup,  # the general commands, after every feature's

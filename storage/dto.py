@@ -123,7 +123,7 @@ class CurriculumDTO:
     title_ar: str
     title_en: str
     lesson_count: int
-    document: str  # the validated curriculum as JSON (bot.curriculum.Curriculum)
+    document: str  # the validated curriculum as JSON (bot.services.lessons.curriculum.Curriculum)
     source: str
     imported_at: dt.datetime
 

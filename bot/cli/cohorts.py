@@ -20,7 +20,7 @@ from bot.parsing import (
     parse_time,
 )
 from bot.services.access import OPERATOR
-from bot.services.curricula import CurriculumService
+from bot.services.lessons.curricula import CurriculumService
 from bot.services.people import INVITE_USES_MAX, START_RANGE, CohortService, RoleService, start_date_allowed
 from bot.settings import Settings
 from storage.dto import CohortStatus, Role

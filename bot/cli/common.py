@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from telegram import Bot
 
-from bot.curriculum import CurriculumError
 from bot.parsing import parse_date, parse_int
+from bot.services.lessons.curriculum import CurriculumError
 from bot.services.people import INVITE_DAYS_MAX, deep_link
 from bot.settings import Settings
 from bot.text import normalize_digits

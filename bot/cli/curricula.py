@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 
 from bot.cli.common import CliError, plural, problems_error
-from bot.curriculum import CurriculumError, load_curriculum
 from bot.services.access import OPERATOR
-from bot.services.curricula import CurriculumService, ImportResult, ImportStatus
+from bot.services.lessons.curricula import CurriculumService, ImportResult, ImportStatus
+from bot.services.lessons.curriculum import CurriculumError, load_curriculum
 from bot.settings import Settings
 from storage.uow import Database
 

@@ -19,7 +19,7 @@ from handlers.core.context import BotContext
 from handlers.core.problems import problem_text
 from handlers.core.registry import Button, Command
 from handlers.core.ui import answer_callback, buttons, chat_id_of, reply, with_retries
-from handlers.reports import state_name
+from handlers.lessons.stats import state_name
 
 SNIPPET = 60
 STATE_NAMES = {

@@ -13,7 +13,7 @@ from bot.spreadsheet_cells import csv_bytes
 from bot.text import fmt, local_datetime, ltr, progress_bar
 from handlers.broadcasts.buttons import CANCEL_RUNNING, REPORT, BroadcastRef
 from handlers.core.ui import buttons
-from handlers.reports import reason_text, state_name
+from handlers.lessons.stats import reason_text, state_name
 
 FINAL_ORDER = (DeliveryState.SENT, DeliveryState.BLOCKED, DeliveryState.FAILED, DeliveryState.SKIPPED)
 

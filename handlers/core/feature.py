@@ -17,7 +17,7 @@ in `bot/` imports a feature's handlers.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -67,34 +67,3 @@ class Features:
         for feature in self.features:
             for hook in feature.on_start:
                 await hook(application)
-
-
-class _Recorder:
-    """Collects what an old-style `setup(application)` adds, so it can be wrapped as a Feature."""
-
-    def __init__(self) -> None:
-        self.handlers: list[Handler] = []
-
-    def add_handler(self, handler: Handler, group: int = 0) -> None:
-        if group != 0:
-            raise ValueError("a feature registers in group 0 only")
-        self.handlers.append(handler)
-
-
-def recorded(*setups: Callable[[BotApplication], None]) -> list[Handler]:
-    """The handlers old-style setups register, in order (milestone adapters; feature packages build lists)."""
-    recorder = _Recorder()
-    for setup in setups:
-        setup(recorder)  # type: ignore[arg-type]  # only add_handler is called
-    return recorder.handlers
-
-
-def adapted(
-    name: str,
-    *setups: Callable[[BotApplication], None],
-    late: Iterable[Callable[[BotApplication], None]] = (),
-    kinds: Kinds = no_kinds,
-    on_start: Sequence[OnStart] = (),
-) -> Feature:
-    """A Feature from a module's old `setup(application)`: until that module's package has its own `setup()`."""
-    return Feature(name, recorded(*setups), recorded(*late), kinds, tuple(on_start))

@@ -6,7 +6,8 @@ opened while another flow waits still begins it), and the rest where the coordin
 after the announcement flow (which ends when another command comes) and before /curricula's document upload
 (which must not take /newcohort's typed answers). /mydata and /forgetme (`my_data`) keep their place among the
 general commands (handlers.core.common registers them). The modules are imported inside the functions: core's
-common imports `handlers.people.my_data`, and the cohort modules import `handlers.curricula`, which imports core."""
+common imports `handlers.people.my_data`, and the cohort modules import `handlers.lessons.curricula`, which imports
+core."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ from handlers.core.conversation import END, Draft, Flow
 from handlers.core.problems import problem_text
 from handlers.core.registry import Button, Command, Typed
 from handlers.core.ui import answer_callback, buttons, edit_or_reply, reply
-from handlers.curricula import curriculum_label, lessons_text
+from handlers.lessons.curricula import curriculum_label, lessons_text
 from handlers.people.invites import send_invite
 
 COHORT_NAME, START_DATE, LESSON_TIME, CURRICULUM = range(4)

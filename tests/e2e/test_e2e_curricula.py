@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 import yaml
 
-from bot.curriculum import MAX_FILE_BYTES
+from bot.services.lessons.curriculum import MAX_FILE_BYTES
 from storage.uow import Database
 from tests.conftest import COORDINATOR_ID, BotHarness, make_settings
 from tests.curriculum_samples import SHIPPED, broken, document, sample

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.curriculum import load_curriculum
+from bot.services.lessons.curriculum import load_curriculum
 from tests.curriculum_samples import SHIPPED, broken, sample
 from tests.storage.test_cli import remember_username
 

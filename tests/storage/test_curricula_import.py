@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.curriculum import CurriculumError
-from bot.curriculum import Problem as CurriculumProblem
 from bot.i18n import set_locale
 from bot.runtime import prepare_database
 from bot.services.access import OPERATOR, Principal
-from bot.services.curricula import CurriculumService, ImportStatus
 from bot.services.errors import DomainError, Problem
+from bot.services.lessons.curricula import CurriculumService, ImportStatus
+from bot.services.lessons.curriculum import CurriculumError
+from bot.services.lessons.curriculum import Problem as CurriculumProblem
 from bot.services.people import CohortService
 from bot.settings import SettingsError
-from handlers.curricula import problem_line, problem_sentence
+from handlers.lessons.curricula import problem_line, problem_sentence
 from storage.uow import Database
 from tests.conftest import COORDINATOR_ID, make_settings
 from tests.curriculum_samples import SHIPPED, broken, sample

@@ -8,11 +8,11 @@ import pytest
 
 from bot.i18n import set_locale
 from bot.services.access import OPERATOR
-from bot.services.curricula import CurriculumService
-from bot.services.lesson_stats import LessonStatsService, streak_of
 from bot.services.lessons import LessonService
+from bot.services.lessons.curricula import CurriculumService
+from bot.services.lessons.stats import LessonStatsService, streak_of
 from bot.services.people import CohortService
-from handlers.lessons import progress_text
+from handlers.lessons.trainee import progress_text
 from storage.uow import Database, UnitOfWork
 from tests.crowd import enrol
 

@@ -9,9 +9,9 @@ import datetime as dt
 from bot.services.access import OPERATOR
 from bot.services.campaigns.feature import Campaigns, build_campaigns
 from bot.services.campaigns.rules import PLANS_PER_TRAINEE, POSTS_PER_DAY, TEAMMATES_MAX, PlanFields, PostFields
-from bot.services.curricula import CurriculumService, ImportStatus
 from bot.services.errors import Problem
 from bot.services.lessons import LessonService
+from bot.services.lessons.curricula import CurriculumService, ImportStatus
 from storage.campaigns.dto import PostKind
 from storage.uow import Database
 from tests.crowd import enrol

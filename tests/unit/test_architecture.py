@@ -1,8 +1,5 @@
 """The code's shape (issue 11): handlers never open a unit of work nor build button data by hand; no production module
 over 400 lines; no function over 60 lines without a comment saying why.
-
-Each PENDING set lists what did not conform yet when the check was written; the helpers of issue 11 fix them and the
-integrator empties the sets. A file or function missing from its set fails the test: nothing new may join them.
 """
 
 from __future__ import annotations
@@ -17,27 +14,6 @@ PRODUCTION = ("bot", "handlers", "storage", "scripts")
 MODULE_MAX_LINES = 400
 FUNCTION_MAX_LINES = 60
 
-# pending: handler modules that still open a unit of work (their owners move it into services).
-PENDING_UNIT_OF_WORK = {
-    "handlers/deliveries.py",  # lessons
-    "handlers/lessons.py",  # lessons
-    "handlers/reports.py",  # lessons
-}
-# pending: handler modules that still build button data by hand (their feature helpers move them to codecs).
-PENDING_BUTTON_DATA = {
-    "handlers/lesson_views.py",  # lessons
-    "handlers/lessons.py",  # lessons
-    "handlers/reports.py",  # lessons
-}
-# pending: modules over 400 lines (their owners split them).
-PENDING_LONG_MODULES = {
-    "bot/curriculum.py",  # lessons
-    "bot/services/lessons.py",  # lessons
-}
-# pending: functions over 60 lines without a comment saying why ("path:qualified name").
-PENDING_LONG_FUNCTIONS = {
-    "handlers/curricula.py:problem_sentence",  # lessons
-}
 # Text that reads like button data but is not: declarations' labels, a curriculum's source name.
 NOT_BUTTON_DATA = {'f"typed:{self.name}"', 'f"button:{self.name}"', 'f"chat:{file_name}"'}
 # Schema migrations are history: never edited, so never split.
@@ -126,29 +102,24 @@ def long_functions(path: Path) -> Iterator[str]:
 
 
 def test_handlers_never_open_a_unit_of_work() -> None:
-    offenders = {relative(p) for p in modules("handlers") if opens_a_unit_of_work(p)}
-    assert offenders <= PENDING_UNIT_OF_WORK, (
-        f"handlers call services instead: {sorted(offenders - PENDING_UNIT_OF_WORK)}"
-    )
+    offenders = sorted(relative(p) for p in modules("handlers") if opens_a_unit_of_work(p))
+    assert not offenders, f"handlers call services instead: {offenders}"
 
 
 def test_handlers_build_button_data_with_codecs() -> None:
     offenders = {relative(p): hand_built_button_data(p) for p in modules("handlers")}
-    new = {path: lines for path, lines in offenders.items() if lines and path not in PENDING_BUTTON_DATA}
+    new = {path: lines for path, lines in offenders.items() if lines}
     assert not new, f"button data built by hand (use a handlers.core.buttons codec): {new}"
 
 
 def test_no_production_module_is_over_400_lines() -> None:
-    long = {relative(p) for p in modules(*PRODUCTION) if len(p.read_text().splitlines()) > MODULE_MAX_LINES}
-    new = sorted(long - PENDING_LONG_MODULES)
-    assert not new, f"over {MODULE_MAX_LINES} lines: {new}"
+    long = sorted(relative(p) for p in modules(*PRODUCTION) if len(p.read_text().splitlines()) > MODULE_MAX_LINES)
+    assert not long, f"over {MODULE_MAX_LINES} lines: {long}"
 
 
 def test_no_long_function_without_a_comment_saying_why() -> None:
-    long = {name for p in modules(*PRODUCTION) for name in long_functions(p)}
-    assert long <= PENDING_LONG_FUNCTIONS, (
-        f"over {FUNCTION_MAX_LINES} lines, no why: {sorted(long - PENDING_LONG_FUNCTIONS)}"
-    )
+    long = sorted(name for p in modules(*PRODUCTION) for name in long_functions(p))
+    assert not long, f"over {FUNCTION_MAX_LINES} lines, no why: {long}"
 
 
 def test_the_checks_see_what_they_look_for(tmp_path: Path) -> None:

@@ -6,9 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.services.access import Audience
-from handlers.core.feature import Feature, Features, adapted, recorded
-from handlers.core.registry import Command
+from handlers.core.feature import Feature, Features
 
 
 async def noop(*_args: object) -> None:
@@ -41,23 +39,3 @@ async def test_start_hooks_run_in_feature_order() -> None:
     )
     await features.start(None)  # type: ignore[arg-type]
     assert ran == ["a1", "a2", "c"]
-
-
-def test_an_old_setup_is_wrapped_with_its_handlers_in_order() -> None:
-    first, second, late = (Command((n,), Audience.ANYONE, noop).handler() for n in ("one", "two", "three"))
-
-    def setup(application: Any) -> None:
-        application.add_handler(first)
-        application.add_handler(second)
-
-    def setup_late(application: Any) -> None:
-        application.add_handler(late)
-
-    feature = adapted("old", setup, late=[setup_late])
-    assert list(feature.handlers) == [first, second] and list(feature.late) == [late]
-
-    def elsewhere(application: Any) -> None:
-        application.add_handler(first, group=1)
-
-    with pytest.raises(ValueError, match="group 0"):
-        recorded(elsewhere)

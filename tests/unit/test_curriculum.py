@@ -11,7 +11,7 @@ import pydantic
 import pytest
 import yaml
 
-from bot.curriculum import (
+from bot.services.lessons.curriculum import (
     MAX_FILE_BYTES,
     Curriculum,
     CurriculumError,

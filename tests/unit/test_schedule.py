@@ -1,4 +1,4 @@
-"""The delivery-day calendar (bot.services.schedule): rest days, Iraqi holidays, time zones, late joiners.
+"""The delivery-day calendar (bot.services.lessons.schedule): rest days, Iraqi holidays, time zones, late joiners.
 
 Holiday dates are the ones the `holidays` package lists for Iraq; the Islamic ones are its estimates,
 so a package update that confirms a different day would (rightly) show up here.
@@ -11,7 +11,7 @@ import itertools
 
 import pytest
 
-from bot.services.schedule import LessonCalendar, holiday_name, is_holiday
+from bot.services.lessons.schedule import LessonCalendar, holiday_name, is_holiday
 from storage.dto import CohortDTO, CohortStatus
 
 UTC = dt.UTC

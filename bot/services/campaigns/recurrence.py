@@ -3,7 +3,7 @@
 A monthly series keeps the day of the month of its first post; in a shorter month it falls on the month's last day
 (a series started on 31 January posts on 28 or 29 February, then on 31 March). The exported calendar lists each
 occurrence, so phones show the same days the reminders come on. Wall times that a DST change skips or repeats follow
-`bot.services.schedule` (fold=0); Asia/Baghdad has no DST.
+`bot.services.lessons.schedule` (fold=0); Asia/Baghdad has no DST.
 """
 
 from __future__ import annotations

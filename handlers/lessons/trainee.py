@@ -11,19 +11,17 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 
 from bot.i18n import N_, _, current_locale, ngettext
-from bot.parsing import parse_positive_int
 from bot.services.access import Audience
 from bot.services.errors import DomainError
-from bot.services.lesson_stats import Progress, percent
-from bot.services.lessons import LessonView
-from bot.services.schedule import LessonCalendar
+from bot.services.lessons import LessonCalendar, LessonProgressDTO, LessonView, Progress, percent
 from bot.text import cmd, fmt, local_datetime, local_time, name, progress_bar, rtl_safe
-from handlers.core.context import BotApplication, BotContext
+from handlers.core.buttons import pressed
+from handlers.core.context import BotContext
 from handlers.core.problems import problem_text
 from handlers.core.registry import Button, Command, Event
 from handlers.core.ui import answer_callback, chat_id_of, reply, with_retries
-from handlers.lesson_views import PART_PAUSE_S, lesson_markup, quiz_summary, send_lesson, send_question
-from storage.dto import LessonProgressDTO
+from handlers.lessons.buttons import LESSON_PRESS, LessonPress
+from handlers.lessons.views import PART_PAUSE_S, lesson_markup, quiz_summary, send_lesson, send_question
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +98,7 @@ async def list_lessons(update: Update, context: BotContext) -> None:
                 lines.append(fmt("🔒 {number}. {title} — {when}", number=number, title=title, when=when))
         lines += ["", _("✅ done · 👁 opened · 📩 received · ⭕ missed · 🔒 coming. Tap a number to open a lesson.")]
         buttons = [
-            InlineKeyboardButton(str(number), callback_data=f"ls:open:{cohort.id}:{number}")
+            InlineKeyboardButton(str(number), callback_data=LESSON_PRESS.encode(LessonPress("open", cohort.id, number)))
             for number in range(1, overview.released + 1)
         ]
         rows = [buttons[i : i + OPEN_BUTTONS_PER_ROW] for i in range(0, len(buttons), OPEN_BUTTONS_PER_ROW)]
@@ -165,26 +163,13 @@ async def show_progress(update: Update, context: BotContext) -> None:
     await reply(update, "\n\n".join(progress_text(report) for report in reports))
 
 
-def lesson_target(data: str) -> tuple[str, int, int] | None:
-    """ "ls:<action>:<cohort>:<number>" → (action, cohort id, number); None when malformed."""
-    parts = data.split(":")
-    if len(parts) != 4:
-        return None
-    cohort_id, number = parse_positive_int(parts[2]), parse_positive_int(parts[3])
-    if cohort_id is None or number is None:
-        return None
-    return parts[1], cohort_id, number
-
-
 async def lesson_button(update: Update, context: BotContext) -> None:
     """Authority comes from the database: the presser must be a member and the lesson released."""
-    query = update.callback_query
-    assert query is not None
-    target = lesson_target(query.data or "")
-    if target is None:
+    press = pressed(update, LESSON_PRESS)
+    if press is None:
         await answer_callback(update, _("This button is no longer active."))
         return
-    action, cohort_id, number = target
+    action, cohort_id, number = press.action, press.cohort_id, press.number
     lessons, user_id = context.services.lessons, chat_id_of(update)
     try:
         if action == "done":
@@ -193,21 +178,14 @@ async def lesson_button(update: Update, context: BotContext) -> None:
             await drop_done_buttons(update, context, cohort_id, number)
         elif action == "later":
             when, new = await lessons.later(user_id, cohort_id, number)
-            await answer_callback(update, later_text(when, await cohort_zone(context, cohort_id), new), alert=True)
-        elif action == "open":
+            zone = await lessons.cohort_zone(cohort_id) or context.services.settings.bot_timezone
+            await answer_callback(update, later_text(when, zone, new), alert=True)
+        else:  # "open"
             view = await lessons.open(user_id, cohort_id, number)
             await answer_callback(update)
             await show_lesson(update, context, view)
-        else:
-            await answer_callback(update, _("This button is no longer active."))
     except DomainError as error:
         await answer_callback(update, problem_text(error), alert=True)
-
-
-async def cohort_zone(context: BotContext, cohort_id: int) -> str:
-    async with context.services.db.unit_of_work() as uow:
-        cohort = await uow.cohorts.by_id(cohort_id)
-    return cohort.timezone if cohort else context.services.settings.bot_timezone
 
 
 def later_text(when: dt.datetime, zone: str, new: bool) -> str:
@@ -250,11 +228,6 @@ TRAINEE = Audience.TRAINEE
 TODAY = Command(("today",), TRAINEE, today, menu=N_("Today's lesson and quiz"))
 LESSONS = Command(("lessons",), TRAINEE, list_lessons, menu=N_("All your lessons; open any you missed"))
 PROGRESS = Command(("progress",), TRAINEE, show_progress, menu=N_("Your lessons done, quiz score and streak"))
-LESSON_BUTTON = Button("ls", TRAINEE, lesson_button, r"(?:open|done|later):\d{1,9}:\d{1,4}")
+LESSON_BUTTON = Button.of(LESSON_PRESS, TRAINEE, lesson_button)
 # A quiz answer counts only for a poll the bot sent to that very person (checked in the service).
 QUIZ_ANSWER = Event("quiz answer", Audience.ANYONE, poll_answered, "poll_answer")
-
-
-def setup(application: BotApplication) -> None:
-    for declaration in (TODAY, LESSONS, PROGRESS, LESSON_BUTTON, QUIZ_ANSWER):
-        application.add_handler(declaration.handler())

@@ -7,18 +7,17 @@ import logging
 from telegram import Document, Update
 from telegram.ext import filters
 
-from bot.curriculum import MAX_FILE_BYTES, CurriculumError, Problem
 from bot.i18n import N_, _, current_locale, ngettext
 from bot.services.access import Audience
-from bot.services.curricula import SUFFIXES, ImportResult, ImportStatus
 from bot.services.errors import DomainError
+from bot.services.lessons import SUFFIXES, CurriculumDTO, ImportResult, ImportStatus
+from bot.services.lessons.curriculum import MAX_FILE_BYTES, CurriculumError, Problem
 from bot.text import Safe, cmd, fmt, local_datetime, ltr, name
 from handlers.core.common import anything_else
-from handlers.core.context import BotApplication, BotContext
+from handlers.core.context import BotContext
 from handlers.core.problems import problem_text
 from handlers.core.registry import Command, Typed
 from handlers.core.ui import reply
-from storage.dto import CurriculumDTO
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +44,7 @@ def is_yaml(document: Document) -> bool:
 
 def problem_sentence(problem: Problem) -> str:
     """What is wrong, translated from the problem's code and numbers (the English message is the fallback)."""
+    # Long: one case per problem code of the validator, a flat table that reads best whole.
     limit, actual = problem.limit, problem.actual
     match problem.code:
         case "yaml_syntax" if problem.line is not None:
@@ -255,8 +255,3 @@ CURRICULA = Command(
 )
 # Open to anyone: a trainee's photo or file gets "I didn't understand"; only a coordinator's YAML is imported.
 DOCUMENT = Typed("document", Audience.ANYONE, document_sent, filters.Document.ALL)
-
-
-def setup(application: BotApplication) -> None:
-    application.add_handler(CURRICULA.handler())
-    application.add_handler(DOCUMENT.handler())

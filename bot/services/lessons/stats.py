@@ -8,12 +8,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from bot.curriculum import Curriculum
 from bot.services.access import Actor, require_manager
 from bot.services.clock import Clock, utc_now
 from bot.services.errors import DomainError, Problem
-from bot.services.lessons import LESSON_KINDS, LessonService
-from bot.services.schedule import LessonCalendar
+from bot.services.lessons.curriculum import Curriculum
+from bot.services.lessons.outbox_rows import LESSON_KINDS
+from bot.services.lessons.schedule import LessonCalendar
+from bot.services.lessons.service import LessonService
 from storage.dto import CohortDTO, DeliveryState, LessonProgressDTO, QuizPollDTO, Role
 from storage.uow import Database, UnitOfWork
 

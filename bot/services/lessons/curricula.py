@@ -12,9 +12,16 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from bot.curriculum import Curriculum, CurriculumError, Problem, load_curriculum, missing_images, parse_curriculum
 from bot.services.access import Actor, require_coordinator
 from bot.services.clock import Clock, utc_now
+from bot.services.lessons.curriculum import (
+    Curriculum,
+    CurriculumError,
+    Problem,
+    load_curriculum,
+    missing_images,
+    parse_curriculum,
+)
 from storage.dto import CurriculumDTO
 from storage.uow import Database, UnitOfWork
 

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, cast
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, Poll
 from telegram.constants import ParseMode
 
-from bot.curriculum import Curriculum, Lesson
 from bot.i18n import _, current_locale, ngettext
+from bot.services.lessons.curriculum import Curriculum, Lesson
 from bot.text import fmt, rtl_safe, split_message
+from handlers.lessons.buttons import LESSON_PRESS, LessonPress
 
 if TYPE_CHECKING:
     from telegram._utils.types import CorrectOptionID
@@ -45,10 +46,12 @@ def lesson_markup(cohort_id: int, number: int, lesson: Lesson, *, done: bool) ->
     locale = current_locale()
     rows: list[list[InlineKeyboardButton]] = []
     if not done:
+        done_data = LESSON_PRESS.encode(LessonPress("done", cohort_id, number))
+        later_data = LESSON_PRESS.encode(LessonPress("later", cohort_id, number))
         rows.append(
             [
-                InlineKeyboardButton("✅ " + _("Done"), callback_data=f"ls:done:{cohort_id}:{number}"),
-                InlineKeyboardButton("⏰ " + _("Later"), callback_data=f"ls:later:{cohort_id}:{number}"),
+                InlineKeyboardButton("✅ " + _("Done"), callback_data=done_data),
+                InlineKeyboardButton("⏰ " + _("Later"), callback_data=later_data),
             ]
         )
     rows += [[InlineKeyboardButton("🔗 " + link.label.get(locale), url=link.url)] for link in lesson.links]
@@ -120,9 +123,8 @@ def nudge_text(curriculum: Curriculum, number: int) -> str:
 
 
 def open_markup(cohort_id: int, number: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton("📖 " + _("Open the lesson"), callback_data=f"ls:open:{cohort_id}:{number}")]]
-    )
+    data = LESSON_PRESS.encode(LessonPress("open", cohort_id, number))
+    return InlineKeyboardMarkup([[InlineKeyboardButton("📖 " + _("Open the lesson"), callback_data=data)]])
 
 
 def quiz_summary(right: int, questions: int) -> str:

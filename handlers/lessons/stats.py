@@ -5,16 +5,16 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.i18n import N_, _, current_locale, ngettext
-from bot.parsing import parse_positive_int
 from bot.services.access import Audience
-from bot.services.errors import DomainError
-from bot.services.lesson_stats import CohortStats, DayReport, LessonStat, percent
+from bot.services.errors import DomainError, Problem
+from bot.services.lessons import CohortStats, CohortStatus, DayReport, DeliveryState, LessonStat, percent
 from bot.text import esc, fmt, local_date, ltr, name
-from handlers.core.context import BotApplication, BotContext
+from handlers.core.buttons import pressed
+from handlers.core.context import BotContext
 from handlers.core.problems import problem_text
 from handlers.core.registry import Button, Command
 from handlers.core.ui import answer_callback, buttons, reply
-from storage.dto import CohortDTO, CohortStatus, DeliveryState
+from handlers.lessons.buttons import STATS_PRESS, StatsPress
 
 STATE_ORDER = (DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.BLOCKED, DeliveryState.SKIPPED)
 
@@ -122,11 +122,13 @@ def stats_text(stats: CohortStats) -> str:
     return "\n".join(lines)
 
 
-async def send_stats(update: Update, context: BotContext, cohort: CohortDTO) -> None:
+async def send_stats(update: Update, context: BotContext, cohort_id: int, *, gone_quietly: bool = False) -> None:
+    """The cohort's statistics; with `gone_quietly`, a cohort deleted meanwhile (an old button) gets no answer."""
     try:
-        stats = await context.services.lesson_stats.cohort_stats(context.principal, cohort.id, current_locale())
+        stats = await context.services.lesson_stats.cohort_stats(context.principal, cohort_id, current_locale())
     except DomainError as error:
-        await reply(update, problem_text(error))
+        if not (gone_quietly and error.problem is Problem.COHORT_NOT_FOUND):
+            await reply(update, problem_text(error))
         return
     await reply(update, stats_text(stats))
 
@@ -142,7 +144,7 @@ async def lesson_stats(update: Update, context: BotContext) -> None:
         if cohort is None or not principal.can_manage(cohort.id):
             await reply(update, fmt(_("There is no cohort named {cohort} among yours."), cohort=name(wanted)))
             return
-        await send_stats(update, context, cohort)
+        await send_stats(update, context, cohort.id)
         return
     summaries = await services.cohorts.summaries(principal)
     with_lessons = [s.cohort for s in summaries if s.cohort.curriculum_id is not None]
@@ -151,32 +153,22 @@ async def lesson_stats(update: Update, context: BotContext) -> None:
         await reply(update, _("None of your cohorts has lessons yet."))
         return
     if len(active) == 1:
-        await send_stats(update, context, active[0])
+        await send_stats(update, context, active[0].id)
         return
-    rows = [[(cohort.name[:40], f"st:{cohort.id}")] for cohort in active[:20]]
+    rows = [[(cohort.name[:40], STATS_PRESS.encode(StatsPress(cohort.id)))] for cohort in active[:20]]
     await reply(update, _("Which cohort?"), buttons(rows))
 
 
 async def stats_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    cohort_id = parse_positive_int((query.data or "").split(":", 1)[-1])
-    if cohort_id is None or not context.principal.can_manage(cohort_id):
+    press = pressed(update, STATS_PRESS)
+    if press is None or not context.principal.can_manage(press.cohort_id):
         await answer_callback(update, _("This button is no longer active."))
         return
-    async with context.services.db.unit_of_work() as uow:
-        cohort = await uow.cohorts.by_id(cohort_id)
     await answer_callback(update)
-    if cohort is not None:
-        await send_stats(update, context, cohort)
+    await send_stats(update, context, press.cohort_id, gone_quietly=True)
 
 
 LESSON_STATS = Command(
     ("lessonstats",), Audience.TRAINER, lesson_stats, menu=N_("Lesson statistics and deliveries: /lessonstats cohort")
 )
-STATS_BUTTON = Button("st", Audience.TRAINER, stats_button, r"\d{1,9}")
-
-
-def setup(application: BotApplication) -> None:
-    application.add_handler(LESSON_STATS.handler())
-    application.add_handler(STATS_BUTTON.handler())
+STATS_BUTTON = Button.of(STATS_PRESS, Audience.TRAINER, stats_button)
