@@ -30,7 +30,9 @@ FEATURES: list[Callable[[], Feature]] = [
     lessons.setup,  # after broadcast_admin (its document is not a curriculum) and people (menu order as before)
     campaigns.setup,
     attendance.setup,
-    common.setup,  # the general commands, after every feature's
+    common.setup,  # the general commands, after every feature's: /start, /help, /language
+    people.setup_my_data,  # /mydata and /forgetme, in their place among the general commands (menus, /help)
+    common.setup_whoami,  # /whoami, last of the general commands
 ]
 
 

@@ -29,7 +29,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.delivery.outcomes import Outcomes, again, blocked, finish
 from bot.delivery.pacing import Limits, Pacer
 from bot.services.clock import Clock, utc_now
-from storage.dto import DeliveryDTO, DeliveryState
+from storage.dto import DeliveryDTO
+from storage.dto import DeliveryState as DeliveryState  # re-exported: the states handlers name for readers
 from storage.uow import Database, UnitOfWork
 
 log = logging.getLogger(__name__)

@@ -25,9 +25,9 @@ from handlers.attendance.cohorts import MAX_CHOICES, TRAINER, choice_label, my_c
 from handlers.attendance.views import closed_caption, delete_quietly, edit_checkin, send_checkin
 from handlers.core.buttons import pressed
 from handlers.core.context import BotApplication, BotContext
-from handlers.core.problems import problem_text
 from handlers.core.registry import Button, Command
 from handlers.core.ui import answer_callback, buttons, chat_id_of, edit_or_reply, reply
+from handlers.problems import problem_text
 
 ROTATE_WORDS = {"rotate", "rotating", "تدوير", "متغير"}
 

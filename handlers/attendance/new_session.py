@@ -20,9 +20,9 @@ from handlers.attendance.views import session_text
 from handlers.core.buttons import EMPTY, pressed
 from handlers.core.context import BotContext
 from handlers.core.conversation import END, Draft, Flow
-from handlers.core.problems import problem_text
 from handlers.core.registry import Button, Command, Typed
 from handlers.core.ui import answer_callback, buttons, edit_or_reply, reply
+from handlers.problems import problem_text
 
 COHORT, DATE, TIME, TITLE, PLACE = range(5)
 PAST_DAYS, AHEAD_DAYS = 365, 730

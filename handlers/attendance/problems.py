@@ -1,4 +1,4 @@
-"""Attendance refusals as translated sentences (handlers.core.problems asks here for attendance's problems)."""
+"""Attendance refusals as translated sentences (handlers.problems asks here for attendance's problems)."""
 
 from __future__ import annotations
 

@@ -28,9 +28,9 @@ from handlers.attendance.reports import MAX_TRAINEE_LINES, send_summary, share, 
 from handlers.attendance.views import ICONS, session_text, status_name
 from handlers.core.buttons import pressed
 from handlers.core.context import BotContext
-from handlers.core.problems import problem_text
 from handlers.core.registry import Button, Command
 from handlers.core.ui import answer_callback, buttons, reply, reply_document
+from handlers.problems import problem_text
 
 MAX_COHORT_BUTTONS = 30
 

@@ -25,9 +25,9 @@ from handlers.attendance.cohorts import my_cohorts, named_cohort, stale
 from handlers.attendance.views import session_text, status_counts
 from handlers.core.buttons import pressed
 from handlers.core.context import BotContext
-from handlers.core.problems import problem_text
 from handlers.core.registry import Button, Command
 from handlers.core.ui import answer_callback, buttons, reply, reply_document, reply_photo
+from handlers.problems import problem_text
 
 MAX_TRAINEE_LINES = 300  # beyond this the per-trainee list comes as a CSV file
 MAX_FLAGGED_LINES = 50  # beyond this the absent-twice list comes as a CSV file

@@ -30,9 +30,9 @@ from handlers.attendance.views import ICONS, LETTERS, session_text, status_count
 from handlers.core.buttons import pressed
 from handlers.core.context import BotContext
 from handlers.core.conversation import END, Draft, Flow
-from handlers.core.problems import problem_text
 from handlers.core.registry import Button, Command, Typed
 from handlers.core.ui import answer_callback, buttons, edit_or_reply, reply
+from handlers.problems import problem_text
 
 PAGE = 8
 NOTE = 0

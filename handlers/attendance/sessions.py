@@ -11,9 +11,9 @@ from bot.text import cmd, fmt, ltr, name
 from handlers.attendance.cohorts import TRAINER, my_cohorts
 from handlers.attendance.views import session_text
 from handlers.core.context import BotContext
-from handlers.core.problems import problem_text
 from handlers.core.registry import Command
 from handlers.core.ui import reply
+from handlers.problems import problem_text
 
 
 async def list_sessions(update: Update, context: BotContext) -> None:

@@ -15,9 +15,9 @@ from bot.text import fmt, ltr, name
 from handlers.attendance.views import ICONS, ask_code_text, result_text, session_text, status_name
 from handlers.core.common import anything_else
 from handlers.core.context import BotContext
-from handlers.core.problems import problem_text
 from handlers.core.registry import Command, Typed
 from handlers.core.ui import chat_id_of, reply
+from handlers.problems import problem_text
 
 # A message that is only a 4-6 digit code, in any digits (Arabic-Indic ٠-٩, Persian ۰-۹).
 CODE_MESSAGE = r"^\s*[0-9\u0660-\u0669\u06f0-\u06f9]{4,6}\s*$"

@@ -16,10 +16,10 @@ from handlers.broadcasts.progress import STATUS
 from handlers.broadcasts.views import FINAL_ORDER, people, report_csv
 from handlers.core.buttons import pressed
 from handlers.core.context import BotContext
-from handlers.core.problems import problem_text
+from handlers.core.delivery_texts import state_name
 from handlers.core.registry import Button, Command
 from handlers.core.ui import answer_callback, buttons, chat_id_of, reply, with_retries
-from handlers.lessons.stats import state_name
+from handlers.problems import problem_text
 
 SNIPPET = 60
 STATE_NAMES = {

@@ -18,8 +18,8 @@ from handlers.broadcasts.views import running_markup, status_text
 from handlers.core.buttons import pressed
 from handlers.core.context import BotContext
 from handlers.core.conversation import END
-from handlers.core.problems import problem_text
 from handlers.core.ui import answer_callback, edit_or_reply, reply, with_retries
+from handlers.problems import problem_text
 
 
 async def confirm(update: Update, context: BotContext, send_at: dt.datetime | None = None) -> int:

@@ -15,8 +15,8 @@ from handlers.broadcasts.draft import CONFIRM, CONTENT, DRAFT, current, my_cohor
 from handlers.broadcasts.views import people
 from handlers.core.context import BotContext
 from handlers.core.conversation import END
-from handlers.core.problems import problem_text
 from handlers.core.ui import buttons, chat_id_of, reply, with_retries
+from handlers.problems import problem_text
 
 CONTENT_KINDS = ("text", "photo", "video", "animation", "document", "voice", "audio", "video_note")
 

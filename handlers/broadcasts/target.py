@@ -16,8 +16,8 @@ from handlers.broadcasts.views import people
 from handlers.core.buttons import EMPTY, pressed
 from handlers.core.context import BotContext
 from handlers.core.conversation import END
-from handlers.core.problems import problem_text
 from handlers.core.ui import answer_callback, buttons, edit_or_reply, reply
+from handlers.problems import problem_text
 
 Rows = list[list[tuple[str, str]]]
 

@@ -12,8 +12,8 @@ from bot.services.broadcasts import BroadcastState, DeliveryState, Progress, Rep
 from bot.spreadsheet_cells import csv_bytes
 from bot.text import fmt, local_datetime, ltr, progress_bar
 from handlers.broadcasts.buttons import CANCEL_RUNNING, REPORT, BroadcastRef
+from handlers.core.delivery_texts import reason_text, state_name
 from handlers.core.ui import buttons
-from handlers.lessons.stats import reason_text, state_name
 
 FINAL_ORDER = (DeliveryState.SENT, DeliveryState.BLOCKED, DeliveryState.FAILED, DeliveryState.SKIPPED)
 

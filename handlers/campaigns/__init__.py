@@ -7,7 +7,7 @@ from handlers.core.feature import Feature
 
 
 def setup() -> Feature:
-    # Imported here: handlers.core.problems imports handlers.campaigns.texts, and the flow imports the problems.
+    # Imported here: handlers.problems imports handlers.campaigns.texts, and the flow imports handlers.problems.
     from handlers.campaigns.deliveries import campaign_kinds
     from handlers.campaigns.flow import campaign_handlers
 

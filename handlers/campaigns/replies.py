@@ -11,8 +11,8 @@ from bot.services.errors import DomainError
 from bot.text import clean_input
 from handlers.core.context import BotContext
 from handlers.core.conversation import ask_again
-from handlers.core.problems import problem_text
 from handlers.core.ui import answer_callback, edit_or_reply, reply
+from handlers.problems import problem_text
 
 Step = int | None
 

@@ -1,7 +1,7 @@
-"""For everyone: /start without a token, /help, /language, /whoami, /mydata, /forgetme, blocks, errors.
+"""For everyone: /start without a token, /help, /language, /whoami, blocks, errors.
 
-/mydata and /forgetme are the people feature's (handlers.people.my_data); they are registered here, in their
-place among the general commands and menus."""
+/mydata and /forgetme are the people feature's (handlers.people.my_data): `handlers.FEATURES` registers them
+between `setup` and `setup_whoami`, their place among the general commands and menus."""
 
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ from handlers.core.feature import Feature
 from handlers.core.menus import refresh_chat_menu
 from handlers.core.registry import AnyButton, Button, Command, Event, Typed
 from handlers.core.ui import answer_callback, buttons, edit_or_reply, reply
-from handlers.people.my_data import FORGET_BUTTON, FORGET_ME, MY_DATA  # the people feature's, in today's menu place
 
 log = logging.getLogger(__name__)
 
@@ -186,9 +185,14 @@ STALE_BUTTON = AnyButton("stale", Audience.ANYONE, stale_button)
 
 
 def setup() -> Feature:
-    """The general commands, for everyone (registered after every feature's own)."""
-    general = (START, HELP, LANGUAGE, LANGUAGE_BUTTON, MY_DATA, FORGET_ME, FORGET_BUTTON, WHOAMI, BLOCKED)
+    """The general commands, for everyone (registered after every feature's own): /start, /help, /language."""
+    general = (START, HELP, LANGUAGE, LANGUAGE_BUTTON)
     return Feature("core", handlers=[declaration.handler() for declaration in general])
+
+
+def setup_whoami() -> Feature:
+    """/whoami and the blocked/unblocked event: last of the general commands, after people's /mydata, /forgetme."""
+    return Feature("core: whoami", handlers=[WHOAMI.handler(), BLOCKED.handler()])
 
 
 # Registered last in group 0 (handlers.install), so they run only when no other handler took the update.

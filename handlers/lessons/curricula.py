@@ -15,9 +15,9 @@ from bot.services.lessons.curriculum import MAX_FILE_BYTES, CurriculumError, Pro
 from bot.text import Safe, cmd, fmt, local_datetime, ltr, name
 from handlers.core.common import anything_else
 from handlers.core.context import BotContext
-from handlers.core.problems import problem_text
 from handlers.core.registry import Command, Typed
 from handlers.core.ui import reply
+from handlers.problems import problem_text
 
 log = logging.getLogger(__name__)
 

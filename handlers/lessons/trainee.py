@@ -17,11 +17,11 @@ from bot.services.lessons import LessonCalendar, LessonProgressDTO, LessonView, 
 from bot.text import cmd, fmt, local_datetime, local_time, name, progress_bar, rtl_safe
 from handlers.core.buttons import pressed
 from handlers.core.context import BotContext
-from handlers.core.problems import problem_text
 from handlers.core.registry import Button, Command, Event
 from handlers.core.ui import answer_callback, chat_id_of, reply, with_retries
 from handlers.lessons.buttons import LESSON_PRESS, LessonPress
 from handlers.lessons.views import PART_PAUSE_S, lesson_markup, quiz_summary, send_lesson, send_question
+from handlers.problems import problem_text
 
 log = logging.getLogger(__name__)
 

@@ -1,13 +1,12 @@
 """People: registration by invite, cohorts and their invites, the coordinator role, the trainers' /trainees list,
 /mydata and /forgetme.
 
-Two places in the bot's handler order, as before the feature packages: registration first of all (an invite link
-opened while another flow waits still begins it), and the rest where the coordinators' commands always were —
+Three places in the bot's handler order, as before the feature packages: registration first of all (an invite
+link opened while another flow waits still begins it), the rest where the coordinators' commands always were —
 after the announcement flow (which ends when another command comes) and before /curricula's document upload
-(which must not take /newcohort's typed answers). /mydata and /forgetme (`my_data`) keep their place among the
-general commands (handlers.core.common registers them). The modules are imported inside the functions: core's
-common imports `handlers.people.my_data`, and the cohort modules import `handlers.lessons.curricula`, which imports
-core."""
+(which must not take /newcohort's typed answers) — and /mydata and /forgetme among the general commands, where
+they have always been in every menu (`setup_my_data`). The modules are imported inside the functions: the cohort
+modules import `handlers.lessons.curricula`, which imports core."""
 
 from __future__ import annotations
 
@@ -36,3 +35,13 @@ def setup() -> Feature:
         trainees.TRAINEES,  # right after /cohorts among trainers' commands, as before
     )
     return Feature("people", handlers=[new_cohort.FLOW.build(), *(command.handler() for command in commands)])
+
+
+def setup_my_data() -> Feature:
+    """/mydata and /forgetme, for everyone: registered among the general commands (see handlers.FEATURES)."""
+    from handlers.people import my_data
+
+    return Feature(
+        "people: my data",
+        handlers=[my_data.MY_DATA.handler(), my_data.FORGET_ME.handler(), my_data.FORGET_BUTTON.handler()],
+    )

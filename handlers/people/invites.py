@@ -18,10 +18,10 @@ from bot.services.people import INVITE_DAYS_MAX, INVITE_USES_MAX, CohortDTO, Inv
 from bot.text import fmt, local_datetime, ltr, name
 from handlers.core.buttons import Codec, Num, pressed
 from handlers.core.context import BotContext
-from handlers.core.problems import problem_text
 from handlers.core.registry import Button, Command
 from handlers.core.ui import answer_callback, buttons, reply, reply_photo
 from handlers.people.cohorts import find_cohort
+from handlers.problems import problem_text
 
 COORDINATOR = Audience.COORDINATOR
 

@@ -1,6 +1,6 @@
 """/mydata (everything stored about you, the values themselves) and /forgetme (delete it, after a confirmation).
 
-Registered among the general commands (handlers.core.common), where they have always been in every menu."""
+Registered among the general commands (`handlers.people.setup_my_data`), where they have always been in every menu."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from bot.text import fmt, ltr, rtl_safe, split_message
 from handlers.core.buttons import Codec, pressed
 from handlers.core.context import BotContext
 from handlers.core.menus import refresh_chat_menu
-from handlers.core.problems import problem_text
 from handlers.core.registry import Button, Command
 from handlers.core.ui import answer_callback, buttons, edit_or_reply, reply, reply_document
 from handlers.people.my_data_views import JSON_NAME, json_file, my_data_lines
+from handlers.problems import problem_text
 
 MY_DATA_MESSAGES = 3  # /mydata longer than this many messages comes as its beginning and a JSON file
 

@@ -19,11 +19,11 @@ from bot.text import cmd, fmt, local_date, local_time, ltr, name, normalize_key
 from handlers.core.buttons import Codec, NoneAs, Num, pressed
 from handlers.core.context import BotContext
 from handlers.core.conversation import END, Draft, Flow
-from handlers.core.problems import problem_text
 from handlers.core.registry import Button, Command, Typed
 from handlers.core.ui import answer_callback, buttons, edit_or_reply, reply
 from handlers.lessons.curricula import curriculum_label, lessons_text
 from handlers.people.invites import send_invite
+from handlers.problems import problem_text
 
 COHORT_NAME, START_DATE, LESSON_TIME, CURRICULUM = range(4)
 START_WINDOW = (dt.timedelta(days=365), dt.timedelta(days=730))  # how far back / ahead a start date may be

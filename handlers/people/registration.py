@@ -23,9 +23,9 @@ from handlers.core.buttons import EMPTY, Codec, Empty, NoneAs, Num, Text, presse
 from handlers.core.context import BotContext
 from handlers.core.conversation import END, Draft, Flow, ask_again
 from handlers.core.menus import refresh_chat_menu
-from handlers.core.problems import problem_text
 from handlers.core.registry import Button, Command, Typed
 from handlers.core.ui import answer_callback, buttons, edit_or_reply, reply
+from handlers.problems import problem_text
 
 LANGUAGE, FULL_NAME, TOWN, TOWN_OTHER, CONSENT, CONFIRM_JOIN = range(6)
 

@@ -11,9 +11,9 @@ from bot.services.errors import DomainError
 from bot.text import cmd, fmt, ltr, normalize_digits
 from handlers.core.context import BotContext
 from handlers.core.menus import refresh_chat_menu
-from handlers.core.problems import problem_text
 from handlers.core.registry import Command
 from handlers.core.ui import reply
+from handlers.problems import problem_text
 
 COORDINATOR = Audience.COORDINATOR
 

@@ -10,9 +10,9 @@ from bot.services.errors import DomainError
 from bot.services.people import CohortStatus, Role
 from bot.text import fmt, local_date, name
 from handlers.core.context import BotContext
-from handlers.core.problems import problem_text
 from handlers.core.registry import Command
 from handlers.core.ui import reply
+from handlers.problems import problem_text
 
 
 async def list_trainees(update: Update, context: BotContext) -> None:

@@ -17,7 +17,7 @@ from bot.services.people import PeopleService
 from bot.text import local_date
 from handlers.campaigns.reminders import reminder_text
 from handlers.campaigns.texts import plan_text
-from handlers.core.problems import problem_text
+from handlers.problems import problem_text
 from storage.campaigns.dto import Mark, PostKind, ProofKind, Repeat
 from storage.dto import CohortStatus, DeliveryDTO, DeliveryState
 from storage.uow import Database

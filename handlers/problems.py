@@ -1,4 +1,7 @@
-"""Domain refusals as translated sentences."""
+"""Domain refusals as translated sentences: the one place every feature's refusals are read side by side.
+
+Outside handlers.core on purpose (core imports no feature): the general, people's, lessons' and broadcasts'
+problems are here; attendance's and the campaign planner's live with their feature and are asked for below."""
 
 from __future__ import annotations
 
