@@ -130,7 +130,7 @@ async def on_startup(application: BotApplication) -> None:
         application.job_queue.run_once(beat, 0, name="heartbeat-first", job_kwargs=late_ok)
         application.job_queue.run_repeating(beat, HEARTBEAT_SECONDS, name="heartbeat", job_kwargs=late_ok)
     features = features_of(application)
-    await start_delivery(application, features.kinds(services))
+    await start_delivery(application, features.kinds(services), features.bulk_kinds())
     await features.start(application)  # their alarms, rebuilt from the database
     log.info("bot @%s ready", application.bot.username)
 

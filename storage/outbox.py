@@ -14,9 +14,6 @@ from storage.dto import DeliveryDTO, DeliveryState, NewDelivery
 from storage.models import Delivery
 
 PLAN_CHUNK = 500  # rows per INSERT (SQLite allows 32766 bound parameters; 12 per row)
-# Bulk kinds wait behind everything else that is due: a reminder or a check-in code must not queue behind a
-# 5,000-person announcement (the order within a priority stays: due time, then id).
-BULK_KINDS = ("broadcast",)
 FORGOTTEN_KEY = "forgotten:"  # + the row id: the key of a row whose recipient asked to be forgotten
 
 
@@ -109,13 +106,16 @@ class DeliveryRepository:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def due(self, now: dt.datetime, limit: int, skip_ids: Sequence[int] = ()) -> list[DeliveryDTO]:
-        """Pending deliveries that may go now: personal items first, then bulk ones; within each in planned order
-        (a retried item keeps its place: a quiz's questions stay in order after a 429)."""
+    async def due(
+        self, now: dt.datetime, limit: int, skip_ids: Sequence[int] = (), bulk_kinds: Sequence[str] = ()
+    ) -> list[DeliveryDTO]:
+        """Pending deliveries that may go now: personal items first, then bulk ones (`bulk_kinds`: a reminder or a
+        check-in code must not queue behind a 5,000-person announcement); within each in planned order (a retried
+        item keeps its place: a quiz's questions stay in order after a 429)."""
         query = (
             select(Delivery)
             .where(Delivery.state == DeliveryState.PENDING, Delivery.not_before <= now)
-            .order_by(case((Delivery.kind.in_(BULK_KINDS), 1), else_=0), Delivery.due_at, Delivery.id)
+            .order_by(case((Delivery.kind.in_(bulk_kinds), 1), else_=0), Delivery.due_at, Delivery.id)
             .limit(limit)
         )
         if skip_ids:

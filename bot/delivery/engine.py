@@ -19,7 +19,7 @@ import logging
 import math
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -90,10 +90,12 @@ class DeliveryEngine:
         kinds: Mapping[str, DeliveryKind],
         settings: EngineSettings | None = None,
         clock: Clock = utc_now,
+        bulk_kinds: Collection[str] = (),
     ) -> None:
         self._db = db
         self._bot = bot
         self._kinds = dict(kinds)
+        self._bulk_kinds = sorted(bulk_kinds)  # sent after every personal item that is due
         self.settings = settings or EngineSettings()
         self._clock = clock
         self.pacer = Pacer(self.settings.limits)
@@ -183,7 +185,9 @@ class DeliveryEngine:
         now = self._clock()
         async with self._db.unit_of_work() as uow:
             expired = await uow.deliveries.skip_expired(now, MISSED)
-            rows = await uow.deliveries.due(now, self.settings.batch, skip_ids=sorted(self._in_flight))
+            rows = await uow.deliveries.due(
+                now, self.settings.batch, skip_ids=sorted(self._in_flight), bulk_kinds=self._bulk_kinds
+            )
             next_due = None if rows else await uow.deliveries.next_due_at()
             await uow.commit()
         if expired:

@@ -8,7 +8,7 @@ lesson and its next nudge. Every alarm is rebuilt from the database; none is sto
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from telegram.ext import JobQueue
@@ -43,10 +43,15 @@ def engine_of(application: AnyApplication) -> DeliveryEngine | None:
     return engine if isinstance(engine, DeliveryEngine) else None
 
 
-async def start_delivery(application: AnyApplication, kinds: Mapping[str, DeliveryKind]) -> DeliveryEngine:
-    """`kinds`: every feature's outbox kinds (collected by the composition root, bot.app)."""
+async def start_delivery(
+    application: AnyApplication, kinds: Mapping[str, DeliveryKind], bulk_kinds: Collection[str] = ()
+) -> DeliveryEngine:
+    """`kinds`: every feature's outbox kinds, `bulk_kinds` those sent after personal items (collected by the
+    composition root, bot.app)."""
     services = services_in(application.bot_data)
-    engine = DeliveryEngine(services.db, application.bot, kinds, engine_settings(services.settings))
+    engine = DeliveryEngine(
+        services.db, application.bot, kinds, engine_settings(services.settings), bulk_kinds=bulk_kinds
+    )
     application.bot_data[ENGINE_KEY] = engine
     services.outbox.connect(engine.wake)
     await engine.start()

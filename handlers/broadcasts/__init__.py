@@ -8,6 +8,7 @@ status refresh job), `views` (how a status, report and CSV look), `buttons` (eve
 
 from __future__ import annotations
 
+from bot.services.broadcasts import BROADCAST
 from handlers.broadcasts import admin, progress
 from handlers.broadcasts.conversation import FLOW
 from handlers.core.feature import Feature
@@ -18,5 +19,6 @@ def setup() -> Feature:
         "broadcasts",
         handlers=[FLOW.build(), *(declaration.handler() for declaration in admin.DECLARATIONS)],
         kinds=progress.broadcast_kinds,
+        bulk_kinds=frozenset({BROADCAST}),  # after every reminder, lesson or check-in code that is due
         on_start=[progress.start_status_job],
     )

@@ -38,12 +38,14 @@ def no_kinds(services: Services) -> Mapping[str, DeliveryKind]:
 class Feature:
     """`handlers` go in group 0 in this order (conversations included); `late` ones after every feature's handlers
     but before the fallbacks (a bare check-in code must not take a conversation's typed answer); `kinds` are the
-    outbox kinds this feature sends; `on_start` hooks run once the bot is up (alarms rebuilt from the database)."""
+    outbox kinds this feature sends, and `bulk_kinds` those of them that wait behind every personal item that is due
+    (an announcement to thousands); `on_start` hooks run once the bot is up (alarms rebuilt from the database)."""
 
     name: str
     handlers: Sequence[Handler] = ()
     late: Sequence[Handler] = ()
     kinds: Kinds = no_kinds
+    bulk_kinds: frozenset[str] = frozenset()
     on_start: Sequence[OnStart] = field(default_factory=tuple)
 
 
@@ -62,6 +64,9 @@ class Features:
                     raise ValueError(f"outbox kind {kind!r} declared twice (again by {feature.name})")
                 kinds[kind] = sender
         return kinds
+
+    def bulk_kinds(self) -> frozenset[str]:
+        return frozenset().union(*(feature.bulk_kinds for feature in self.features))
 
     async def start(self, application: BotApplication) -> None:
         for feature in self.features:

@@ -246,6 +246,7 @@ async def test_personal_items_go_before_a_bulk_announcement_already_queued(db: D
         bot=None,  # type: ignore[arg-type]
         kinds={"test": script, "broadcast": script},
         settings=EngineSettings(limits=Limits(per_second=20, burst=1), max_in_flight=1),
+        bulk_kinds={"broadcast"},
     )
     await engine.start()
     try:
