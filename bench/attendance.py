@@ -26,7 +26,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bench.attendance_data import COORDINATOR, COORDINATOR_ID, FIRST_ID, fresh_url, seed, settings_for
-from bench.common import BenchTelegram, install_log_counter, machine, percentiles, write_section
+from bench.common import BenchTelegram, install_log_counter, machine, percentiles, unexpected_api_errors, write_section
 from bot.app import build_application
 from bot.runtime import BotRunner, prepare_database
 from bot.services.attendance import AttendanceReports, AttendanceService
@@ -142,7 +142,7 @@ async def measure_reply(url: str, tmp: Path, result: Queries) -> None:
                 await asyncio.sleep(5)  # one private chat: a burst of 4, then about 1 message a second
         finally:
             await runner.stop()
-        result.errors += [f"{m}: {code} {text}" for m, _p, code, text in fake.errors if code not in (429, 409)]
+        result.errors += unexpected_api_errors(fake)
 
 
 # ------------------------------------------------------------------------------------------------ the burst
@@ -213,7 +213,7 @@ async def measure_burst(url: str, tmp: Path, people: int, spread_s: float, label
         finally:
             await runner.stop()
         result.rate_limited = fake.rate_limited
-        result.errors = [f"{m}: {code} {text}" for m, _p, code, text in fake.errors if code not in (429, 409)]
+        result.errors = unexpected_api_errors(fake)
         result.log_errors = counter.errors
     db = Database(url)
     try:

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, update
 
-from bench.common import machine, percentiles, write_section
+from bench.common import machine, percentiles, unexpected_api_errors, write_section
 from bench.fanout import peak_rss_mb
 from bot.app import build_services
 from bot.runtime import prepare_database
@@ -272,7 +272,7 @@ async def live(label: str, url: str | None, trainees: int, posts: int, loaded: b
             loads = [m.sent_at for m in fake.sent if m.chat_id >= FIRST_ID and is_load(m.method, m.text)]
             run.load_sent = len(loads)
             run.load_span_s = (max(loads) - min(loads)) if loads else 0.0
-            run.errors = [f"{m}: {code} {text}" for m, _p, code, text in fake.errors if code not in (429, 409)]
+            run.errors = unexpected_api_errors(fake)
         finally:
             await db.dispose()
             await fake.stop()

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bench.common import machine, percentiles, write_section
+from bench.common import machine, percentiles, unexpected_api_errors, write_section
 from bot.app import build_services
 from bot.runtime import prepare_database
 from bot.services.access import OPERATOR
@@ -236,7 +236,7 @@ async def phase(label: str, trainees: int, url: str | None, kill_at_half: bool, 
             if messages:
                 run.first_at, run.last_at = min(t for _c, t in messages), max(t for _c, t in messages)
             run.flood_429 = fake.rate_limited
-            run.errors = [f"{m}: {code} {text}" for m, _p, code, text in fake.errors if code not in (429, 409)]
+            run.errors = unexpected_api_errors(fake)
             await fake.stop()
     return run
 

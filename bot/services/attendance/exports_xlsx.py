@@ -14,7 +14,15 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.i18n import N_, is_rtl
-from bot.services.attendance.exports import CellValue, Labels, fraction, local_naive, row_counts, session_label, totals
+from bot.services.attendance.export_labels import (
+    CellValue,
+    Labels,
+    fraction,
+    local_naive,
+    row_counts,
+    session_label,
+    totals,
+)
 from bot.services.attendance.reports import Grid
 from bot.spreadsheet_cells import xlsx_cell, xlsx_row
 from storage.attendance.dto import AttendanceStatus, Source
